@@ -73,8 +73,9 @@ async fn typed_batch_with_errors_references_and_halt() {
             ..Default::default()
         }))
         .expect("add");
+    // A reference goes where the id would: no placeholder.
     let fetched = b
-        .add_with(&DealGet::new(0), &[("id", created.result())])
+        .add(&DealGet::new(created.result()))
         .expect("add with a reference");
     let r = b.send().await.expect("batch");
     assert_eq!(
@@ -352,6 +353,40 @@ async fn operation_time_limit_waits_for_the_reset() {
     assert!(c.call(&DealGet::new(2)).await.is_ok());
     assert!(p.handle().stats().refused_429 >= 1);
     assert_eq!(p.handle().stats().commands.get("crm.deal.get"), Some(&2));
+}
+
+#[tokio::test]
+async fn a_batch_reference_takes_a_parameters_place_and_stays_in_its_batch() {
+    let p = portal(FakePortal::builder().deals(3)).await;
+    let c = client(&p);
+    let mut b = c.batch();
+    let first = b.add(&DealGet::new(2)).expect("add");
+    // Into a nested path, `add_with` still does it.
+    let by_ref = b.add(&DealGet::new(first.at(&["ID"]))).expect("add");
+    let nested = b
+        .add_with(
+            &DealUpdate::new(1).fields(deal_update::Deal::default()),
+            &[("fields.TITLE", first.at(&["TITLE"]))],
+        )
+        .expect("add");
+    let r = b.send().await.expect("batch");
+    assert_eq!(r.get(&by_ref).expect("by reference").id, Some(2));
+    assert!(r.get(&nested).expect("updated"));
+    let title = c.call(&DealGet::new(1)).await.expect("deal 1").title;
+    assert_eq!(title.as_deref(), Some("Deal #2"));
+
+    // Outside a batch a reference means nothing: refused, nothing sent.
+    let sent = p.handle().stats().http_requests;
+    let err = c
+        .call(&DealGet::new(first.result()))
+        .await
+        .expect_err("a reference outside a batch");
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("only meaningful inside a batch"),
+        "{err}"
+    );
+    assert_eq!(p.handle().stats().http_requests, sent);
 }
 
 #[tokio::test]

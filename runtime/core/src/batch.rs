@@ -32,6 +32,95 @@ impl Ref {
     }
 }
 
+/// A parameter's value: given, or taken from an earlier command of the same batch.
+///
+/// The constructors and setters of generated requests take `impl Into<Arg<i64>>` and
+/// `impl Into<Arg<String>>` for integer and string parameters, so a [`Ref`] goes where
+/// the value would, with no placeholder:
+///
+/// ```no_run
+/// # use b24::methods::crm::{ItemAdd, ItemGet, item_add};
+/// # async fn run(client: b24::Client) -> Result<(), b24::Error> {
+/// let mut batch = client.batch();
+/// let added = batch.add(&ItemAdd::new(2, item_add::Fields::default()))?;
+/// let item = batch.add(&ItemGet::new(2, added.at(&["item", "id"])))?;
+/// # Ok(()) }
+/// ```
+///
+/// A request holding a reference is refused outside a batch (nothing is sent), and
+/// validation leaves the referenced parameter to the portal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg<T> {
+    /// The value itself.
+    Value(T),
+    /// A reference to an earlier command's result.
+    Ref(Ref),
+}
+
+impl<U: Into<i64>> From<U> for Arg<i64> {
+    fn from(v: U) -> Self {
+        Arg::Value(v.into())
+    }
+}
+
+impl<U: Into<String>> From<U> for Arg<String> {
+    fn from(v: U) -> Self {
+        Arg::Value(v.into())
+    }
+}
+
+impl From<Ref> for Arg<i64> {
+    fn from(r: Ref) -> Self {
+        Arg::Ref(r)
+    }
+}
+
+impl From<Ref> for Arg<String> {
+    fn from(r: Ref) -> Self {
+        Arg::Ref(r)
+    }
+}
+
+impl<T: Default> Arg<T> {
+    /// The field's value; a reference goes into the request's unlisted parameters under
+    /// `wire` (where it takes the field's place on the wire) and the field keeps a
+    /// default. A value removes a reference set before.
+    #[doc(hidden)]
+    pub fn place(self, wire: &str, extra: &mut BTreeMap<String, Value>) -> T {
+        match self {
+            Arg::Value(v) => {
+                if is_ref(extra.get(wire)) {
+                    extra.remove(wire);
+                }
+                v
+            }
+            Arg::Ref(r) => {
+                extra.insert(
+                    wire.to_string(),
+                    Value::String(format!("{REF_MARK}{}", r.0)),
+                );
+                T::default()
+            }
+        }
+    }
+}
+
+/// Whether `v` is a batch reference placed by [`Arg::place`].
+#[doc(hidden)]
+pub fn is_ref(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::String(s)) if s.starts_with(REF_MARK))
+}
+
+/// Whether the parameters hold a batch reference anywhere.
+pub(crate) fn holds_ref(params: &Value) -> bool {
+    match params {
+        Value::String(_) => is_ref(Some(params)),
+        Value::Array(a) => a.iter().any(holds_ref),
+        Value::Object(m) => m.values().any(holds_ref),
+        _ => false,
+    }
+}
+
 /// A command in a [`Batch`]; its result decodes into `T`.
 #[derive(Debug)]
 pub struct Handle<T> {
@@ -608,6 +697,27 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_rides_in_extra_until_a_value_replaces_it() {
+        let r = Ref("$result[a][ID]".into());
+        let mut extra = BTreeMap::new();
+        let id: i64 = Arg::from(r.clone()).place("id", &mut extra);
+        assert_eq!(id, 0);
+        assert!(is_ref(extra.get("id")));
+        assert!(holds_ref(&Value::Object(
+            extra.clone().into_iter().collect()
+        )));
+        assert_eq!(
+            encode_query(&serde_json::json!({ "id": extra["id"] })),
+            "id=$result[a][ID]"
+        );
+        let id: i64 = Arg::from(5).place("id", &mut extra);
+        assert_eq!(id, 5);
+        assert!(extra.is_empty(), "the value replaced the reference");
+        let name: String = Arg::from("x").place("name", &mut extra);
+        assert_eq!(name, "x");
+    }
     use serde_json::json;
 
     #[test]

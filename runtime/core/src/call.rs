@@ -80,6 +80,18 @@ impl<'a, M: Method> Call<'a, M> {
     async fn send(self) -> Result<Response<M::Output>, Error> {
         self.method.validate()?;
         let params = params_of(self.method)?;
+        if crate::batch::holds_ref(&params) {
+            return Err(crate::error::ValidationError::new(
+                M::NAME,
+                vec![crate::error::Problem::new(
+                    "",
+                    "",
+                    "a batch reference (`Arg::Ref`) is only meaningful inside a batch; nothing was sent",
+                    None,
+                )],
+            )
+            .into());
+        }
         let retry = M::IDEMPOTENT || self.retry_ambiguous;
         let raw = self.client.execute(M::NAME, M::API, params, retry).await?;
         decode_response::<M::Output>(M::NAME, raw)

@@ -35,7 +35,7 @@ pub mod wire;
 #[doc(no_inline)]
 pub use jiff;
 
-pub use batch::{Batch, BatchResults, BatchStream, Handle, Ref};
+pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref};
 pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
 pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
@@ -57,11 +57,12 @@ pub use tls::http_client_builder;
 /// every `b24-methods-*` crate). Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::batch::is_ref;
     pub use crate::check::{Check, Inspect, Problems};
     pub use crate::client::decode_body;
     pub use crate::types;
     pub use crate::{
-        Api, ApiError, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,
+        Api, ApiError, Arg, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,
     };
     pub use jiff;
     pub use serde;

@@ -103,7 +103,7 @@ fn emit(
     item.attrs.extend(attrs);
     item.fields = request::fields(spec, plan, rt);
     item.semi_token = None;
-    let constructor = request::constructor(&ident, plan, rt);
+    let constructor = request::constructor(spec, &ident, plan, rt);
     let decoding = request::decoding(spec, &ident, &item, plan, rt);
     let checks = request::validation(spec, plan, rt);
     let params_fn = request::positional_params(spec, plan, rt);

@@ -153,12 +153,30 @@ fn field_def(f: &FieldPlan) -> syn::Field {
     }
 }
 
+/// Whether `f` takes a batch reference in place of its value (`impl Into<Arg<T>>`): an
+/// integer or string parameter of a generated struct sent as JSON, where the reference
+/// rides in `extra` under the parameter's wire name.
+pub(super) fn takes_ref(spec: &Spec, plan: &Plan, f: &FieldPlan) -> bool {
+    let ty = f.inner_ty.to_string();
+    plan.generated
+        && spec.request.encoding == Encoding::Json
+        && (ty == "i64" || ty == ":: std :: string :: String")
+}
+
 /// `new` with the required parameters, a setter per optional one, and `extra`.
-pub(super) fn constructor(ident: &Ident, plan: &Plan, rt: &syn::Path) -> TokenStream {
+pub(super) fn constructor(spec: &Spec, ident: &Ident, plan: &Plan, rt: &syn::Path) -> TokenStream {
     let req: Vec<&FieldPlan> = plan.fields.iter().filter(|f| !f.optional).collect();
+    let arg_ty = |f: &FieldPlan| {
+        let ty = &f.inner_ty;
+        if takes_ref(spec, plan, f) {
+            quote!(#rt::__private::Arg<#ty>)
+        } else {
+            quote!(#ty)
+        }
+    };
     let req_args = req.iter().map(|f| {
         let id = &f.ident;
-        let ty = &f.inner_ty;
+        let ty = arg_ty(f);
         quote!(#id: impl ::std::convert::Into<#ty>)
     });
     let mut inits: Vec<TokenStream> = plan
@@ -166,15 +184,26 @@ pub(super) fn constructor(ident: &Ident, plan: &Plan, rt: &syn::Path) -> TokenSt
         .iter()
         .map(|f| {
             let id = &f.ident;
+            let wire = &f.param.name;
             if f.optional {
                 quote!(#id: ::std::option::Option::None)
+            } else if takes_ref(spec, plan, f) {
+                quote!(#id: #rt::__private::Arg::place(::std::convert::Into::into(#id), #wire, &mut __extra))
             } else {
                 quote!(#id: ::std::convert::Into::into(#id))
             }
         })
         .collect();
+    // A reference given to `new` goes into `extra`, so `extra` is built first then.
+    let refs_in_new = req.iter().any(|f| takes_ref(spec, plan, f));
+    let extra_decl = (plan.generated && refs_in_new)
+        .then(|| quote!(let mut __extra = ::std::collections::BTreeMap::new();));
     if plan.generated {
-        inits.push(quote!(extra: ::std::collections::BTreeMap::new()));
+        inits.push(if refs_in_new {
+            quote!(extra: __extra)
+        } else {
+            quote!(extra: ::std::collections::BTreeMap::new())
+        });
     }
     let new_doc = if req.is_empty() {
         " A request with every optional parameter left to the server's default.".to_string()
@@ -191,13 +220,19 @@ pub(super) fn constructor(ident: &Ident, plan: &Plan, rt: &syn::Path) -> TokenSt
     let setters = plan.fields.iter().filter(|f| f.optional).map(|f| {
         let id = &f.ident;
         let setter = setter_ident(id);
-        let ty = &f.inner_ty;
-        let doc = format!(" Sets `{}`.", f.param.name);
+        let ty = arg_ty(f);
+        let wire = &f.param.name;
+        let doc = format!(" Sets `{wire}`.");
+        let value = if takes_ref(spec, plan, f) {
+            quote!(#rt::__private::Arg::place(::std::convert::Into::into(value), #wire, &mut self.extra))
+        } else {
+            quote!(::std::convert::Into::into(value))
+        };
         quote! {
             #[doc = #doc]
             #[must_use]
             pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.#id = ::std::option::Option::Some(::std::convert::Into::into(value));
+                self.#id = ::std::option::Option::Some(#value);
                 self
             }
         }
@@ -223,6 +258,7 @@ pub(super) fn constructor(ident: &Ident, plan: &Plan, rt: &syn::Path) -> TokenSt
             #[doc = #new_doc]
             #[must_use]
             pub fn new(#(#req_args),*) -> Self {
+                #extra_decl
                 Self { #(#inits),* }
             }
             #(#setters)*
@@ -300,10 +336,16 @@ pub(super) fn decoding(
 
 /// The body of `validate`.
 pub(super) fn validation(spec: &Spec, plan: &Plan, rt: &syn::Path) -> TokenStream {
-    let checks = plan
-        .fields
-        .iter()
-        .map(|f| param_checks(&f.param, &f.ident, f.optional, rt));
+    let checks = plan.fields.iter().map(|f| {
+        let checks = param_checks(&f.param, &f.ident, f.optional, rt);
+        if takes_ref(spec, plan, f) {
+            // A batch reference in its place: the portal fills it in.
+            let wire = &f.param.name;
+            quote!(if !#rt::__private::is_ref(self.extra.get(#wire)) { #checks })
+        } else {
+            checks
+        }
+    });
     let present = |p: &crate::spec::Param| {
         let wire = &p.name;
         match plan.fields.iter().find(|f| f.param.name == p.name) {

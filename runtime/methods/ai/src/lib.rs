@@ -73,14 +73,32 @@ impl EngineList {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -143,8 +161,12 @@ impl ::b24_core::__private::Method for EngineList {
         let mut all = ::b24_core::__private::Problems::new("ai.engine.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -409,18 +431,43 @@ impl EngineRegister {
     /// A request with the required parameters `name`, `code`, `category`, `completions_url`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-        category: impl ::std::convert::Into<::std::string::String>,
-        completions_url: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        category: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        completions_url: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
-            code: ::std::convert::Into::into(code),
-            category: ::std::convert::Into::into(category),
-            completions_url: ::std::convert::Into::into(completions_url),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            category: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(category),
+                "category",
+                &mut __extra,
+            ),
+            completions_url: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(completions_url),
+                "completions_url",
+                &mut __extra,
+            ),
             settings: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `settings`.
@@ -492,18 +539,26 @@ impl ::b24_core::__private::Method for EngineRegister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("ai.engine.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
-        ::b24_core::__private::Check::check(&self.category, "category", problems);
-        problems.non_empty("category", &self.category);
-        ::b24_core::__private::Check::check(
-            &self.completions_url,
-            "completions_url",
-            problems,
-        );
-        problems.non_empty("completions_url", &self.completions_url);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("category")) {
+            ::b24_core::__private::Check::check(&self.category, "category", problems);
+            problems.non_empty("category", &self.category);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("completions_url")) {
+            ::b24_core::__private::Check::check(
+                &self.completions_url,
+                "completions_url",
+                problems,
+            );
+            problems.non_empty("completions_url", &self.completions_url);
+        }
         ::b24_core::__private::Check::check(&self.settings, "settings", problems);
         all.finish()
     }
@@ -720,9 +775,17 @@ impl EngineUnregister {
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "code",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -778,7 +841,9 @@ impl ::b24_core::__private::Method for EngineUnregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("ai.engine.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+        }
         all.finish()
     }
 }

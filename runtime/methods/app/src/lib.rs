@@ -383,9 +383,17 @@ impl OptionGet {
     #[must_use]
     pub fn option(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.option = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.option = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "option",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -441,7 +449,9 @@ impl ::b24_core::__private::Method for OptionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("app.option.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.option, "option", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("option")) {
+            ::b24_core::__private::Check::check(&self.option, "option", problems);
+        }
         all.finish()
     }
 }

@@ -500,13 +500,26 @@ impl ActivityAdd {
     /// A request with the required parameters `CODE`, `HANDLER`, `NAME`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         name: impl ::std::convert::Into<activity_add::Name>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            handler: ::std::convert::Into::into(handler),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
             auth_user_id: ::std::option::Option::None,
             use_subscription: ::std::option::Option::None,
             name: ::std::convert::Into::into(name),
@@ -517,14 +530,21 @@ impl ActivityAdd {
             filter: ::std::option::Option::None,
             use_placement: ::std::option::Option::None,
             placement_handler: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `AUTH_USER_ID`.
     #[must_use]
-    pub fn auth_user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn auth_user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.auth_user_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AUTH_USER_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -605,10 +625,16 @@ impl ActivityAdd {
     #[must_use]
     pub fn placement_handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.placement_handler = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PLACEMENT_HANDLER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -705,15 +731,21 @@ impl ::b24_core::__private::Method for ActivityAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(
-            &self.auth_user_id,
-            "AUTH_USER_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("AUTH_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.auth_user_id,
+                "AUTH_USER_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.use_subscription,
             "USE_SUBSCRIPTION",
@@ -738,11 +770,13 @@ impl ::b24_core::__private::Method for ActivityAdd {
             "USE_PLACEMENT",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.placement_handler,
-            "PLACEMENT_HANDLER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.placement_handler,
+                "PLACEMENT_HANDLER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -1196,10 +1230,19 @@ pub struct ActivityDelete {
 impl ActivityDelete {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1255,8 +1298,10 @@ impl ::b24_core::__private::Method for ActivityDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }
@@ -1436,13 +1481,26 @@ impl ActivityLog {
     /// A request with the required parameters `EVENT_TOKEN`, `LOG_MESSAGE`.
     #[must_use]
     pub fn new(
-        event_token: impl ::std::convert::Into<::std::string::String>,
-        log_message: impl ::std::convert::Into<::std::string::String>,
+        event_token: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        log_message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event_token: ::std::convert::Into::into(event_token),
-            log_message: ::std::convert::Into::into(log_message),
-            extra: ::std::collections::BTreeMap::new(),
+            event_token: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event_token),
+                "EVENT_TOKEN",
+                &mut __extra,
+            ),
+            log_message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(log_message),
+                "LOG_MESSAGE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1499,10 +1557,22 @@ impl ::b24_core::__private::Method for ActivityLog {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.log");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event_token, "EVENT_TOKEN", problems);
-        problems.non_empty("EVENT_TOKEN", &self.event_token);
-        ::b24_core::__private::Check::check(&self.log_message, "LOG_MESSAGE", problems);
-        problems.non_empty("LOG_MESSAGE", &self.log_message);
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_TOKEN")) {
+            ::b24_core::__private::Check::check(
+                &self.event_token,
+                "EVENT_TOKEN",
+                problems,
+            );
+            problems.non_empty("EVENT_TOKEN", &self.event_token);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LOG_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.log_message,
+                "LOG_MESSAGE",
+                problems,
+            );
+            problems.non_empty("LOG_MESSAGE", &self.log_message);
+        }
         all.finish()
     }
 }
@@ -1568,13 +1638,20 @@ impl ActivityUpdate {
     /// A request with the required parameters `CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<activity_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1631,8 +1708,10 @@ impl ::b24_core::__private::Method for ActivityUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -1728,12 +1807,21 @@ pub struct EventSend {
 impl EventSend {
     /// A request with the required parameter `EVENT_TOKEN`.
     #[must_use]
-    pub fn new(event_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        event_token: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event_token: ::std::convert::Into::into(event_token),
+            event_token: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event_token),
+                "EVENT_TOKEN",
+                &mut __extra,
+            ),
             return_values: ::std::option::Option::None,
             log_message: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `RETURN_VALUES`.
@@ -1751,10 +1839,16 @@ impl EventSend {
     #[must_use]
     pub fn log_message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.log_message = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LOG_MESSAGE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1816,14 +1910,26 @@ impl ::b24_core::__private::Method for EventSend {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.event.send");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event_token, "EVENT_TOKEN", problems);
-        problems.non_empty("EVENT_TOKEN", &self.event_token);
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_TOKEN")) {
+            ::b24_core::__private::Check::check(
+                &self.event_token,
+                "EVENT_TOKEN",
+                problems,
+            );
+            problems.non_empty("EVENT_TOKEN", &self.event_token);
+        }
         ::b24_core::__private::Check::check(
             &self.return_values,
             "RETURN_VALUES",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.log_message, "LOG_MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LOG_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.log_message,
+                "LOG_MESSAGE",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2325,16 +2431,35 @@ impl RobotAdd {
     /// A request with the required parameters `CODE`, `HANDLER`, `NAME`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            handler: ::std::convert::Into::into(handler),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
             auth_user_id: ::std::option::Option::None,
             use_subscription: ::std::option::Option::None,
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             properties: ::std::option::Option::None,
             return_properties: ::std::option::Option::None,
@@ -2342,14 +2467,21 @@ impl RobotAdd {
             filter: ::std::option::Option::None,
             use_placement: ::std::option::Option::None,
             placement_handler: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `AUTH_USER_ID`.
     #[must_use]
-    pub fn auth_user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn auth_user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.auth_user_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AUTH_USER_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2432,10 +2564,16 @@ impl RobotAdd {
     #[must_use]
     pub fn placement_handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.placement_handler = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PLACEMENT_HANDLER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2532,22 +2670,30 @@ impl ::b24_core::__private::Method for RobotAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(
-            &self.auth_user_id,
-            "AUTH_USER_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("AUTH_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.auth_user_id,
+                "AUTH_USER_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.use_subscription,
             "USE_SUBSCRIPTION",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         ::b24_core::__private::Check::check(
@@ -2566,11 +2712,13 @@ impl ::b24_core::__private::Method for RobotAdd {
             "USE_PLACEMENT",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.placement_handler,
-            "PLACEMENT_HANDLER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.placement_handler,
+                "PLACEMENT_HANDLER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2869,10 +3017,19 @@ pub struct RobotDelete {
 impl RobotDelete {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2928,8 +3085,10 @@ impl ::b24_core::__private::Method for RobotDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }
@@ -3109,13 +3268,20 @@ impl RobotUpdate {
     /// A request with the required parameters `CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<robot_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3172,8 +3338,10 @@ impl ::b24_core::__private::Method for RobotUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -3273,24 +3441,41 @@ impl TaskComplete {
     /// A request with the required parameters `TASK_ID`, `STATUS`.
     #[must_use]
     pub fn new(
-        task_id: impl ::std::convert::Into<i64>,
-        status: impl ::std::convert::Into<i64>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        status: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            status: ::std::convert::Into::into(status),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "TASK_ID",
+                &mut __extra,
+            ),
+            status: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(status),
+                "STATUS",
+                &mut __extra,
+            ),
             comment: ::std::option::Option::None,
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `COMMENT`.
     #[must_use]
     pub fn comment(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.comment = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.comment = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COMMENT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FIELDS`.
@@ -3358,9 +3543,15 @@ impl ::b24_core::__private::Method for TaskComplete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.complete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
-        ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-        ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASK_ID")) {
+            ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
+            ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMENT")) {
+            ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -3607,14 +3798,23 @@ impl TaskDelegate {
     #[must_use]
     pub fn new(
         task_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        from_user_id: impl ::std::convert::Into<i64>,
-        to_user_id: impl ::std::convert::Into<i64>,
+        from_user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        to_user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             task_ids: ::std::convert::Into::into(task_ids),
-            from_user_id: ::std::convert::Into::into(from_user_id),
-            to_user_id: ::std::convert::Into::into(to_user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            from_user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from_user_id),
+                "FROM_USER_ID",
+                &mut __extra,
+            ),
+            to_user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(to_user_id),
+                "TO_USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3673,12 +3873,20 @@ impl ::b24_core::__private::Method for TaskDelegate {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.delegate");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.task_ids, "TASK_IDS", problems);
-        ::b24_core::__private::Check::check(
-            &self.from_user_id,
-            "FROM_USER_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.to_user_id, "TO_USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FROM_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.from_user_id,
+                "FROM_USER_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TO_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.to_user_id,
+                "TO_USER_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3807,8 +4015,17 @@ impl TaskList {
     }
     /// Sets `START`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "START",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3870,7 +4087,9 @@ impl ::b24_core::__private::Method for TaskList {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "START", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("START")) {
+            ::b24_core::__private::Check::check(&self.start, "START", problems);
+        }
         all.finish()
     }
 }
@@ -4738,8 +4957,17 @@ impl WorkflowInstances {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4805,7 +5033,9 @@ impl ::b24_core::__private::Method for WorkflowInstances {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5051,10 +5281,17 @@ pub struct WorkflowKill {
 impl WorkflowKill {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5110,8 +5347,10 @@ impl ::b24_core::__private::Method for WorkflowKill {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.kill");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        problems.non_empty("ID", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+            problems.non_empty("ID", &self.id);
+        }
         all.finish()
     }
 }
@@ -5184,14 +5423,19 @@ impl WorkflowStart {
     /// A request with the required parameters `TEMPLATE_ID`, `DOCUMENT_ID`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         document_id: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "TEMPLATE_ID",
+                &mut __extra,
+            ),
             document_id: ::std::convert::Into::into(document_id),
             parameters: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PARAMETERS`.
@@ -5258,7 +5502,13 @@ impl ::b24_core::__private::Method for WorkflowStart {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.start");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "TEMPLATE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TEMPLATE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "TEMPLATE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.document_id, "DOCUMENT_ID", problems);
         ::b24_core::__private::Check::check(&self.parameters, "PARAMETERS", problems);
         all.finish()
@@ -5424,34 +5674,54 @@ impl WorkflowTemplateAdd {
     #[must_use]
     pub fn new(
         document_type: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         template_data: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             document_type: ::std::convert::Into::into(document_type),
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             template_data: ::std::convert::Into::into(template_data),
             auto_execute: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `AUTO_EXECUTE`.
     #[must_use]
-    pub fn auto_execute(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn auto_execute(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.auto_execute = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AUTO_EXECUTE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5525,19 +5795,29 @@ impl ::b24_core::__private::Method for WorkflowTemplateAdd {
             "DOCUMENT_TYPE",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.template_data,
             "TEMPLATE_DATA",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.auto_execute,
-            "AUTO_EXECUTE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("AUTO_EXECUTE")) {
+            ::b24_core::__private::Check::check(
+                &self.auto_execute,
+                "AUTO_EXECUTE",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -5600,10 +5880,15 @@ pub struct WorkflowTemplateDelete {
 impl WorkflowTemplateDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5661,7 +5946,9 @@ impl ::b24_core::__private::Method for WorkflowTemplateDelete {
             "bizproc.workflow.template.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -5788,8 +6075,17 @@ impl WorkflowTemplateList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5857,7 +6153,9 @@ impl ::b24_core::__private::Method for WorkflowTemplateList {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6200,13 +6498,18 @@ impl WorkflowTemplateUpdate {
     /// A request with the required parameters `ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
         fields: impl ::std::convert::Into<workflow_template_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6265,8 +6568,10 @@ impl ::b24_core::__private::Method for WorkflowTemplateUpdate {
             "bizproc.workflow.template.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        problems.non_empty("ID", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+            problems.non_empty("ID", &self.id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -6467,20 +6772,35 @@ pub struct WorkflowTerminate {
 impl WorkflowTerminate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             status: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `STATUS`.
     #[must_use]
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.status = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "STATUS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6537,9 +6857,13 @@ impl ::b24_core::__private::Method for WorkflowTerminate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.terminate");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        problems.non_empty("ID", &self.id);
-        ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+            problems.non_empty("ID", &self.id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
+            ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
+        }
         all.finish()
     }
 }

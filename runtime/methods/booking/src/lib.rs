@@ -2491,17 +2491,33 @@ pub struct V1BookingClientList {
 impl V1BookingClientList {
     /// A request with the required parameter `bookingId`.
     #[must_use]
-    pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2564,8 +2580,12 @@ impl ::b24_core::__private::Method for V1BookingClientList {
             "booking.v1.booking.client.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2726,15 +2746,20 @@ impl V1BookingClientSet {
     /// A request with the required parameters `bookingId`, `clients`.
     #[must_use]
     pub fn new(
-        booking_id: impl ::std::convert::Into<i64>,
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         clients: impl ::std::convert::Into<
             ::std::vec::Vec<v1_booking_client_set::Clients>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
             clients: ::std::convert::Into::into(clients),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2793,7 +2818,9 @@ impl ::b24_core::__private::Method for V1BookingClientSet {
             "booking.v1.booking.client.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
         ::b24_core::__private::Check::check(&self.clients, "clients", problems);
         all.finish()
     }
@@ -2959,10 +2986,17 @@ pub struct V1BookingClientUnset {
 impl V1BookingClientUnset {
     /// A request with the required parameter `bookingId`.
     #[must_use]
-    pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
-            extra: ::std::collections::BTreeMap::new(),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3020,7 +3054,9 @@ impl ::b24_core::__private::Method for V1BookingClientUnset {
             "booking.v1.booking.client.unset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
         all.finish()
     }
 }
@@ -3090,11 +3126,18 @@ pub struct V1BookingCreatefromwaitlist {
 impl V1BookingCreatefromwaitlist {
     /// A request with the required parameter `waitListId`.
     #[must_use]
-    pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -3163,7 +3206,13 @@ impl ::b24_core::__private::Method for V1BookingCreatefromwaitlist {
             "booking.v1.booking.createfromwaitlist",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -3243,10 +3292,15 @@ pub struct V1BookingDelete {
 impl V1BookingDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3302,7 +3356,9 @@ impl ::b24_core::__private::Method for V1BookingDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3368,17 +3424,33 @@ pub struct V1BookingExternalDataList {
 impl V1BookingExternalDataList {
     /// A request with the required parameter `bookingId`.
     #[must_use]
-    pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3441,8 +3513,12 @@ impl ::b24_core::__private::Method for V1BookingExternalDataList {
             "booking.v1.booking.externalData.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3529,15 +3605,20 @@ impl V1BookingExternalDataSet {
     /// A request with the required parameters `bookingId`, `externalData`.
     #[must_use]
     pub fn new(
-        booking_id: impl ::std::convert::Into<i64>,
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         external_data: impl ::std::convert::Into<
             ::std::vec::Vec<v1_booking_external_data_set::ExternalData>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
             external_data: ::std::convert::Into::into(external_data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3599,7 +3680,9 @@ impl ::b24_core::__private::Method for V1BookingExternalDataSet {
             "booking.v1.booking.externalData.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.external_data,
             "externalData",
@@ -3678,10 +3761,17 @@ pub struct V1BookingExternalDataUnset {
 impl V1BookingExternalDataUnset {
     /// A request with the required parameter `bookingId`.
     #[must_use]
-    pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
-            extra: ::std::collections::BTreeMap::new(),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3739,7 +3829,9 @@ impl ::b24_core::__private::Method for V1BookingExternalDataUnset {
             "booking.v1.booking.externalData.unset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
         all.finish()
     }
 }
@@ -3802,10 +3894,15 @@ pub struct V1BookingGet {
 impl V1BookingGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3861,7 +3958,9 @@ impl ::b24_core::__private::Method for V1BookingGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -4052,8 +4151,17 @@ impl V1BookingList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4117,7 +4225,9 @@ impl ::b24_core::__private::Method for V1BookingList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4281,13 +4391,18 @@ impl V1BookingUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v1_booking_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4344,7 +4459,9 @@ impl ::b24_core::__private::Method for V1BookingUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -4557,8 +4674,17 @@ impl V1ClienttypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4618,7 +4744,9 @@ impl ::b24_core::__private::Method for V1ClienttypeList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.clienttype.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5545,10 +5673,15 @@ pub struct V1ResourceDelete {
 impl V1ResourceDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5604,7 +5737,9 @@ impl ::b24_core::__private::Method for V1ResourceDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5666,10 +5801,15 @@ pub struct V1ResourceGet {
 impl V1ResourceGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5725,7 +5865,9 @@ impl ::b24_core::__private::Method for V1ResourceGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5919,8 +6061,17 @@ impl V1ResourceList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5984,7 +6135,9 @@ impl ::b24_core::__private::Method for V1ResourceList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6142,17 +6295,33 @@ pub struct V1ResourceSlotsList {
 impl V1ResourceSlotsList {
     /// A request with the required parameter `resourceId`.
     #[must_use]
-    pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        resource_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            resource_id: ::std::convert::Into::into(resource_id),
+            resource_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(resource_id),
+                "resourceId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6215,8 +6384,16 @@ impl ::b24_core::__private::Method for V1ResourceSlotsList {
             "booking.v1.resource.slots.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("resourceId")) {
+            ::b24_core::__private::Check::check(
+                &self.resource_id,
+                "resourceId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6521,13 +6698,18 @@ impl V1ResourceSlotsSet {
     /// A request with the required parameters `resourceId`, `slots`.
     #[must_use]
     pub fn new(
-        resource_id: impl ::std::convert::Into<i64>,
+        resource_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         slots: impl ::std::convert::Into<::std::vec::Vec<v1_resource_slots_set::Slots>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            resource_id: ::std::convert::Into::into(resource_id),
+            resource_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(resource_id),
+                "resourceId",
+                &mut __extra,
+            ),
             slots: ::std::convert::Into::into(slots),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6586,7 +6768,13 @@ impl ::b24_core::__private::Method for V1ResourceSlotsSet {
             "booking.v1.resource.slots.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("resourceId")) {
+            ::b24_core::__private::Check::check(
+                &self.resource_id,
+                "resourceId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.slots, "slots", problems);
         all.finish()
     }
@@ -6793,10 +6981,17 @@ pub struct V1ResourceSlotsUnset {
 impl V1ResourceSlotsUnset {
     /// A request with the required parameter `resourceId`.
     #[must_use]
-    pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        resource_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            resource_id: ::std::convert::Into::into(resource_id),
-            extra: ::std::collections::BTreeMap::new(),
+            resource_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(resource_id),
+                "resourceId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6854,7 +7049,13 @@ impl ::b24_core::__private::Method for V1ResourceSlotsUnset {
             "booking.v1.resource.slots.unset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("resourceId")) {
+            ::b24_core::__private::Check::check(
+                &self.resource_id,
+                "resourceId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6921,13 +7122,18 @@ impl V1ResourceUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v1_resource_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6984,7 +7190,9 @@ impl ::b24_core::__private::Method for V1ResourceUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -8143,10 +8351,15 @@ pub struct V1ResourceTypeDelete {
 impl V1ResourceTypeDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8204,7 +8417,9 @@ impl ::b24_core::__private::Method for V1ResourceTypeDelete {
             "booking.v1.resourceType.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8267,10 +8482,15 @@ pub struct V1ResourceTypeGet {
 impl V1ResourceTypeGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8328,7 +8548,9 @@ impl ::b24_core::__private::Method for V1ResourceTypeGet {
             "booking.v1.resourceType.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8519,8 +8741,17 @@ impl V1ResourceTypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8586,7 +8817,9 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -8741,13 +8974,18 @@ impl V1ResourceTypeUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v1_resource_type_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8806,7 +9044,9 @@ impl ::b24_core::__private::Method for V1ResourceTypeUpdate {
             "booking.v1.resourceType.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -9495,17 +9735,33 @@ pub struct V1WaitlistClientList {
 impl V1WaitlistClientList {
     /// A request with the required parameter `waitListId`.
     #[must_use]
-    pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9568,8 +9824,16 @@ impl ::b24_core::__private::Method for V1WaitlistClientList {
             "booking.v1.waitlist.client.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -9730,15 +9994,20 @@ impl V1WaitlistClientSet {
     /// A request with the required parameters `waitListId`, `clients`.
     #[must_use]
     pub fn new(
-        wait_list_id: impl ::std::convert::Into<i64>,
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         clients: impl ::std::convert::Into<
             ::std::vec::Vec<v1_waitlist_client_set::Clients>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
             clients: ::std::convert::Into::into(clients),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9797,7 +10066,13 @@ impl ::b24_core::__private::Method for V1WaitlistClientSet {
             "booking.v1.waitlist.client.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.clients, "clients", problems);
         all.finish()
     }
@@ -9964,10 +10239,17 @@ pub struct V1WaitlistClientUnset {
 impl V1WaitlistClientUnset {
     /// A request with the required parameter `waitListId`.
     #[must_use]
-    pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
-            extra: ::std::collections::BTreeMap::new(),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10025,7 +10307,13 @@ impl ::b24_core::__private::Method for V1WaitlistClientUnset {
             "booking.v1.waitlist.client.unset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10088,10 +10376,17 @@ pub struct V1WaitlistCreatefrombooking {
 impl V1WaitlistCreatefrombooking {
     /// A request with the required parameter `bookingId`.
     #[must_use]
-    pub fn new(booking_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            booking_id: ::std::convert::Into::into(booking_id),
-            extra: ::std::collections::BTreeMap::new(),
+            booking_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(booking_id),
+                "bookingId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10150,7 +10445,9 @@ impl ::b24_core::__private::Method for V1WaitlistCreatefrombooking {
             "booking.v1.waitlist.createfrombooking",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("bookingId")) {
+            ::b24_core::__private::Check::check(&self.booking_id, "bookingId", problems);
+        }
         all.finish()
     }
 }
@@ -10213,10 +10510,15 @@ pub struct V1WaitlistDelete {
 impl V1WaitlistDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10272,7 +10574,9 @@ impl ::b24_core::__private::Method for V1WaitlistDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -10341,17 +10645,33 @@ pub struct V1WaitlistExternalDataList {
 impl V1WaitlistExternalDataList {
     /// A request with the required parameter `waitListId`.
     #[must_use]
-    pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10414,8 +10734,16 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataList {
             "booking.v1.waitlist.externalData.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -10502,15 +10830,20 @@ impl V1WaitlistExternalDataSet {
     /// A request with the required parameters `waitListId`, `externalData`.
     #[must_use]
     pub fn new(
-        wait_list_id: impl ::std::convert::Into<i64>,
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         external_data: impl ::std::convert::Into<
             ::std::vec::Vec<v1_waitlist_external_data_set::ExternalData>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
             external_data: ::std::convert::Into::into(external_data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10572,7 +10905,13 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataSet {
             "booking.v1.waitlist.externalData.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.external_data,
             "externalData",
@@ -10651,10 +10990,17 @@ pub struct V1WaitlistExternalDataUnset {
 impl V1WaitlistExternalDataUnset {
     /// A request with the required parameter `waitListId`.
     #[must_use]
-    pub fn new(wait_list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        wait_list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            wait_list_id: ::std::convert::Into::into(wait_list_id),
-            extra: ::std::collections::BTreeMap::new(),
+            wait_list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(wait_list_id),
+                "waitListId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10713,7 +11059,13 @@ impl ::b24_core::__private::Method for V1WaitlistExternalDataUnset {
             "booking.v1.waitlist.externalData.unset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.wait_list_id, "waitListId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("waitListId")) {
+            ::b24_core::__private::Check::check(
+                &self.wait_list_id,
+                "waitListId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10776,10 +11128,15 @@ pub struct V1WaitlistGet {
 impl V1WaitlistGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10835,7 +11192,9 @@ impl ::b24_core::__private::Method for V1WaitlistGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -11009,8 +11368,17 @@ impl V1WaitlistList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11072,7 +11440,9 @@ impl ::b24_core::__private::Method for V1WaitlistList {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -11230,13 +11600,18 @@ impl V1WaitlistUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v1_waitlist_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11293,7 +11668,9 @@ impl ::b24_core::__private::Method for V1WaitlistUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

@@ -914,20 +914,37 @@ impl EventAdd {
     /// A request with the required parameters `type`, `ownerId`, `name`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             from_ts: ::std::option::Option::None,
             to_ts: ::std::option::Option::None,
             section: ::std::option::Option::None,
             auto_detect_section: ::std::option::Option::None,
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             skip_time: ::std::option::Option::None,
             timezone_from: ::std::option::Option::None,
             timezone_to: ::std::option::Option::None,
@@ -944,43 +961,86 @@ impl EventAdd {
             attendees: ::std::option::Option::None,
             meeting: ::std::option::Option::None,
             crm_fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `from`.
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.from = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "from",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.to = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "to",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `from_ts`.
     #[must_use]
-    pub fn from_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.from_ts = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn from_ts(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.from_ts = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "from_ts",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `to_ts`.
     #[must_use]
-    pub fn to_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.to_ts = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn to_ts(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.to_ts = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "to_ts",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `section`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "section",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `auto_detect_section`.
@@ -1007,10 +1067,16 @@ impl EventAdd {
     #[must_use]
     pub fn timezone_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.timezone_from = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "timezone_from",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1018,10 +1084,16 @@ impl EventAdd {
     #[must_use]
     pub fn timezone_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.timezone_to = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "timezone_to",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1029,10 +1101,16 @@ impl EventAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1040,28 +1118,50 @@ impl EventAdd {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `text_color`.
     #[must_use]
     pub fn text_color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.text_color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.text_color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "text_color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `accessibility`.
     #[must_use]
     pub fn accessibility(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.accessibility = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "accessibility",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1069,9 +1169,17 @@ impl EventAdd {
     #[must_use]
     pub fn importance(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.importance = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.importance = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "importance",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `private_event`.
@@ -1104,9 +1212,17 @@ impl EventAdd {
     #[must_use]
     pub fn location(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.location = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.location = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "location",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `remind`.
@@ -1262,37 +1378,83 @@ impl ::b24_core::__private::Method for EventAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.from, "from", problems);
-        ::b24_core::__private::Check::check(&self.to, "to", problems);
-        ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
-        ::b24_core::__private::Check::check(&self.to_ts, "to_ts", problems);
-        ::b24_core::__private::Check::check(&self.section, "section", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from")) {
+            ::b24_core::__private::Check::check(&self.from, "from", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("to")) {
+            ::b24_core::__private::Check::check(&self.to, "to", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from_ts")) {
+            ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("to_ts")) {
+            ::b24_core::__private::Check::check(&self.to_ts, "to_ts", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("section")) {
+            ::b24_core::__private::Check::check(&self.section, "section", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.auto_detect_section,
             "auto_detect_section",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.skip_time, "skip_time", problems);
-        ::b24_core::__private::Check::check(
-            &self.timezone_from,
-            "timezone_from",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.timezone_to, "timezone_to", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color, "color", problems);
-        ::b24_core::__private::Check::check(&self.text_color, "text_color", problems);
-        ::b24_core::__private::Check::check(
-            &self.accessibility,
-            "accessibility",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.importance, "importance", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("timezone_from")) {
+            ::b24_core::__private::Check::check(
+                &self.timezone_from,
+                "timezone_from",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("timezone_to")) {
+            ::b24_core::__private::Check::check(
+                &self.timezone_to,
+                "timezone_to",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("color")) {
+            ::b24_core::__private::Check::check(&self.color, "color", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("text_color")) {
+            ::b24_core::__private::Check::check(
+                &self.text_color,
+                "text_color",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("accessibility")) {
+            ::b24_core::__private::Check::check(
+                &self.accessibility,
+                "accessibility",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("importance")) {
+            ::b24_core::__private::Check::check(
+                &self.importance,
+                "importance",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.private_event,
             "private_event",
@@ -1300,7 +1462,9 @@ impl ::b24_core::__private::Method for EventAdd {
         );
         ::b24_core::__private::Check::check(&self.rrule, "rrule", problems);
         ::b24_core::__private::Check::check(&self.is_meeting, "is_meeting", problems);
-        ::b24_core::__private::Check::check(&self.location, "location", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("location")) {
+            ::b24_core::__private::Check::check(&self.location, "location", problems);
+        }
         ::b24_core::__private::Check::check(&self.remind, "remind", problems);
         ::b24_core::__private::Check::check(&self.attendees, "attendees", problems);
         ::b24_core::__private::Check::check(&self.meeting, "meeting", problems);
@@ -1382,10 +1546,15 @@ pub struct EventDelete {
 impl EventDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1441,7 +1610,9 @@ impl ::b24_core::__private::Method for EventDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -1522,16 +1693,27 @@ impl EventGet {
     /// A request with the required parameters `type`, `ownerId`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             section: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `from`.
@@ -1623,9 +1805,13 @@ impl ::b24_core::__private::Method for EventGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         ::b24_core::__private::Check::check(&self.from, "from", problems);
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         ::b24_core::__private::Check::check(&self.section, "section", problems);
@@ -1739,21 +1925,47 @@ impl EventGetNearest {
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ownerId`.
     #[must_use]
-    pub fn owner_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.owner_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.owner_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ownerId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `days`.
     #[must_use]
-    pub fn days(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.days = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn days(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.days = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "days",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `forCurrentUser`.
@@ -1769,9 +1981,16 @@ impl EventGetNearest {
     }
     /// Sets `maxEventsCount`.
     #[must_use]
-    pub fn max_events_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn max_events_count(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.max_events_count = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "maxEventsCount",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1779,9 +1998,17 @@ impl EventGetNearest {
     #[must_use]
     pub fn detail_url(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.detail_url = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.detail_url = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "detailUrl",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1860,20 +2087,30 @@ impl ::b24_core::__private::Method for EventGetNearest {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.get.nearest");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.days, "days", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("days")) {
+            ::b24_core::__private::Check::check(&self.days, "days", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.for_current_user,
             "forCurrentUser",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.max_events_count,
-            "maxEventsCount",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.detail_url, "detailUrl", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("maxEventsCount")) {
+            ::b24_core::__private::Check::check(
+                &self.max_events_count,
+                "maxEventsCount",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("detailUrl")) {
+            ::b24_core::__private::Check::check(&self.detail_url, "detailUrl", problems);
+        }
         all.finish()
     }
 }
@@ -1929,10 +2166,15 @@ pub struct EventGetbyid {
 impl EventGetbyid {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1991,7 +2233,9 @@ impl ::b24_core::__private::Method for EventGetbyid {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.getbyid");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2229,14 +2473,29 @@ impl EventUpdate {
     /// A request with the required parameters `id`, `type`, `ownerId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             from_ts: ::std::option::Option::None,
@@ -2262,52 +2521,103 @@ impl EventUpdate {
             host: ::std::option::Option::None,
             meeting: ::std::option::Option::None,
             crm_fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `from`.
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.from = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "from",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.to = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "to",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `from_ts`.
     #[must_use]
-    pub fn from_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.from_ts = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn from_ts(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.from_ts = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "from_ts",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `to_ts`.
     #[must_use]
-    pub fn to_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.to_ts = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn to_ts(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.to_ts = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "to_ts",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `section`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "section",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `name`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "name",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `skip_time`.
@@ -2323,10 +2633,16 @@ impl EventUpdate {
     #[must_use]
     pub fn timezone_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.timezone_from = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "timezone_from",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2334,10 +2650,16 @@ impl EventUpdate {
     #[must_use]
     pub fn timezone_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.timezone_to = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "timezone_to",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2345,10 +2667,16 @@ impl EventUpdate {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2356,28 +2684,50 @@ impl EventUpdate {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `text_color`.
     #[must_use]
     pub fn text_color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.text_color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.text_color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "text_color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `accessibility`.
     #[must_use]
     pub fn accessibility(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.accessibility = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "accessibility",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2385,9 +2735,17 @@ impl EventUpdate {
     #[must_use]
     pub fn importance(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.importance = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.importance = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "importance",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `private_event`.
@@ -2405,10 +2763,16 @@ impl EventUpdate {
     #[must_use]
     pub fn recurrence_mode(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.recurrence_mode = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "recurrence_mode",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2445,9 +2809,17 @@ impl EventUpdate {
     #[must_use]
     pub fn location(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.location = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.location = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "location",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `remind`.
@@ -2470,8 +2842,17 @@ impl EventUpdate {
     }
     /// Sets `host`.
     #[must_use]
-    pub fn host(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.host = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn host(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "host",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `meeting`.
@@ -2619,42 +3000,92 @@ impl ::b24_core::__private::Method for EventUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.from, "from", problems);
-        ::b24_core::__private::Check::check(&self.to, "to", problems);
-        ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
-        ::b24_core::__private::Check::check(&self.to_ts, "to_ts", problems);
-        ::b24_core::__private::Check::check(&self.section, "section", problems);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from")) {
+            ::b24_core::__private::Check::check(&self.from, "from", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("to")) {
+            ::b24_core::__private::Check::check(&self.to, "to", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from_ts")) {
+            ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("to_ts")) {
+            ::b24_core::__private::Check::check(&self.to_ts, "to_ts", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("section")) {
+            ::b24_core::__private::Check::check(&self.section, "section", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+        }
         ::b24_core::__private::Check::check(&self.skip_time, "skip_time", problems);
-        ::b24_core::__private::Check::check(
-            &self.timezone_from,
-            "timezone_from",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.timezone_to, "timezone_to", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color, "color", problems);
-        ::b24_core::__private::Check::check(&self.text_color, "text_color", problems);
-        ::b24_core::__private::Check::check(
-            &self.accessibility,
-            "accessibility",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.importance, "importance", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("timezone_from")) {
+            ::b24_core::__private::Check::check(
+                &self.timezone_from,
+                "timezone_from",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("timezone_to")) {
+            ::b24_core::__private::Check::check(
+                &self.timezone_to,
+                "timezone_to",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("color")) {
+            ::b24_core::__private::Check::check(&self.color, "color", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("text_color")) {
+            ::b24_core::__private::Check::check(
+                &self.text_color,
+                "text_color",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("accessibility")) {
+            ::b24_core::__private::Check::check(
+                &self.accessibility,
+                "accessibility",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("importance")) {
+            ::b24_core::__private::Check::check(
+                &self.importance,
+                "importance",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.private_event,
             "private_event",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.recurrence_mode,
-            "recurrence_mode",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("recurrence_mode")) {
+            ::b24_core::__private::Check::check(
+                &self.recurrence_mode,
+                "recurrence_mode",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.current_date_from,
             "current_date_from",
@@ -2662,10 +3093,14 @@ impl ::b24_core::__private::Method for EventUpdate {
         );
         ::b24_core::__private::Check::check(&self.rrule, "rrule", problems);
         ::b24_core::__private::Check::check(&self.is_meeting, "is_meeting", problems);
-        ::b24_core::__private::Check::check(&self.location, "location", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("location")) {
+            ::b24_core::__private::Check::check(&self.location, "location", problems);
+        }
         ::b24_core::__private::Check::check(&self.remind, "remind", problems);
         ::b24_core::__private::Check::check(&self.attendees, "attendees", problems);
-        ::b24_core::__private::Check::check(&self.host, "host", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("host")) {
+            ::b24_core::__private::Check::check(&self.host, "host", problems);
+        }
         ::b24_core::__private::Check::check(&self.meeting, "meeting", problems);
         ::b24_core::__private::Check::check(&self.crm_fields, "crm_fields", problems);
         problems
@@ -2745,10 +3180,17 @@ pub struct MeetingStatusGet {
 impl MeetingStatusGet {
     /// A request with the required parameter `eventId`.
     #[must_use]
-    pub fn new(event_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        event_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event_id: ::std::convert::Into::into(event_id),
-            extra: ::std::collections::BTreeMap::new(),
+            event_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event_id),
+                "eventId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2806,7 +3248,9 @@ impl ::b24_core::__private::Method for MeetingStatusGet {
             "calendar.meeting.status.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event_id, "eventId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("eventId")) {
+            ::b24_core::__private::Check::check(&self.event_id, "eventId", problems);
+        }
         all.finish()
     }
 }
@@ -2866,13 +3310,24 @@ impl MeetingStatusSet {
     /// A request with the required parameters `eventId`, `status`.
     #[must_use]
     pub fn new(
-        event_id: impl ::std::convert::Into<i64>,
-        status: impl ::std::convert::Into<::std::string::String>,
+        event_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        status: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event_id: ::std::convert::Into::into(event_id),
-            status: ::std::convert::Into::into(status),
-            extra: ::std::collections::BTreeMap::new(),
+            event_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event_id),
+                "eventId",
+                &mut __extra,
+            ),
+            status: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(status),
+                "status",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2931,9 +3386,13 @@ impl ::b24_core::__private::Method for MeetingStatusSet {
             "calendar.meeting.status.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event_id, "eventId", problems);
-        ::b24_core::__private::Check::check(&self.status, "status", problems);
-        problems.non_empty("status", &self.status);
+        if !::b24_core::__private::is_ref(self.extra.get("eventId")) {
+            ::b24_core::__private::Check::check(&self.event_id, "eventId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("status")) {
+            ::b24_core::__private::Check::check(&self.status, "status", problems);
+            problems.non_empty("status", &self.status);
+        }
         all.finish()
     }
 }
@@ -2989,10 +3448,19 @@ pub struct ResourceAdd {
 impl ResourceAdd {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
-            extra: ::std::collections::BTreeMap::new(),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3048,8 +3516,10 @@ impl ::b24_core::__private::Method for ResourceAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         all.finish()
     }
 }
@@ -3123,8 +3593,17 @@ impl ResourceBookingList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3188,7 +3667,9 @@ impl ::b24_core::__private::Method for ResourceBookingList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3742,10 +4223,17 @@ pub struct ResourceDelete {
 impl ResourceDelete {
     /// A request with the required parameter `resourceId`.
     #[must_use]
-    pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        resource_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            resource_id: ::std::convert::Into::into(resource_id),
-            extra: ::std::collections::BTreeMap::new(),
+            resource_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(resource_id),
+                "resourceId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3801,7 +4289,13 @@ impl ::b24_core::__private::Method for ResourceDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("resourceId")) {
+            ::b24_core::__private::Check::check(
+                &self.resource_id,
+                "resourceId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3870,8 +4364,17 @@ impl ResourceList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3931,7 +4434,9 @@ impl ::b24_core::__private::Method for ResourceList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4104,13 +4609,24 @@ impl ResourceUpdate {
     /// A request with the required parameters `resourceId`, `name`.
     #[must_use]
     pub fn new(
-        resource_id: impl ::std::convert::Into<i64>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        resource_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            resource_id: ::std::convert::Into::into(resource_id),
-            name: ::std::convert::Into::into(name),
-            extra: ::std::collections::BTreeMap::new(),
+            resource_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(resource_id),
+                "resourceId",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4167,9 +4683,17 @@ impl ::b24_core::__private::Method for ResourceUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("resourceId")) {
+            ::b24_core::__private::Check::check(
+                &self.resource_id,
+                "resourceId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         all.finish()
     }
 }
@@ -4260,29 +4784,52 @@ impl SectionAdd {
     /// A request with the required parameters `type`, `ownerId`, `name`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
-            name: ::std::convert::Into::into(name),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             color: ::std::option::Option::None,
             text_color: ::std::option::Option::None,
             export: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4290,18 +4837,34 @@ impl SectionAdd {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `text_color`.
     #[must_use]
     pub fn text_color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.text_color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.text_color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "text_color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `export`.
@@ -4372,14 +4935,34 @@ impl ::b24_core::__private::Method for SectionAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color, "color", problems);
-        ::b24_core::__private::Check::check(&self.text_color, "text_color", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("color")) {
+            ::b24_core::__private::Check::check(&self.color, "color", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("text_color")) {
+            ::b24_core::__private::Check::check(
+                &self.text_color,
+                "text_color",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.export, "export", problems);
         all.finish()
     }
@@ -4536,15 +5119,30 @@ impl SectionDelete {
     /// A request with the required parameters `type`, `ownerId`, `id`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4602,10 +5200,16 @@ impl ::b24_core::__private::Method for SectionDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -4672,20 +5276,40 @@ impl SectionGet {
     /// A request with the required parameters `type`, `ownerId`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4747,10 +5371,16 @@ impl ::b24_core::__private::Method for SectionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4855,39 +5485,68 @@ impl SectionUpdate {
     /// A request with the required parameters `type`, `ownerId`, `id`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        owner_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            owner_id: ::std::convert::Into::into(owner_id),
-            id: ::std::convert::Into::into(id),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             color: ::std::option::Option::None,
             text_color: ::std::option::Option::None,
             export: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `name`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "name",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4895,18 +5554,34 @@ impl SectionUpdate {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `text_color`.
     #[must_use]
     pub fn text_color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.text_color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.text_color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "text_color",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `export`.
@@ -4987,15 +5662,37 @@ impl ::b24_core::__private::Method for SectionUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        problems.non_empty("id", &self.id);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color, "color", problems);
-        ::b24_core::__private::Check::check(&self.text_color, "text_color", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+            problems.non_empty("id", &self.id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("color")) {
+            ::b24_core::__private::Check::check(&self.color, "color", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("text_color")) {
+            ::b24_core::__private::Check::check(
+                &self.text_color,
+                "text_color",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.export, "export", problems);
         all.finish()
     }

@@ -1333,11 +1333,20 @@ pub struct FollowupFieldGetV3 {
 impl FollowupFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -1403,8 +1412,10 @@ impl ::b24_core::__private::Method for FollowupFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -1819,12 +1830,19 @@ pub struct FollowupGetV3 {
 impl FollowupGetV3 {
     /// A request with the required parameter `callId`.
     #[must_use]
-    pub fn new(call_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        call_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "callId",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
             mention_format: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -1840,10 +1858,16 @@ impl FollowupGetV3 {
     #[must_use]
     pub fn mention_format(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.mention_format = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "mentionFormat",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1905,13 +1929,17 @@ impl ::b24_core::__private::Method for FollowupGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "callId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("callId")) {
+            ::b24_core::__private::Check::check(&self.call_id, "callId", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(
-            &self.mention_format,
-            "mentionFormat",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("mentionFormat")) {
+            ::b24_core::__private::Check::check(
+                &self.mention_format,
+                "mentionFormat",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2157,10 +2185,16 @@ impl FollowupListV3 {
     #[must_use]
     pub fn mention_format(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.mention_format = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "mentionFormat",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2228,11 +2262,13 @@ impl ::b24_core::__private::Method for FollowupListV3 {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
-        ::b24_core::__private::Check::check(
-            &self.mention_format,
-            "mentionFormat",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("mentionFormat")) {
+            ::b24_core::__private::Check::check(
+                &self.mention_format,
+                "mentionFormat",
+                problems,
+            );
+        }
         all.finish()
     }
 }

@@ -2214,17 +2214,42 @@ impl ActivityBadgeAdd {
     /// A request with the required parameters `code`, `title`, `value`, `type`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        title: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            title: ::std::convert::Into::into(title),
-            value: ::std::convert::Into::into(value),
-            type_: ::std::convert::Into::into(type_),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            title: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(title),
+                "title",
+                &mut __extra,
+            ),
+            value: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "value",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2283,14 +2308,22 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.badge.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
-        ::b24_core::__private::Check::check(&self.title, "title", problems);
-        problems.non_empty("title", &self.title);
-        ::b24_core::__private::Check::check(&self.value, "value", problems);
-        problems.non_empty("value", &self.value);
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("title")) {
+            ::b24_core::__private::Check::check(&self.title, "title", problems);
+            problems.non_empty("title", &self.title);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("value")) {
+            ::b24_core::__private::Check::check(&self.value, "value", problems);
+            problems.non_empty("value", &self.value);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         all.finish()
     }
 }
@@ -2365,10 +2398,19 @@ pub struct ActivityBadgeDelete {
 impl ActivityBadgeDelete {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2424,8 +2466,10 @@ impl ::b24_core::__private::Method for ActivityBadgeDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.badge.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -2488,10 +2532,19 @@ pub struct ActivityBadgeGet {
 impl ActivityBadgeGet {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2547,8 +2600,10 @@ impl ::b24_core::__private::Method for ActivityBadgeGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.badge.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -2633,8 +2688,17 @@ impl ActivityBadgeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2694,7 +2758,9 @@ impl ::b24_core::__private::Method for ActivityBadgeList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.badge.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2855,15 +2921,28 @@ impl ActivityBindingAdd {
     /// A request with the required parameters `activityId`, `entityTypeId`, `entityId`.
     #[must_use]
     pub fn new(
-        activity_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            activity_id: ::std::convert::Into::into(activity_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2924,13 +3003,23 @@ impl ::b24_core::__private::Method for ActivityBindingAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.binding.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         all.finish()
     }
 }
@@ -3008,15 +3097,28 @@ impl ActivityBindingDelete {
     /// A request with the required parameters `activityId`, `entityTypeId`, `entityId`.
     #[must_use]
     pub fn new(
-        activity_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            activity_id: ::std::convert::Into::into(activity_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3079,13 +3181,23 @@ impl ::b24_core::__private::Method for ActivityBindingDelete {
             "crm.activity.binding.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         all.finish()
     }
 }
@@ -3167,17 +3279,33 @@ pub struct ActivityBindingList {
 impl ActivityBindingList {
     /// A request with the required parameter `activityId`.
     #[must_use]
-    pub fn new(activity_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            activity_id: ::std::convert::Into::into(activity_id),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3238,8 +3366,16 @@ impl ::b24_core::__private::Method for ActivityBindingList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.binding.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3418,19 +3554,44 @@ impl ActivityBindingMove {
     /// A request with the required parameters `activityId`, `sourceEntityTypeId`, `sourceEntityId`, `targetEntityTypeId`, `targetEntityId`.
     #[must_use]
     pub fn new(
-        activity_id: impl ::std::convert::Into<i64>,
-        source_entity_type_id: impl ::std::convert::Into<i64>,
-        source_entity_id: impl ::std::convert::Into<i64>,
-        target_entity_type_id: impl ::std::convert::Into<i64>,
-        target_entity_id: impl ::std::convert::Into<i64>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        source_entity_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<i64>,
+        >,
+        source_entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        target_entity_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<i64>,
+        >,
+        target_entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            activity_id: ::std::convert::Into::into(activity_id),
-            source_entity_type_id: ::std::convert::Into::into(source_entity_type_id),
-            source_entity_id: ::std::convert::Into::into(source_entity_id),
-            target_entity_type_id: ::std::convert::Into::into(target_entity_type_id),
-            target_entity_id: ::std::convert::Into::into(target_entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            source_entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(source_entity_type_id),
+                "sourceEntityTypeId",
+                &mut __extra,
+            ),
+            source_entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(source_entity_id),
+                "sourceEntityId",
+                &mut __extra,
+            ),
+            target_entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(target_entity_type_id),
+                "targetEntityTypeId",
+                &mut __extra,
+            ),
+            target_entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(target_entity_id),
+                "targetEntityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3508,27 +3669,41 @@ impl ::b24_core::__private::Method for ActivityBindingMove {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.binding.move");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.source_entity_type_id,
-            "sourceEntityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.source_entity_id,
-            "sourceEntityId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.target_entity_type_id,
-            "targetEntityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.target_entity_id,
-            "targetEntityId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("sourceEntityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.source_entity_type_id,
+                "sourceEntityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("sourceEntityId")) {
+            ::b24_core::__private::Check::check(
+                &self.source_entity_id,
+                "sourceEntityId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("targetEntityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.target_entity_type_id,
+                "targetEntityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("targetEntityId")) {
+            ::b24_core::__private::Check::check(
+                &self.target_entity_id,
+                "targetEntityId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3613,10 +3788,17 @@ pub struct ActivityCallGetTranscript {
 impl ActivityCallGetTranscript {
     /// A request with the required parameter `activityId`.
     #[must_use]
-    pub fn new(activity_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            activity_id: ::std::convert::Into::into(activity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3674,7 +3856,13 @@ impl ::b24_core::__private::Method for ActivityCallGetTranscript {
             "crm.activity.call.getTranscript",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3942,17 +4130,26 @@ impl ActivityConfigurableAdd {
     /// A request with the required parameters `ownerTypeId`, `ownerId`, `fields`, `layout`.
     #[must_use]
     pub fn new(
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<activity_configurable_add::Fields>,
         layout: impl ::std::convert::Into<activity_configurable_add::Layout>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             layout: ::std::convert::Into::into(layout),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4013,12 +4210,16 @@ impl ::b24_core::__private::Method for ActivityConfigurableAdd {
             "crm.activity.configurable.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.layout, "layout", problems);
         all.finish()
@@ -4325,10 +4526,15 @@ pub struct ActivityConfigurableGet {
 impl ActivityConfigurableGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4386,7 +4592,9 @@ impl ::b24_core::__private::Method for ActivityConfigurableGet {
             "crm.activity.configurable.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -7651,15 +7859,20 @@ impl ActivityConfigurableUpdate {
     /// A request with the required parameters `id`, `fields`, `layout`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<activity_configurable_update::Fields>,
         layout: impl ::std::convert::Into<activity_configurable_update::Layout>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             layout: ::std::convert::Into::into(layout),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7719,7 +7932,9 @@ impl ::b24_core::__private::Method for ActivityConfigurableUpdate {
             "crm.activity.configurable.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.layout, "layout", problems);
         all.finish()
@@ -7996,10 +8211,15 @@ pub struct ActivityDelete {
 impl ActivityDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8055,7 +8275,9 @@ impl ::b24_core::__private::Method for ActivityDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8222,10 +8444,15 @@ pub struct ActivityGet {
 impl ActivityGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8281,7 +8508,9 @@ impl ::b24_core::__private::Method for ActivityGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8352,15 +8581,28 @@ impl ActivityLayoutBlocksDelete {
     /// A request with the required parameters `entityTypeId`, `entityId`, `activityId`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        activity_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            activity_id: ::std::convert::Into::into(activity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8423,13 +8665,23 @@ impl ::b24_core::__private::Method for ActivityLayoutBlocksDelete {
             "crm.activity.layout.blocks.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -8505,15 +8757,28 @@ impl ActivityLayoutBlocksGet {
     /// A request with the required parameters `entityTypeId`, `entityId`, `activityId`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        activity_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            activity_id: ::std::convert::Into::into(activity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8576,13 +8841,23 @@ impl ::b24_core::__private::Method for ActivityLayoutBlocksGet {
             "crm.activity.layout.blocks.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -8661,17 +8936,30 @@ impl ActivityLayoutBlocksSet {
     /// A request with the required parameters `entityTypeId`, `entityId`, `activityId`, `layout`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        activity_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        activity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         layout: impl ::std::convert::Into<activity_layout_blocks_set::Layout>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            activity_id: ::std::convert::Into::into(activity_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            activity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(activity_id),
+                "activityId",
+                &mut __extra,
+            ),
             layout: ::std::convert::Into::into(layout),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8735,13 +9023,23 @@ impl ::b24_core::__private::Method for ActivityLayoutBlocksSet {
             "crm.activity.layout.blocks.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.activity_id, "activityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("activityId")) {
+            ::b24_core::__private::Check::check(
+                &self.activity_id,
+                "activityId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.layout, "layout", problems);
         all.finish()
     }
@@ -8976,8 +9274,17 @@ impl ActivityList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9043,7 +9350,9 @@ impl ::b24_core::__private::Method for ActivityList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -9166,13 +9475,22 @@ impl ActivityTodoAdd {
     /// A request with the required parameters `ownerTypeId`, `ownerId`, `deadline`.
     #[must_use]
     pub fn new(
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         deadline: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             deadline: ::std::convert::Into::into(deadline),
             title: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -9180,42 +9498,70 @@ impl ActivityTodoAdd {
             parent_activity_id: ::std::option::Option::None,
             ping_offsets: ::std::option::Option::None,
             color_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `title`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "title",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `responsibleId`.
     #[must_use]
-    pub fn responsible_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn responsible_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.responsible_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "responsibleId",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `parentActivityId`.
     #[must_use]
-    pub fn parent_activity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn parent_activity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.parent_activity_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "parentActivityId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9234,9 +9580,17 @@ impl ActivityTodoAdd {
     #[must_use]
     pub fn color_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "colorId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9316,27 +9670,45 @@ impl ::b24_core::__private::Method for ActivityTodoAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.todo.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         ::b24_core::__private::Check::check(&self.deadline, "deadline", problems);
-        ::b24_core::__private::Check::check(&self.title, "title", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(
-            &self.responsible_id,
-            "responsibleId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.parent_activity_id,
-            "parentActivityId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("title")) {
+            ::b24_core::__private::Check::check(&self.title, "title", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("responsibleId")) {
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                "responsibleId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("parentActivityId")) {
+            ::b24_core::__private::Check::check(
+                &self.parent_activity_id,
+                "parentActivityId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.ping_offsets, "pingOffsets", problems);
-        ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("colorId")) {
+            ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
+        }
         all.finish()
     }
 }
@@ -9467,15 +9839,28 @@ impl ActivityTodoUpdate {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`, `deadline`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         deadline: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             deadline: ::std::convert::Into::into(deadline),
             title: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -9483,42 +9868,70 @@ impl ActivityTodoUpdate {
             parent_activity_id: ::std::option::Option::None,
             ping_offsets: ::std::option::Option::None,
             color_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `title`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "title",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `responsibleId`.
     #[must_use]
-    pub fn responsible_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn responsible_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.responsible_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "responsibleId",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `parentActivityId`.
     #[must_use]
-    pub fn parent_activity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn parent_activity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.parent_activity_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "parentActivityId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9537,9 +9950,17 @@ impl ActivityTodoUpdate {
     #[must_use]
     pub fn color_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "colorId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9622,28 +10043,48 @@ impl ::b24_core::__private::Method for ActivityTodoUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.todo.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         ::b24_core::__private::Check::check(&self.deadline, "deadline", problems);
-        ::b24_core::__private::Check::check(&self.title, "title", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(
-            &self.responsible_id,
-            "responsibleId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.parent_activity_id,
-            "parentActivityId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("title")) {
+            ::b24_core::__private::Check::check(&self.title, "title", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("responsibleId")) {
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                "responsibleId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("parentActivityId")) {
+            ::b24_core::__private::Check::check(
+                &self.parent_activity_id,
+                "parentActivityId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.ping_offsets, "pingOffsets", problems);
-        ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("colorId")) {
+            ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
+        }
         all.finish()
     }
 }
@@ -9738,17 +10179,36 @@ impl ActivityTodoUpdateColor {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`, `colorId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        color_id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        color_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            color_id: ::std::convert::Into::into(color_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            color_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(color_id),
+                "colorId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9809,15 +10269,23 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateColor {
             "crm.activity.todo.updateColor",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
-        problems.non_empty("colorId", &self.color_id);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("colorId")) {
+            ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
+            problems.non_empty("colorId", &self.color_id);
+        }
         all.finish()
     }
 }
@@ -9910,17 +10378,30 @@ impl ActivityTodoUpdateDeadline {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`, `value`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
             value: ::std::convert::Into::into(value),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9981,13 +10462,19 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateDeadline {
             "crm.activity.todo.updateDeadline",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         ::b24_core::__private::Check::check(&self.value, "value", problems);
         all.finish()
     }
@@ -10081,17 +10568,36 @@ impl ActivityTodoUpdateDescription {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`, `value`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        value: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            value: ::std::convert::Into::into(value),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            value: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "value",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10153,15 +10659,23 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateDescription {
             "crm.activity.todo.updateDescription",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.value, "value", problems);
-        problems.non_empty("value", &self.value);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("value")) {
+            ::b24_core::__private::Check::check(&self.value, "value", problems);
+            problems.non_empty("value", &self.value);
+        }
         all.finish()
     }
 }
@@ -10251,17 +10765,34 @@ impl ActivityTodoUpdateResponsibleUser {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`, `responsibleId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        responsible_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        responsible_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            responsible_id: ::std::convert::Into::into(responsible_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            responsible_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(responsible_id),
+                "responsibleId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10326,18 +10857,26 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateResponsibleUser {
             "crm.activity.todo.updateResponsibleUser",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(
-            &self.responsible_id,
-            "responsibleId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("responsibleId")) {
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                "responsibleId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10692,10 +11231,19 @@ pub struct ActivityTypeDelete {
 impl ActivityTypeDelete {
     /// A request with the required parameter `TYPE_ID`.
     #[must_use]
-    pub fn new(type_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "TYPE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10751,8 +11299,10 @@ impl ::b24_core::__private::Method for ActivityTypeDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.type.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "TYPE_ID", problems);
-        problems.non_empty("TYPE_ID", &self.type_id);
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE_ID")) {
+            ::b24_core::__private::Check::check(&self.type_id, "TYPE_ID", problems);
+            problems.non_empty("TYPE_ID", &self.type_id);
+        }
         all.finish()
     }
 }
@@ -10830,8 +11380,17 @@ impl ActivityTypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10891,7 +11450,9 @@ impl ::b24_core::__private::Method for ActivityTypeList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.type.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -11093,13 +11654,18 @@ impl ActivityUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<activity_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11156,7 +11722,9 @@ impl ::b24_core::__private::Method for ActivityUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.activity.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

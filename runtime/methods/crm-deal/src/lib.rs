@@ -2079,13 +2079,18 @@ impl DealContactAdd {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<deal_contact_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2142,7 +2147,9 @@ impl ::b24_core::__private::Method for DealContactAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -2331,13 +2338,18 @@ impl DealContactDelete {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<deal_contact_delete::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2394,7 +2406,9 @@ impl ::b24_core::__private::Method for DealContactDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -2655,10 +2669,15 @@ pub struct DealContactItemsDelete {
 impl DealContactItemsDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2716,7 +2735,9 @@ impl ::b24_core::__private::Method for DealContactItemsDelete {
             "crm.deal.contact.items.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2776,10 +2797,15 @@ pub struct DealContactItemsGet {
 impl DealContactItemsGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2835,7 +2861,9 @@ impl ::b24_core::__private::Method for DealContactItemsGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.items.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3023,13 +3051,18 @@ impl DealContactItemsSet {
     /// A request with the required parameters `id`, `items`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         items: impl ::std::convert::Into<::std::vec::Vec<deal_contact_items_set::Items>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             items: ::std::convert::Into::into(items),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3086,7 +3119,9 @@ impl ::b24_core::__private::Method for DealContactItemsSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.items.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.items, "items", problems);
         all.finish()
     }
@@ -3276,10 +3311,15 @@ pub struct DealDelete {
 impl DealDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3335,7 +3375,9 @@ impl ::b24_core::__private::Method for DealDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3574,15 +3616,32 @@ impl DealDetailsConfigurationGet {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -3652,8 +3711,12 @@ impl ::b24_core::__private::Method for DealDetailsConfigurationGet {
             "crm.deal.details.configuration.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -3953,15 +4016,32 @@ impl DealDetailsConfigurationReset {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -4031,8 +4111,12 @@ impl ::b24_core::__private::Method for DealDetailsConfigurationReset {
             "crm.deal.details.configuration.reset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -4139,15 +4223,32 @@ impl DealDetailsConfigurationSet {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -4218,8 +4319,12 @@ impl ::b24_core::__private::Method for DealDetailsConfigurationSet {
             "crm.deal.details.configuration.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
@@ -4586,10 +4691,15 @@ pub struct DealGet {
 impl DealGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4645,7 +4755,9 @@ impl ::b24_core::__private::Method for DealGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -4778,8 +4890,17 @@ impl DealList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4845,7 +4966,9 @@ impl ::b24_core::__private::Method for DealList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4999,10 +5122,15 @@ pub struct DealProductrowsGet {
 impl DealProductrowsGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5058,7 +5186,9 @@ impl ::b24_core::__private::Method for DealProductrowsGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.productrows.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5586,11 +5716,16 @@ pub struct DealProductrowsSet {
 impl DealProductrowsSet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             rows: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `rows`.
@@ -5656,7 +5791,9 @@ impl ::b24_core::__private::Method for DealProductrowsSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.productrows.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.rows, "rows", problems);
         all.finish()
     }
@@ -6493,10 +6630,15 @@ pub struct DealRecurringDelete {
 impl DealRecurringDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6552,7 +6694,9 @@ impl ::b24_core::__private::Method for DealRecurringDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6609,10 +6753,15 @@ pub struct DealRecurringExpose {
 impl DealRecurringExpose {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6668,7 +6817,9 @@ impl ::b24_core::__private::Method for DealRecurringExpose {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.expose");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6917,10 +7068,15 @@ pub struct DealRecurringGet {
 impl DealRecurringGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6976,7 +7132,9 @@ impl ::b24_core::__private::Method for DealRecurringGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -7089,8 +7247,17 @@ impl DealRecurringList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7154,7 +7321,9 @@ impl ::b24_core::__private::Method for DealRecurringList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -7234,11 +7403,16 @@ pub struct DealRecurringUpdate {
 impl DealRecurringUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -7304,7 +7478,9 @@ impl ::b24_core::__private::Method for DealRecurringUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -7747,12 +7923,17 @@ pub struct DealUpdate {
 impl DealUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -7828,7 +8009,9 @@ impl ::b24_core::__private::Method for DealUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
@@ -8792,10 +8975,15 @@ pub struct DealUserfieldDelete {
 impl DealUserfieldDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8851,7 +9039,9 @@ impl ::b24_core::__private::Method for DealUserfieldDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8917,10 +9107,15 @@ pub struct DealUserfieldGet {
 impl DealUserfieldGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8976,7 +9171,9 @@ impl ::b24_core::__private::Method for DealUserfieldGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -11334,8 +11531,17 @@ impl DealUserfieldList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11399,7 +11605,9 @@ impl ::b24_core::__private::Method for DealUserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -12276,13 +12484,18 @@ impl DealUserfieldUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<deal_userfield_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12339,7 +12552,9 @@ impl ::b24_core::__private::Method for DealUserfieldUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

@@ -1924,18 +1924,31 @@ impl DocumentgeneratorDocumentAdd {
     /// A request with the required parameters `templateId`, `entityTypeId`, `entityId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `values`.
@@ -1949,9 +1962,16 @@ impl DocumentgeneratorDocumentAdd {
     }
     /// Sets `stampsEnabled`.
     #[must_use]
-    pub fn stamps_enabled(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn stamps_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.stamps_enabled = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stampsEnabled",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2038,19 +2058,31 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentAdd {
             "crm.documentgenerator.document.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
-        ::b24_core::__private::Check::check(
-            &self.stamps_enabled,
-            "stampsEnabled",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("stampsEnabled")) {
+            ::b24_core::__private::Check::check(
+                &self.stamps_enabled,
+                "stampsEnabled",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -2839,10 +2871,15 @@ pub struct DocumentgeneratorDocumentDelete {
 impl DocumentgeneratorDocumentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2901,7 +2938,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentDelete {
             "crm.documentgenerator.document.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2974,17 +3013,31 @@ pub struct DocumentgeneratorDocumentEnablepublicurl {
 impl DocumentgeneratorDocumentEnablepublicurl {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             status: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `status`.
     #[must_use]
-    pub fn status(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.status = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "status",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3044,8 +3097,12 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentEnablepublicurl 
             "crm.documentgenerator.document.enablepublicurl",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.status, "status", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("status")) {
+            ::b24_core::__private::Check::check(&self.status, "status", problems);
+        }
         all.finish()
     }
 }
@@ -3191,10 +3248,15 @@ pub struct DocumentgeneratorDocumentGet {
 impl DocumentgeneratorDocumentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3253,7 +3315,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentGet {
             "crm.documentgenerator.document.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3336,11 +3400,16 @@ pub struct DocumentgeneratorDocumentGetfields {
 impl DocumentgeneratorDocumentGetfields {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             values: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `values`.
@@ -3409,7 +3478,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentGetfields {
             "crm.documentgenerator.document.getfields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
         all.finish()
     }
@@ -4075,8 +4146,17 @@ impl DocumentgeneratorDocumentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4145,7 +4225,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4243,12 +4325,17 @@ pub struct DocumentgeneratorDocumentUpdate {
 impl DocumentgeneratorDocumentUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             values: ::std::option::Option::None,
             stamps_enabled: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `values`.
@@ -4262,9 +4349,16 @@ impl DocumentgeneratorDocumentUpdate {
     }
     /// Sets `stampsEnabled`.
     #[must_use]
-    pub fn stamps_enabled(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn stamps_enabled(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.stamps_enabled = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stampsEnabled",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4329,13 +4423,17 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentUpdate {
             "crm.documentgenerator.document.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
-        ::b24_core::__private::Check::check(
-            &self.stamps_enabled,
-            "stampsEnabled",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("stampsEnabled")) {
+            ::b24_core::__private::Check::check(
+                &self.stamps_enabled,
+                "stampsEnabled",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6236,10 +6334,15 @@ pub struct DocumentgeneratorNumeratorDelete {
 impl DocumentgeneratorNumeratorDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6298,7 +6401,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorDelete {
             "crm.documentgenerator.numerator.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6361,10 +6466,15 @@ pub struct DocumentgeneratorNumeratorGet {
 impl DocumentgeneratorNumeratorGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6423,7 +6533,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorGet {
             "crm.documentgenerator.numerator.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6799,8 +6911,17 @@ impl DocumentgeneratorNumeratorList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6863,7 +6984,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorList {
             "crm.documentgenerator.numerator.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -7234,13 +7357,18 @@ impl DocumentgeneratorNumeratorUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<documentgenerator_numerator_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7300,7 +7428,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorUpdate {
             "crm.documentgenerator.numerator.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -7904,10 +8034,15 @@ pub struct DocumentgeneratorTemplateDelete {
 impl DocumentgeneratorTemplateDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7966,7 +8101,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateDelete {
             "crm.documentgenerator.template.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8029,10 +8166,15 @@ pub struct DocumentgeneratorTemplateGet {
 impl DocumentgeneratorTemplateGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8091,7 +8233,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateGet {
             "crm.documentgenerator.template.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8545,21 +8689,39 @@ impl DocumentgeneratorTemplateGetfields {
     /// A request with the required parameters `id`, `entityTypeId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             entity_id: ::std::option::Option::None,
             values: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `values`.
@@ -8633,13 +8795,19 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateGetfields {
             "crm.documentgenerator.template.getfields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
         all.finish()
     }
@@ -9633,8 +9801,17 @@ impl DocumentgeneratorTemplateList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9703,7 +9880,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -10082,13 +10261,18 @@ impl DocumentgeneratorTemplateUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<documentgenerator_template_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10148,7 +10332,9 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateUpdate {
             "crm.documentgenerator.template.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

@@ -2053,14 +2053,19 @@ impl ItemAdd {
     /// A request with the required parameters `entityTypeId`, `fields`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<item_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -2135,11 +2140,13 @@ impl ::b24_core::__private::Method for ItemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
@@ -4264,14 +4271,19 @@ impl ItemBatchImport {
     /// A request with the required parameters `entityTypeId`, `data`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<::std::vec::Vec<item_batch_import::Data>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -4346,11 +4358,13 @@ impl ::b24_core::__private::Method for ItemBatchImport {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.batchImport");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
@@ -5212,13 +5226,22 @@ impl ItemDelete {
     /// A request with the required parameters `entityTypeId`, `id`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5278,12 +5301,16 @@ impl ::b24_core::__private::Method for ItemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5348,10 +5375,15 @@ pub struct ItemDeliveryGet {
 impl ItemDeliveryGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5407,7 +5439,9 @@ impl ::b24_core::__private::Method for ItemDeliveryGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.delivery.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5502,16 +5536,25 @@ impl ItemDeliveryList {
     /// A request with the required parameters `entityId`, `entityTypeId`.
     #[must_use]
     pub fn new(
-        entity_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -5534,8 +5577,17 @@ impl ItemDeliveryList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5602,15 +5654,21 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.delivery.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5696,11 +5754,18 @@ pub struct ItemDetailsConfigurationForceCommonScopeForAll {
 impl ItemDetailsConfigurationForceCommonScopeForAll {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             extras: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `extras`.
@@ -5775,11 +5840,13 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationForceCommonScopeF
             "crm.item.details.configuration.forceCommonScopeForAll",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -5866,28 +5933,52 @@ pub struct ItemDetailsConfigurationGet {
 impl ItemDetailsConfigurationGet {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -5961,13 +6052,19 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationGet {
             "crm.item.details.configuration.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -6402,28 +6499,52 @@ pub struct ItemDetailsConfigurationReset {
 impl ItemDetailsConfigurationReset {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -6497,13 +6618,19 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationReset {
             "crm.item.details.configuration.reset",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -6594,33 +6721,55 @@ impl ItemDetailsConfigurationSet {
     /// A request with the required parameters `entityTypeId`, `data`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<
             ::std::vec::Vec<item_details_configuration_set::Data>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             user_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             extras: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `extras`.
@@ -6695,14 +6844,20 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationSet {
             "crm.item.details.configuration.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.extras, "extras", problems);
         all.finish()
     }
@@ -7091,11 +7246,18 @@ pub struct ItemFields {
 impl ItemFields {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -7169,11 +7331,13 @@ impl ::b24_core::__private::Method for ItemFields {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.fields");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
             "useOriginalUfNames",
@@ -7262,14 +7426,23 @@ impl ItemGet {
     /// A request with the required parameters `entityTypeId`, `id`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -7344,12 +7517,16 @@ impl ::b24_core::__private::Method for ItemGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
             "useOriginalUfNames",
@@ -7514,14 +7691,19 @@ impl ItemImport {
     /// A request with the required parameters `entityTypeId`, `fields`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<item_import::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -7596,11 +7778,13 @@ impl ::b24_core::__private::Method for ItemImport {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.import");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
@@ -8636,15 +8820,22 @@ pub struct ItemList {
 impl ItemList {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -8676,8 +8867,17 @@ impl ItemList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `useOriginalUfNames`.
@@ -8766,15 +8966,19 @@ impl ::b24_core::__private::Method for ItemList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,
             "useOriginalUfNames",
@@ -8942,13 +9146,22 @@ impl ItemPaymentAdd {
     /// A request with the required parameters `entityId`, `entityTypeId`.
     #[must_use]
     pub fn new(
-        entity_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9008,12 +9221,16 @@ impl ::b24_core::__private::Method for ItemPaymentAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9075,10 +9292,15 @@ pub struct ItemPaymentDelete {
 impl ItemPaymentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9134,7 +9356,9 @@ impl ::b24_core::__private::Method for ItemPaymentDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -9200,13 +9424,22 @@ impl ItemPaymentDeliveryAdd {
     /// A request with the required parameters `paymentId`, `deliveryId`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
-        delivery_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            extra: ::std::collections::BTreeMap::new(),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "paymentId",
+                &mut __extra,
+            ),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "deliveryId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9265,8 +9498,16 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryAdd {
             "crm.item.payment.delivery.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
-        ::b24_core::__private::Check::check(&self.delivery_id, "deliveryId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("paymentId")) {
+            ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("deliveryId")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "deliveryId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9329,10 +9570,15 @@ pub struct ItemPaymentDeliveryDelete {
 impl ItemPaymentDeliveryDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9390,7 +9636,9 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryDelete {
             "crm.item.payment.delivery.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -9471,15 +9719,20 @@ impl ItemPaymentDeliveryList {
     /// A request with the required parameters `paymentId`, `filter`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "paymentId",
+                &mut __extra,
+            ),
             filter: ::std::convert::Into::into(filter),
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `order`.
@@ -9493,8 +9746,17 @@ impl ItemPaymentDeliveryList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9559,10 +9821,14 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
             "crm.item.payment.delivery.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("paymentId")) {
+            ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -9760,13 +10026,22 @@ impl ItemPaymentDeliverySetDelivery {
     /// A request with the required parameters `id`, `deliveryId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        delivery_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "deliveryId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9826,8 +10101,16 @@ impl ::b24_core::__private::Method for ItemPaymentDeliverySetDelivery {
             "crm.item.payment.delivery.setDelivery",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.delivery_id, "deliveryId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("deliveryId")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "deliveryId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9890,10 +10173,15 @@ pub struct ItemPaymentGet {
 impl ItemPaymentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9949,7 +10237,9 @@ impl ::b24_core::__private::Method for ItemPaymentGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -10044,16 +10334,25 @@ impl ItemPaymentList {
     /// A request with the required parameters `entityId`, `entityTypeId`.
     #[must_use]
     pub fn new(
-        entity_id: impl ::std::convert::Into<i64>,
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -10076,8 +10375,17 @@ impl ItemPaymentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10144,15 +10452,21 @@ impl ::b24_core::__private::Method for ItemPaymentList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -10229,10 +10543,15 @@ pub struct ItemPaymentPay {
 impl ItemPaymentPay {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10288,7 +10607,9 @@ impl ::b24_core::__private::Method for ItemPaymentPay {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.pay");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -10357,15 +10678,24 @@ impl ItemPaymentProductAdd {
     /// A request with the required parameters `paymentId`, `rowId`, `quantity`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
-        row_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        row_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         quantity: impl ::std::convert::Into<f64>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
-            row_id: ::std::convert::Into::into(row_id),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "paymentId",
+                &mut __extra,
+            ),
+            row_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(row_id),
+                "rowId",
+                &mut __extra,
+            ),
             quantity: ::std::convert::Into::into(quantity),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10425,8 +10755,12 @@ impl ::b24_core::__private::Method for ItemPaymentProductAdd {
             "crm.item.payment.product.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
-        ::b24_core::__private::Check::check(&self.row_id, "rowId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("paymentId")) {
+            ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("rowId")) {
+            ::b24_core::__private::Check::check(&self.row_id, "rowId", problems);
+        }
         ::b24_core::__private::Check::check(&self.quantity, "quantity", problems);
         all.finish()
     }
@@ -10490,10 +10824,15 @@ pub struct ItemPaymentProductDelete {
 impl ItemPaymentProductDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10551,7 +10890,9 @@ impl ::b24_core::__private::Method for ItemPaymentProductDelete {
             "crm.item.payment.product.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -10632,15 +10973,20 @@ impl ItemPaymentProductList {
     /// A request with the required parameters `paymentId`, `filter`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "paymentId",
+                &mut __extra,
+            ),
             filter: ::std::convert::Into::into(filter),
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `order`.
@@ -10654,8 +11000,17 @@ impl ItemPaymentProductList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10720,10 +11075,14 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
             "crm.item.payment.product.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("paymentId")) {
+            ::b24_core::__private::Check::check(&self.payment_id, "paymentId", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -10921,13 +11280,18 @@ impl ItemPaymentProductSetQuantity {
     /// A request with the required parameters `id`, `quantity`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         quantity: impl ::std::convert::Into<f64>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             quantity: ::std::convert::Into::into(quantity),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10987,7 +11351,9 @@ impl ::b24_core::__private::Method for ItemPaymentProductSetQuantity {
             "crm.item.payment.product.setQuantity",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.quantity, "quantity", problems);
         all.finish()
     }
@@ -11051,10 +11417,15 @@ pub struct ItemPaymentUnpay {
 impl ItemPaymentUnpay {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11110,7 +11481,9 @@ impl ::b24_core::__private::Method for ItemPaymentUnpay {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.unpay");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -11176,13 +11549,18 @@ impl ItemPaymentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<item_payment_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11239,7 +11617,9 @@ impl ::b24_core::__private::Method for ItemPaymentUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.payment.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -12281,10 +12661,15 @@ pub struct ItemProductrowDelete {
 impl ItemProductrowDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12340,7 +12725,9 @@ impl ::b24_core::__private::Method for ItemProductrowDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.productrow.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -12532,10 +12919,15 @@ pub struct ItemProductrowGet {
 impl ItemProductrowGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12591,7 +12983,9 @@ impl ::b24_core::__private::Method for ItemProductrowGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.productrow.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -13130,13 +13524,24 @@ impl ItemProductrowGetAvailableForPayment {
     /// A request with the required parameters `ownerId`, `ownerType`.
     #[must_use]
     pub fn new(
-        owner_id: impl ::std::convert::Into<i64>,
-        owner_type: impl ::std::convert::Into<::std::string::String>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_id: ::std::convert::Into::into(owner_id),
-            owner_type: ::std::convert::Into::into(owner_type),
-            extra: ::std::collections::BTreeMap::new(),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            owner_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type),
+                "ownerType",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13196,9 +13601,13 @@ impl ::b24_core::__private::Method for ItemProductrowGetAvailableForPayment {
             "crm.item.productrow.getAvailableForPayment",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
-        problems.non_empty("ownerType", &self.owner_type);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerType")) {
+            ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
+            problems.non_empty("ownerType", &self.owner_type);
+        }
         all.finish()
     }
 }
@@ -13749,8 +14158,17 @@ impl ItemProductrowList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13814,7 +14232,9 @@ impl ::b24_core::__private::Method for ItemProductrowList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -14363,17 +14783,28 @@ impl ItemProductrowSet {
     /// A request with the required parameters `ownerId`, `ownerType`, `productRows`.
     #[must_use]
     pub fn new(
-        owner_id: impl ::std::convert::Into<i64>,
-        owner_type: impl ::std::convert::Into<::std::string::String>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         product_rows: impl ::std::convert::Into<
             ::std::vec::Vec<item_productrow_set::ProductRows>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_id: ::std::convert::Into::into(owner_id),
-            owner_type: ::std::convert::Into::into(owner_type),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            owner_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type),
+                "ownerType",
+                &mut __extra,
+            ),
             product_rows: ::std::convert::Into::into(product_rows),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14431,9 +14862,13 @@ impl ::b24_core::__private::Method for ItemProductrowSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.productrow.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
-        problems.non_empty("ownerType", &self.owner_type);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerType")) {
+            ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
+            problems.non_empty("ownerType", &self.owner_type);
+        }
         ::b24_core::__private::Check::check(&self.product_rows, "productRows", problems);
         all.finish()
     }
@@ -15175,13 +15610,18 @@ impl ItemProductrowUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<item_productrow_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15238,7 +15678,9 @@ impl ::b24_core::__private::Method for ItemProductrowUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.productrow.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -15994,16 +16436,25 @@ impl ItemUpdate {
     /// A request with the required parameters `entityTypeId`, `id`, `fields`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<item_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             use_original_uf_names: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `useOriginalUfNames`.
@@ -16079,12 +16530,16 @@ impl ::b24_core::__private::Method for ItemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.item.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(
             &self.use_original_uf_names,

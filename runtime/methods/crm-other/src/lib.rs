@@ -2507,14 +2507,32 @@ impl AddressList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2581,8 +2599,12 @@ impl ::b24_core::__private::Method for AddressList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
         all.finish()
     }
 }
@@ -3347,10 +3369,15 @@ pub struct AutomatedsolutionDelete {
 impl AutomatedsolutionDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3408,7 +3435,9 @@ impl ::b24_core::__private::Method for AutomatedsolutionDelete {
             "crm.automatedsolution.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3585,10 +3614,15 @@ pub struct AutomatedsolutionGet {
 impl AutomatedsolutionGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3644,7 +3678,9 @@ impl ::b24_core::__private::Method for AutomatedsolutionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.automatedsolution.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3836,8 +3872,17 @@ impl AutomatedsolutionList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3901,7 +3946,9 @@ impl ::b24_core::__private::Method for AutomatedsolutionList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4160,13 +4207,18 @@ impl AutomatedsolutionUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<automatedsolution_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4225,7 +4277,9 @@ impl ::b24_core::__private::Method for AutomatedsolutionUpdate {
             "crm.automatedsolution.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -4467,20 +4521,37 @@ pub struct AutomationTrigger {
 impl AutomationTrigger {
     /// A request with the required parameter `target`.
     #[must_use]
-    pub fn new(target: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        target: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            target: ::std::convert::Into::into(target),
+            target: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(target),
+                "target",
+                &mut __extra,
+            ),
             code: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `code`.
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "code",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4537,9 +4608,13 @@ impl ::b24_core::__private::Method for AutomationTrigger {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.automation.trigger");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.target, "target", problems);
-        problems.non_empty("target", &self.target);
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("target")) {
+            ::b24_core::__private::Check::check(&self.target, "target", problems);
+            problems.non_empty("target", &self.target);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+        }
         all.finish()
     }
 }
@@ -4602,13 +4677,26 @@ impl AutomationTriggerAdd {
     /// A request with the required parameters `CODE`, `NAME`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            name: ::std::convert::Into::into(name),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4665,10 +4753,14 @@ impl ::b24_core::__private::Method for AutomationTriggerAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.automation.trigger.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         all.finish()
     }
 }
@@ -4728,10 +4820,19 @@ pub struct AutomationTriggerDelete {
 impl AutomationTriggerDelete {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4789,8 +4890,10 @@ impl ::b24_core::__private::Method for AutomationTriggerDelete {
             "crm.automation.trigger.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }
@@ -4857,15 +4960,30 @@ impl AutomationTriggerExecute {
     /// A request with the required parameters `CODE`, `OWNER_TYPE_ID`, `OWNER_ID`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "OWNER_TYPE_ID",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "OWNER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4928,14 +5046,20 @@ impl ::b24_core::__private::Method for AutomationTriggerExecute {
             "crm.automation.trigger.execute",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "OWNER_TYPE_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OWNER_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "OWNER_TYPE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OWNER_ID")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -5008,8 +5132,17 @@ impl AutomationTriggerList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5071,7 +5204,9 @@ impl ::b24_core::__private::Method for AutomationTriggerList {
             "crm.automation.trigger.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5242,20 +5377,36 @@ impl CalllistAdd {
     /// A request with the required parameters `ENTITY_TYPE`, `ENTITIES`.
     #[must_use]
     pub fn new(
-        entity_type: impl ::std::convert::Into<::std::string::String>,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         entities: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type: ::std::convert::Into::into(entity_type),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "ENTITY_TYPE",
+                &mut __extra,
+            ),
             entities: ::std::convert::Into::into(entities),
             webform_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `WEBFORM_ID`.
     #[must_use]
-    pub fn webform_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.webform_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn webform_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.webform_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WEBFORM_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5313,10 +5464,22 @@ impl ::b24_core::__private::Method for CalllistAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.calllist.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
-        ::b24_core::__private::Check::check(&self.webform_id, "WEBFORM_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("WEBFORM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                "WEBFORM_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -5390,10 +5553,15 @@ pub struct CalllistGet {
 impl CalllistGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5449,7 +5617,9 @@ impl ::b24_core::__private::Method for CalllistGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.calllist.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -5526,11 +5696,18 @@ pub struct CalllistItemsGet {
 impl CalllistItemsGet {
     /// A request with the required parameter `LIST_ID`.
     #[must_use]
-    pub fn new(list_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            list_id: ::std::convert::Into::into(list_id),
+            list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(list_id),
+                "LIST_ID",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `FILTER`.
@@ -5596,7 +5773,9 @@ impl ::b24_core::__private::Method for CalllistItemsGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.calllist.items.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.list_id, "LIST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LIST_ID")) {
+            ::b24_core::__private::Check::check(&self.list_id, "LIST_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         all.finish()
     }
@@ -5835,8 +6014,17 @@ impl CalllistList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5902,7 +6090,9 @@ impl ::b24_core::__private::Method for CalllistList {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6217,22 +6407,42 @@ impl CalllistUpdate {
     /// A request with the required parameters `LIST_ID`, `ENTITY_TYPE`, `ENTITIES`.
     #[must_use]
     pub fn new(
-        list_id: impl ::std::convert::Into<i64>,
-        entity_type: impl ::std::convert::Into<::std::string::String>,
+        list_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         entities: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            list_id: ::std::convert::Into::into(list_id),
-            entity_type: ::std::convert::Into::into(entity_type),
+            list_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(list_id),
+                "LIST_ID",
+                &mut __extra,
+            ),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "ENTITY_TYPE",
+                &mut __extra,
+            ),
             entities: ::std::convert::Into::into(entities),
             webform_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `WEBFORM_ID`.
     #[must_use]
-    pub fn webform_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.webform_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn webform_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.webform_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WEBFORM_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6291,11 +6501,25 @@ impl ::b24_core::__private::Method for CalllistUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.calllist.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.list_id, "LIST_ID", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        if !::b24_core::__private::is_ref(self.extra.get("LIST_ID")) {
+            ::b24_core::__private::Check::check(&self.list_id, "LIST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
-        ::b24_core::__private::Check::check(&self.webform_id, "WEBFORM_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("WEBFORM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                "WEBFORM_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6621,10 +6845,15 @@ pub struct CatalogGet {
 impl CatalogGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6680,7 +6909,9 @@ impl ::b24_core::__private::Method for CatalogGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.catalog.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6851,13 +7082,18 @@ impl CategoryAdd {
     /// A request with the required parameters `entityTypeId`, `fields`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<category_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6917,11 +7153,13 @@ impl ::b24_core::__private::Method for CategoryAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -7382,13 +7620,22 @@ impl CategoryDelete {
     /// A request with the required parameters `entityTypeId`, `id`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7448,12 +7695,16 @@ impl ::b24_core::__private::Method for CategoryDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -7527,10 +7778,17 @@ pub struct CategoryFields {
 impl CategoryFields {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7589,11 +7847,13 @@ impl ::b24_core::__private::Method for CategoryFields {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.fields");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -7962,13 +8222,22 @@ impl CategoryGet {
     /// A request with the required parameters `entityTypeId`, `id`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8028,12 +8297,16 @@ impl ::b24_core::__private::Method for CategoryGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -8345,17 +8618,33 @@ pub struct CategoryList {
 impl CategoryList {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8419,12 +8708,16 @@ impl ::b24_core::__private::Method for CategoryList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -8743,15 +9036,24 @@ impl CategoryUpdate {
     /// A request with the required parameters `entityTypeId`, `id`, `fields`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<category_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            id: ::std::convert::Into::into(id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8812,12 +9114,16 @@ impl ::b24_core::__private::Method for CategoryUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.category.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -9206,24 +9512,37 @@ impl DuplicateFindbycomm {
     /// A request with the required parameters `type`, `values`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         values: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             values: ::std::convert::Into::into(values),
             entity_type: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `entity_type`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entity_type",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9282,10 +9601,18 @@ impl ::b24_core::__private::Method for DuplicateFindbycomm {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.duplicate.findbycomm");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entity_type", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entity_type")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entity_type",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9467,9 +9794,16 @@ impl DuplicateVolatileTypeFields {
     }
     /// Sets `entityTypeId`.
     #[must_use]
-    pub fn entity_type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn entity_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.entity_type_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityTypeId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9532,11 +9866,13 @@ impl ::b24_core::__private::Method for DuplicateVolatileTypeFields {
             "crm.duplicate.volatileType.fields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9719,8 +10055,17 @@ impl DuplicateVolatileTypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9782,7 +10127,9 @@ impl ::b24_core::__private::Method for DuplicateVolatileTypeList {
             "crm.duplicate.volatileType.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -9959,13 +10306,24 @@ impl DuplicateVolatileTypeRegister {
     /// A request with the required parameters `entityTypeId`, `fieldCode`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        field_code: impl ::std::convert::Into<::std::string::String>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        field_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            field_code: ::std::convert::Into::into(field_code),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            field_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(field_code),
+                "fieldCode",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10028,13 +10386,17 @@ impl ::b24_core::__private::Method for DuplicateVolatileTypeRegister {
             "crm.duplicate.volatileType.register",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.field_code, "fieldCode", problems);
-        problems.non_empty("fieldCode", &self.field_code);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("fieldCode")) {
+            ::b24_core::__private::Check::check(&self.field_code, "fieldCode", problems);
+            problems.non_empty("fieldCode", &self.field_code);
+        }
         all.finish()
     }
 }
@@ -10180,10 +10542,15 @@ pub struct DuplicateVolatileTypeUnregister {
 impl DuplicateVolatileTypeUnregister {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10242,7 +10609,9 @@ impl ::b24_core::__private::Method for DuplicateVolatileTypeUnregister {
             "crm.duplicate.volatileType.unregister",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -12617,8 +12986,17 @@ impl OrderentityList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12684,7 +13062,9 @@ impl ::b24_core::__private::Method for OrderentityList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -13816,10 +14196,15 @@ pub struct ProductsectionDelete {
 impl ProductsectionDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13875,7 +14260,9 @@ impl ::b24_core::__private::Method for ProductsectionDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.productsection.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -14050,10 +14437,15 @@ pub struct ProductsectionGet {
 impl ProductsectionGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14109,7 +14501,9 @@ impl ::b24_core::__private::Method for ProductsectionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.productsection.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -14347,11 +14741,16 @@ pub struct ProductsectionUpdate {
 impl ProductsectionUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -14419,7 +14818,9 @@ impl ::b24_core::__private::Method for ProductsectionUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.productsection.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -14630,9 +15031,16 @@ impl StagehistoryList {
     }
     /// Sets `entityTypeId`.
     #[must_use]
-    pub fn entity_type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn entity_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.entity_type_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityTypeId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14665,8 +15073,17 @@ impl StagehistoryList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14733,15 +15150,19 @@ impl ::b24_core::__private::Method for StagehistoryList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.stagehistory.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -15384,11 +15805,16 @@ pub struct StatusDelete {
 impl StatusDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `params`.
@@ -15454,7 +15880,9 @@ impl ::b24_core::__private::Method for StatusDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.status.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -15594,10 +16022,19 @@ pub struct StatusEntityItems {
 impl StatusEntityItems {
     /// A request with the required parameter `entityId`.
     #[must_use]
-    pub fn new(entity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15653,8 +16090,10 @@ impl ::b24_core::__private::Method for StatusEntityItems {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.status.entity.items");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        problems.non_empty("entityId", &self.entity_id);
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+            problems.non_empty("entityId", &self.entity_id);
+        }
         all.finish()
     }
 }
@@ -16281,10 +16720,15 @@ pub struct StatusGet {
 impl StatusGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16340,7 +16784,9 @@ impl ::b24_core::__private::Method for StatusGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.status.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -16456,8 +16902,17 @@ impl StatusList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16521,7 +16976,9 @@ impl ::b24_core::__private::Method for StatusList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -16601,13 +17058,18 @@ impl StatusUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<status_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16664,7 +17126,9 @@ impl ::b24_core::__private::Method for StatusUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.status.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -16837,11 +17301,20 @@ pub struct TrackingTraceAdd {
 impl TrackingTraceAdd {
     /// A request with the required parameter `TRACE`.
     #[must_use]
-    pub fn new(trace: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        trace: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            trace: ::std::convert::Into::into(trace),
+            trace: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(trace),
+                "TRACE",
+                &mut __extra,
+            ),
             entities: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ENTITIES`.
@@ -16907,8 +17380,10 @@ impl ::b24_core::__private::Method for TrackingTraceAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.tracking.trace.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.trace, "TRACE", problems);
-        problems.non_empty("TRACE", &self.trace);
+        if !::b24_core::__private::is_ref(self.extra.get("TRACE")) {
+            ::b24_core::__private::Check::check(&self.trace, "TRACE", problems);
+            problems.non_empty("TRACE", &self.trace);
+        }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
         all.finish()
     }
@@ -17067,10 +17542,15 @@ pub struct TrackingTraceDelete {
 impl TrackingTraceDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17126,7 +17606,9 @@ impl ::b24_core::__private::Method for TrackingTraceDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.tracking.trace.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -18716,10 +19198,15 @@ pub struct TypeDelete {
 impl TypeDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18775,7 +19262,9 @@ impl ::b24_core::__private::Method for TypeDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.type.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -19042,10 +19531,15 @@ pub struct TypeGet {
 impl TypeGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19101,7 +19595,9 @@ impl ::b24_core::__private::Method for TypeGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.type.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -19182,10 +19678,17 @@ pub struct TypeGetByEntityTypeId {
 impl TypeGetByEntityTypeId {
     /// A request with the required parameter `entityTypeId`.
     #[must_use]
-    pub fn new(entity_type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19244,11 +19747,13 @@ impl ::b24_core::__private::Method for TypeGetByEntityTypeId {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.type.getByEntityTypeId");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -19377,8 +19882,17 @@ impl TypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19442,7 +19956,9 @@ impl ::b24_core::__private::Method for TypeList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -19612,11 +20128,16 @@ pub struct TypeUpdate {
 impl TypeUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -19682,7 +20203,9 @@ impl ::b24_core::__private::Method for TypeUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.type.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -21742,10 +22265,19 @@ pub struct UserfieldSettingsFields {
 impl UserfieldSettingsFields {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            extra: ::std::collections::BTreeMap::new(),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21803,8 +22335,10 @@ impl ::b24_core::__private::Method for UserfieldSettingsFields {
             "crm.userfield.settings.fields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         all.finish()
     }
 }
@@ -22580,10 +23114,15 @@ pub struct VatDelete {
 impl VatDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22639,7 +23178,9 @@ impl ::b24_core::__private::Method for VatDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.vat.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -22813,10 +23354,15 @@ pub struct VatGet {
 impl VatGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22872,7 +23418,9 @@ impl ::b24_core::__private::Method for VatGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.vat.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -23123,13 +23671,18 @@ impl VatUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<vat_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23186,7 +23739,9 @@ impl ::b24_core::__private::Method for VatUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.vat.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

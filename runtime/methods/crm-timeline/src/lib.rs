@@ -1255,8 +1255,17 @@ impl TimelineBindingsList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1318,7 +1327,9 @@ impl ::b24_core::__private::Method for TimelineBindingsList {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.bindings.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1905,26 +1916,47 @@ pub struct TimelineCommentDelete {
 impl TimelineCommentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             owner_type_id: ::std::option::Option::None,
             owner_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ownerTypeId`.
     #[must_use]
-    pub fn owner_type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn owner_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.owner_type_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ownerTypeId",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ownerId`.
     #[must_use]
-    pub fn owner_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.owner_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.owner_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ownerId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1984,13 +2016,19 @@ impl ::b24_core::__private::Method for TimelineCommentDelete {
             "crm.timeline.comment.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         all.finish()
     }
 }
@@ -2179,10 +2217,15 @@ pub struct TimelineCommentGet {
 impl TimelineCommentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2238,7 +2281,9 @@ impl ::b24_core::__private::Method for TimelineCommentGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.comment.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2358,8 +2403,17 @@ impl TimelineCommentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2425,7 +2479,9 @@ impl ::b24_core::__private::Method for TimelineCommentList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2519,29 +2575,50 @@ impl TimelineCommentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<timeline_comment_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             owner_type_id: ::std::option::Option::None,
             owner_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ownerTypeId`.
     #[must_use]
-    pub fn owner_type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn owner_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.owner_type_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ownerTypeId",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ownerId`.
     #[must_use]
-    pub fn owner_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.owner_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.owner_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ownerId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2602,14 +2679,20 @@ impl ::b24_core::__private::Method for TimelineCommentUpdate {
             "crm.timeline.comment.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         all.finish()
     }
 }
@@ -2778,13 +2861,20 @@ impl TimelineIconAdd {
     /// A request with the required parameters `code`, `fileContent`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             file_content: ::std::convert::Into::into(file_content),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2841,8 +2931,10 @@ impl ::b24_core::__private::Method for TimelineIconAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.icon.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
         all.finish()
     }
@@ -2996,10 +3088,19 @@ pub struct TimelineIconDelete {
 impl TimelineIconDelete {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3055,8 +3156,10 @@ impl ::b24_core::__private::Method for TimelineIconDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.icon.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -3124,10 +3227,19 @@ pub struct TimelineIconGet {
 impl TimelineIconGet {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3183,8 +3295,10 @@ impl ::b24_core::__private::Method for TimelineIconGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.icon.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -3344,8 +3458,17 @@ impl TimelineIconList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3405,7 +3528,9 @@ impl ::b24_core::__private::Method for TimelineIconList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.icon.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3563,15 +3688,28 @@ impl TimelineItemPin {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3629,13 +3767,19 @@ impl ::b24_core::__private::Method for TimelineItemPin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.item.pin");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         all.finish()
     }
 }
@@ -3716,15 +3860,28 @@ impl TimelineItemUnpin {
     /// A request with the required parameters `id`, `ownerTypeId`, `ownerId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3782,13 +3939,19 @@ impl ::b24_core::__private::Method for TimelineItemUnpin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.item.unpin");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
         all.finish()
     }
 }
@@ -3866,15 +4029,28 @@ impl TimelineLayoutBlocksDelete {
     /// A request with the required parameters `entityTypeId`, `entityId`, `timelineId`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        timeline_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        timeline_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            timeline_id: ::std::convert::Into::into(timeline_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            timeline_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(timeline_id),
+                "timelineId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3937,13 +4113,23 @@ impl ::b24_core::__private::Method for TimelineLayoutBlocksDelete {
             "crm.timeline.layout.blocks.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.timeline_id, "timelineId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("timelineId")) {
+            ::b24_core::__private::Check::check(
+                &self.timeline_id,
+                "timelineId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -4027,15 +4213,28 @@ impl TimelineLayoutBlocksGet {
     /// A request with the required parameters `entityTypeId`, `entityId`, `timelineId`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        timeline_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        timeline_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            timeline_id: ::std::convert::Into::into(timeline_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            timeline_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(timeline_id),
+                "timelineId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4098,13 +4297,23 @@ impl ::b24_core::__private::Method for TimelineLayoutBlocksGet {
             "crm.timeline.layout.blocks.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.timeline_id, "timelineId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("timelineId")) {
+            ::b24_core::__private::Check::check(
+                &self.timeline_id,
+                "timelineId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -4342,17 +4551,30 @@ impl TimelineLayoutBlocksSet {
     /// A request with the required parameters `entityTypeId`, `entityId`, `timelineId`, `layout`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
-        timeline_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        timeline_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         layout: impl ::std::convert::Into<timeline_layout_blocks_set::Layout>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
-            timeline_id: ::std::convert::Into::into(timeline_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            timeline_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(timeline_id),
+                "timelineId",
+                &mut __extra,
+            ),
             layout: ::std::convert::Into::into(layout),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4416,13 +4638,23 @@ impl ::b24_core::__private::Method for TimelineLayoutBlocksSet {
             "crm.timeline.layout.blocks.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.timeline_id, "timelineId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("timelineId")) {
+            ::b24_core::__private::Check::check(
+                &self.timeline_id,
+                "timelineId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.layout, "layout", problems);
         all.finish()
     }
@@ -5091,10 +5323,15 @@ pub struct TimelineLogmessageDelete {
 impl TimelineLogmessageDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5152,7 +5389,9 @@ impl ::b24_core::__private::Method for TimelineLogmessageDelete {
             "crm.timeline.logmessage.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5224,10 +5463,15 @@ pub struct TimelineLogmessageGet {
 impl TimelineLogmessageGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5285,7 +5529,9 @@ impl ::b24_core::__private::Method for TimelineLogmessageGet {
             "crm.timeline.logmessage.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5595,15 +5841,24 @@ impl TimelineLogmessageList {
     /// A request with the required parameters `entityTypeId`, `entityId`.
     #[must_use]
     pub fn new(
-        entity_type_id: impl ::std::convert::Into<i64>,
-        entity_id: impl ::std::convert::Into<i64>,
+        entity_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type_id: ::std::convert::Into::into(entity_type_id),
-            entity_id: ::std::convert::Into::into(entity_id),
+            entity_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type_id),
+                "entityTypeId",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `order`.
@@ -5617,8 +5872,17 @@ impl TimelineLogmessageList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5686,14 +5950,20 @@ impl ::b24_core::__private::Method for TimelineLogmessageList {
             "crm.timeline.logmessage.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.entity_type_id,
-            "entityTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                "entityTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5919,13 +6189,20 @@ impl TimelineLogoAdd {
     /// A request with the required parameters `code`, `fileContent`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             file_content: ::std::convert::Into::into(file_content),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5982,8 +6259,10 @@ impl ::b24_core::__private::Method for TimelineLogoAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.logo.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
         all.finish()
     }
@@ -6137,10 +6416,19 @@ pub struct TimelineLogoDelete {
 impl TimelineLogoDelete {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6196,8 +6484,10 @@ impl ::b24_core::__private::Method for TimelineLogoDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.logo.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -6265,10 +6555,19 @@ pub struct TimelineLogoGet {
 impl TimelineLogoGet {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6324,8 +6623,10 @@ impl ::b24_core::__private::Method for TimelineLogoGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.logo.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -6485,8 +6786,17 @@ impl TimelineLogoList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6546,7 +6856,9 @@ impl ::b24_core::__private::Method for TimelineLogoList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.logo.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6707,17 +7019,34 @@ impl TimelineNoteDelete {
     /// A request with the required parameters `ownerTypeId`, `ownerId`, `itemType`, `itemId`.
     #[must_use]
     pub fn new(
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        item_type: impl ::std::convert::Into<i64>,
-        item_id: impl ::std::convert::Into<i64>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_type: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            item_type: ::std::convert::Into::into(item_type),
-            item_id: ::std::convert::Into::into(item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            item_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_type),
+                "itemType",
+                &mut __extra,
+            ),
+            item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_id),
+                "itemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6776,14 +7105,22 @@ impl ::b24_core::__private::Method for TimelineNoteDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.note.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemType")) {
+            ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
         all.finish()
     }
 }
@@ -6861,17 +7198,34 @@ impl TimelineNoteGet {
     /// A request with the required parameters `ownerTypeId`, `ownerId`, `itemType`, `itemId`.
     #[must_use]
     pub fn new(
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        item_type: impl ::std::convert::Into<i64>,
-        item_id: impl ::std::convert::Into<i64>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_type: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            item_type: ::std::convert::Into::into(item_type),
-            item_id: ::std::convert::Into::into(item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            item_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_type),
+                "itemType",
+                &mut __extra,
+            ),
+            item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_id),
+                "itemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6930,14 +7284,22 @@ impl ::b24_core::__private::Method for TimelineNoteGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.note.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemType")) {
+            ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
         all.finish()
     }
 }
@@ -7156,19 +7518,42 @@ impl TimelineNoteSave {
     /// A request with the required parameters `ownerTypeId`, `ownerId`, `itemType`, `itemId`, `text`.
     #[must_use]
     pub fn new(
-        owner_type_id: impl ::std::convert::Into<i64>,
-        owner_id: impl ::std::convert::Into<i64>,
-        item_type: impl ::std::convert::Into<i64>,
-        item_id: impl ::std::convert::Into<i64>,
-        text: impl ::std::convert::Into<::std::string::String>,
+        owner_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_type: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        text: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            owner_type_id: ::std::convert::Into::into(owner_type_id),
-            owner_id: ::std::convert::Into::into(owner_id),
-            item_type: ::std::convert::Into::into(item_type),
-            item_id: ::std::convert::Into::into(item_id),
-            text: ::std::convert::Into::into(text),
-            extra: ::std::collections::BTreeMap::new(),
+            owner_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_type_id),
+                "ownerTypeId",
+                &mut __extra,
+            ),
+            owner_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(owner_id),
+                "ownerId",
+                &mut __extra,
+            ),
+            item_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_type),
+                "itemType",
+                &mut __extra,
+            ),
+            item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(item_id),
+                "itemId",
+                &mut __extra,
+            ),
+            text: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text),
+                "text",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7228,16 +7613,26 @@ impl ::b24_core::__private::Method for TimelineNoteSave {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.timeline.note.save");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.owner_type_id,
-            "ownerTypeId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
-        ::b24_core::__private::Check::check(&self.text, "text", problems);
-        problems.non_empty("text", &self.text);
+        if !::b24_core::__private::is_ref(self.extra.get("ownerTypeId")) {
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                "ownerTypeId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemType")) {
+            ::b24_core::__private::Check::check(&self.item_type, "itemType", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("text")) {
+            ::b24_core::__private::Check::check(&self.text, "text", problems);
+            problems.non_empty("text", &self.text);
+        }
         all.finish()
     }
 }

@@ -53,27 +53,56 @@ impl Add {
     /// A request with the required parameters `NAME`, `PARENT`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        parent: impl ::std::convert::Into<i64>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        parent: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
-            parent: ::std::convert::Into::into(parent),
+            parent: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(parent),
+                "PARENT",
+                &mut __extra,
+            ),
             uf_head: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_HEAD`.
     #[must_use]
-    pub fn uf_head(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_head = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn uf_head(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.uf_head = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_HEAD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -132,11 +161,19 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("department.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
-        ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PARENT")) {
+            ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_HEAD")) {
+            ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
+        }
         all.finish()
     }
 }
@@ -195,10 +232,15 @@ pub struct Delete {
 impl Delete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -254,7 +296,9 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("department.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -622,51 +666,111 @@ impl Get {
     #[must_use]
     pub fn sort(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "sort",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.order = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "order",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ID`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PARENT`.
     #[must_use]
-    pub fn parent(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.parent = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn parent(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.parent = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PARENT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_HEAD`.
     #[must_use]
-    pub fn uf_head(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_head = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn uf_head(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.uf_head = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_HEAD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `START`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "START",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -728,13 +832,27 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("department.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sort, "sort", problems);
-        ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
-        ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
-        ::b24_core::__private::Check::check(&self.start, "START", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("sort")) {
+            ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("order")) {
+            ::b24_core::__private::Check::check(&self.order, "order", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PARENT")) {
+            ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_HEAD")) {
+            ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("START")) {
+            ::b24_core::__private::Check::check(&self.start, "START", problems);
+        }
         all.finish()
     }
 }
@@ -937,41 +1055,81 @@ pub struct Update {
 impl Update {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             sort: ::std::option::Option::None,
             parent: ::std::option::Option::None,
             uf_head: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PARENT`.
     #[must_use]
-    pub fn parent(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.parent = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn parent(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.parent = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PARENT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_HEAD`.
     #[must_use]
-    pub fn uf_head(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.uf_head = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn uf_head(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.uf_head = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_HEAD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1031,11 +1189,21 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("department.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
-        ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PARENT")) {
+            ::b24_core::__private::Check::check(&self.parent, "PARENT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_HEAD")) {
+            ::b24_core::__private::Check::check(&self.uf_head, "UF_HEAD", problems);
+        }
         all.finish()
     }
 }

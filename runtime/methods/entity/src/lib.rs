@@ -266,14 +266,27 @@ impl Add {
     /// A request with the required parameters `ENTITY`, `NAME`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            name: ::std::convert::Into::into(name),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             access: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACCESS`.
@@ -337,10 +350,14 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
         all.finish()
     }
@@ -417,10 +434,19 @@ pub struct Delete {
 impl Delete {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            extra: ::std::collections::BTreeMap::new(),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -476,8 +502,10 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
         all.finish()
     }
 }
@@ -560,9 +588,17 @@ impl Get {
     #[must_use]
     pub fn entity(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.entity = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.entity = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -618,7 +654,9 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+        }
         all.finish()
     }
 }
@@ -856,9 +894,18 @@ pub struct ItemAdd {
 impl ItemAdd {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             property_values: ::std::option::Option::None,
             section: ::std::option::Option::None,
@@ -866,16 +913,24 @@ impl ItemAdd {
             date_active_to: ::std::option::Option::None,
             preview_picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PROPERTY_VALUES`.
@@ -891,8 +946,17 @@ impl ItemAdd {
     }
     /// Sets `SECTION`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DATE_ACTIVE_FROM`.
@@ -1023,15 +1087,21 @@ impl ::b24_core::__private::Method for ItemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.property_values,
             "PROPERTY_VALUES",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION")) {
+            ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.date_active_from,
             "DATE_ACTIVE_FROM",
@@ -1131,13 +1201,24 @@ impl ItemDelete {
     /// A request with the required parameters `ENTITY`, `ID`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1194,9 +1275,13 @@ impl ::b24_core::__private::Method for ItemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -1288,13 +1373,22 @@ pub struct ItemGet {
 impl ItemGet {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
@@ -1314,8 +1408,17 @@ impl ItemGet {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1378,11 +1481,15 @@ impl ::b24_core::__private::Method for ItemGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
         ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2202,40 +2309,78 @@ impl ItemPropertyAdd {
     /// A request with the required parameters `ENTITY`, `PROPERTY`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        property: impl ::std::convert::Into<::std::string::String>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        property: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            property: ::std::convert::Into::into(property),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            property: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(property),
+                "PROPERTY",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             sort: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2295,13 +2440,23 @@ impl ::b24_core::__private::Method for ItemPropertyAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.property.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-        problems.non_empty("PROPERTY", &self.property);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
+            ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
+            problems.non_empty("PROPERTY", &self.property);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         all.finish()
     }
 }
@@ -2379,13 +2534,26 @@ impl ItemPropertyDelete {
     /// A request with the required parameters `ENTITY`, `PROPERTY`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        property: impl ::std::convert::Into<::std::string::String>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        property: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            property: ::std::convert::Into::into(property),
-            extra: ::std::collections::BTreeMap::new(),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            property: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(property),
+                "PROPERTY",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2444,10 +2612,14 @@ impl ::b24_core::__private::Method for ItemPropertyDelete {
             "entity.item.property.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-        problems.non_empty("PROPERTY", &self.property);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
+            ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
+            problems.non_empty("PROPERTY", &self.property);
+        }
         all.finish()
     }
 }
@@ -2525,20 +2697,37 @@ pub struct ItemPropertyGet {
 impl ItemPropertyGet {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             property: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PROPERTY`.
     #[must_use]
     pub fn property(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.property = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.property = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PROPERTY",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2595,9 +2784,13 @@ impl ::b24_core::__private::Method for ItemPropertyGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.property.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
+            ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
+        }
         all.finish()
     }
 }
@@ -2816,27 +3009,46 @@ impl ItemPropertyUpdate {
     /// A request with the required parameters `ENTITY`, `PROPERTY`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        property: impl ::std::convert::Into<::std::string::String>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        property: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            property: ::std::convert::Into::into(property),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            property: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(property),
+                "PROPERTY",
+                &mut __extra,
+            ),
             property_new: ::std::option::Option::None,
             name: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             sort: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PROPERTY_NEW`.
     #[must_use]
     pub fn property_new(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.property_new = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PROPERTY_NEW",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2844,24 +3056,49 @@ impl ItemPropertyUpdate {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2924,18 +3161,30 @@ impl ::b24_core::__private::Method for ItemPropertyUpdate {
             "entity.item.property.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-        problems.non_empty("PROPERTY", &self.property);
-        ::b24_core::__private::Check::check(
-            &self.property_new,
-            "PROPERTY_NEW",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
+            ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
+            problems.non_empty("PROPERTY", &self.property);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PROPERTY_NEW")) {
+            ::b24_core::__private::Check::check(
+                &self.property_new,
+                "PROPERTY_NEW",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         all.finish()
     }
 }
@@ -3062,12 +3311,23 @@ impl ItemUpdate {
     /// A request with the required parameters `ENTITY`, `ID`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            id: ::std::convert::Into::into(id),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             property_values: ::std::option::Option::None,
             section: ::std::option::Option::None,
@@ -3075,16 +3335,24 @@ impl ItemUpdate {
             date_active_to: ::std::option::Option::None,
             preview_picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PROPERTY_VALUES`.
@@ -3100,8 +3368,17 @@ impl ItemUpdate {
     }
     /// Sets `SECTION`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DATE_ACTIVE_FROM`.
@@ -3234,16 +3511,24 @@ impl ::b24_core::__private::Method for ItemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.item.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.property_values,
             "PROPERTY_VALUES",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION")) {
+            ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.date_active_from,
             "DATE_ACTIVE_FROM",
@@ -3349,11 +3634,20 @@ pub struct Rights {
 impl Rights {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             access: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACCESS`.
@@ -3416,8 +3710,10 @@ impl ::b24_core::__private::Method for Rights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.rights");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
         all.finish()
     }
@@ -3641,12 +3937,25 @@ impl SectionAdd {
     /// A request with the required parameters `ENTITY`, `NAME`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            name: ::std::convert::Into::into(name),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             section: ::std::option::Option::None,
             active: ::std::option::Option::None,
             sort: ::std::option::Option::None,
@@ -3654,13 +3963,22 @@ impl SectionAdd {
             description: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SECTION`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -3674,27 +3992,50 @@ impl SectionAdd {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CODE`.
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3792,15 +4133,31 @@ impl ::b24_core::__private::Method for SectionAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.section.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION")) {
+            ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.picture, "PICTURE", problems);
         ::b24_core::__private::Check::check(
             &self.detail_picture,
@@ -3878,13 +4235,24 @@ impl SectionDelete {
     /// A request with the required parameters `ENTITY`, `ID`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3941,9 +4309,13 @@ impl ::b24_core::__private::Method for SectionDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.section.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -4035,13 +4407,22 @@ pub struct SectionGet {
 impl SectionGet {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
@@ -4061,8 +4442,17 @@ impl SectionGet {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4125,11 +4515,15 @@ impl ::b24_core::__private::Method for SectionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.section.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
         ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4866,12 +5260,23 @@ impl SectionUpdate {
     /// A request with the required parameters `ENTITY`, `ID`.
     #[must_use]
     pub fn new(
-        entity: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
-            id: ::std::convert::Into::into(id),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             section: ::std::option::Option::None,
             active: ::std::option::Option::None,
@@ -4880,22 +5285,39 @@ impl SectionUpdate {
             description: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             detail_picture: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SECTION`.
     #[must_use]
-    pub fn section(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -4909,27 +5331,50 @@ impl SectionUpdate {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CODE`.
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5030,15 +5475,33 @@ impl ::b24_core::__private::Method for SectionUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.section.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION")) {
+            ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.picture, "PICTURE", problems);
         ::b24_core::__private::Check::check(
             &self.detail_picture,
@@ -5136,31 +5599,56 @@ pub struct Update {
 impl Update {
     /// A request with the required parameter `ENTITY`.
     #[must_use]
-    pub fn new(entity: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        entity: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity: ::std::convert::Into::into(entity),
+            entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity),
+                "ENTITY",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             entity_new: ::std::option::Option::None,
             access: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ENTITY_NEW`.
     #[must_use]
     pub fn entity_new(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.entity_new = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.entity_new = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_NEW",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACCESS`.
@@ -5225,10 +5713,20 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("entity.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-        problems.non_empty("ENTITY", &self.entity);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.entity_new, "ENTITY_NEW", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
+            ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
+            problems.non_empty("ENTITY", &self.entity);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_NEW")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_new,
+                "ENTITY_NEW",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
         all.finish()
     }

@@ -71,42 +71,78 @@ impl Bind {
     /// A request with the required parameters `event`, `handler`.
     #[must_use]
     pub fn new(
-        event: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
+        event: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event: ::std::convert::Into::into(event),
-            handler: ::std::convert::Into::into(handler),
+            event: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event),
+                "event",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "handler",
+                &mut __extra,
+            ),
             auth_type: ::std::option::Option::None,
             event_type: ::std::option::Option::None,
             auth_connector: ::std::option::Option::None,
             options: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `auth_type`.
     #[must_use]
-    pub fn auth_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.auth_type = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn auth_type(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.auth_type = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "auth_type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `event_type`.
     #[must_use]
     pub fn event_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.event_type = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.event_type = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "event_type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `auth_connector`.
     #[must_use]
     pub fn auth_connector(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.auth_connector = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "auth_connector",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -192,17 +228,31 @@ impl ::b24_core::__private::Method for Bind {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("event.bind");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event, "event", problems);
-        problems.non_empty("event", &self.event);
-        ::b24_core::__private::Check::check(&self.handler, "handler", problems);
-        problems.non_empty("handler", &self.handler);
-        ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);
-        ::b24_core::__private::Check::check(&self.event_type, "event_type", problems);
-        ::b24_core::__private::Check::check(
-            &self.auth_connector,
-            "auth_connector",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("event")) {
+            ::b24_core::__private::Check::check(&self.event, "event", problems);
+            problems.non_empty("event", &self.event);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("handler")) {
+            ::b24_core::__private::Check::check(&self.handler, "handler", problems);
+            problems.non_empty("handler", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("auth_type")) {
+            ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("event_type")) {
+            ::b24_core::__private::Check::check(
+                &self.event_type,
+                "event_type",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("auth_connector")) {
+            ::b24_core::__private::Check::check(
+                &self.auth_connector,
+                "auth_connector",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.options, "options", problems);
         all.finish()
     }
@@ -511,12 +561,21 @@ pub struct OfflineClear {
 impl OfflineClear {
     /// A request with the required parameter `process_id`.
     #[must_use]
-    pub fn new(process_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        process_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            process_id: ::std::convert::Into::into(process_id),
+            process_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(process_id),
+                "process_id",
+                &mut __extra,
+            ),
             id: ::std::option::Option::None,
             message_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `id`.
@@ -591,8 +650,14 @@ impl ::b24_core::__private::Method for OfflineClear {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("event.offline.clear");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.process_id, "process_id", problems);
-        problems.non_empty("process_id", &self.process_id);
+        if !::b24_core::__private::is_ref(self.extra.get("process_id")) {
+            ::b24_core::__private::Check::check(
+                &self.process_id,
+                "process_id",
+                problems,
+            );
+            problems.non_empty("process_id", &self.process_id);
+        }
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         ::b24_core::__private::Check::check(&self.message_id, "message_id", problems);
         all.finish()
@@ -659,11 +724,20 @@ pub struct OfflineError {
 impl OfflineError {
     /// A request with the required parameter `process_id`.
     #[must_use]
-    pub fn new(process_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        process_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            process_id: ::std::convert::Into::into(process_id),
+            process_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(process_id),
+                "process_id",
+                &mut __extra,
+            ),
             message_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `message_id`.
@@ -729,8 +803,14 @@ impl ::b24_core::__private::Method for OfflineError {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("event.offline.error");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.process_id, "process_id", problems);
-        problems.non_empty("process_id", &self.process_id);
+        if !::b24_core::__private::is_ref(self.extra.get("process_id")) {
+            ::b24_core::__private::Check::check(
+                &self.process_id,
+                "process_id",
+                problems,
+            );
+            problems.non_empty("process_id", &self.process_id);
+        }
         ::b24_core::__private::Check::check(&self.message_id, "message_id", problems);
         all.finish()
     }
@@ -844,18 +924,33 @@ impl OfflineGet {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `auth_connector`.
     #[must_use]
     pub fn auth_connector(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.auth_connector = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "auth_connector",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -920,12 +1015,16 @@ impl ::b24_core::__private::Method for OfflineGet {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(
-            &self.auth_connector,
-            "auth_connector",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("auth_connector")) {
+            ::b24_core::__private::Check::check(
+                &self.auth_connector,
+                "auth_connector",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -1279,18 +1378,33 @@ impl OfflineList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `auth_connector`.
     #[must_use]
     pub fn auth_connector(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.auth_connector = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "auth_connector",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1359,12 +1473,16 @@ impl ::b24_core::__private::Method for OfflineList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
-        ::b24_core::__private::Check::check(
-            &self.auth_connector,
-            "auth_connector",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("auth_connector")) {
+            ::b24_core::__private::Check::check(
+                &self.auth_connector,
+                "auth_connector",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -1629,30 +1747,60 @@ impl Unbind {
     /// A request with the required parameters `event`, `handler`.
     #[must_use]
     pub fn new(
-        event: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
+        event: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            event: ::std::convert::Into::into(event),
-            handler: ::std::convert::Into::into(handler),
+            event: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event),
+                "event",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "handler",
+                &mut __extra,
+            ),
             auth_type: ::std::option::Option::None,
             event_type: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `auth_type`.
     #[must_use]
-    pub fn auth_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.auth_type = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn auth_type(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.auth_type = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "auth_type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `event_type`.
     #[must_use]
     pub fn event_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.event_type = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.event_type = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "event_type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1711,12 +1859,24 @@ impl ::b24_core::__private::Method for Unbind {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("event.unbind");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.event, "event", problems);
-        problems.non_empty("event", &self.event);
-        ::b24_core::__private::Check::check(&self.handler, "handler", problems);
-        problems.non_empty("handler", &self.handler);
-        ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);
-        ::b24_core::__private::Check::check(&self.event_type, "event_type", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("event")) {
+            ::b24_core::__private::Check::check(&self.event, "event", problems);
+            problems.non_empty("event", &self.event);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("handler")) {
+            ::b24_core::__private::Check::check(&self.handler, "handler", problems);
+            problems.non_empty("handler", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("auth_type")) {
+            ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("event_type")) {
+            ::b24_core::__private::Check::check(
+                &self.event_type,
+                "event_type",
+                problems,
+            );
+        }
         all.finish()
     }
 }

@@ -57,9 +57,17 @@ impl Events {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SCOPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FULL`.
@@ -125,7 +133,9 @@ impl ::b24_core::__private::Method for Events {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("events");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "SCOPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SCOPE")) {
+            ::b24_core::__private::Check::check(&self.scope, "SCOPE", problems);
+        }
         ::b24_core::__private::Check::check(&self.full, "FULL", problems);
         all.finish()
     }

@@ -35,10 +35,19 @@ pub struct Get {
 impl Get {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -94,8 +103,10 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("feature.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }

@@ -2259,11 +2259,20 @@ pub struct EmployeeFieldGetV3 {
 impl EmployeeFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -2331,8 +2340,10 @@ impl ::b24_core::__private::Method for EmployeeFieldGetV3 {
             "humanresources.employee.field.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -2914,18 +2925,36 @@ pub struct EmployeeSearchV3 {
 impl EmployeeSearchV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             node_id: ::std::option::Option::None,
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `nodeId`.
     #[must_use]
-    pub fn node_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.node_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn node_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.node_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "nodeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `select`.
@@ -2994,9 +3023,13 @@ impl ::b24_core::__private::Method for EmployeeSearchV3 {
             "humanresources.employee.search",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -3317,10 +3350,15 @@ pub struct EmployeeSubordinatesV3 {
 impl EmployeeSubordinatesV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3378,7 +3416,9 @@ impl ::b24_core::__private::Method for EmployeeSubordinatesV3 {
             "humanresources.employee.subordinates",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3793,10 +3833,15 @@ pub struct HcmlinkCompanyDelete {
 impl HcmlinkCompanyDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3854,7 +3899,9 @@ impl ::b24_core::__private::Method for HcmlinkCompanyDelete {
             "humanresources.hcmlink.company.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3949,20 +3996,47 @@ impl HcmlinkCompanyList {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4026,9 +4100,15 @@ impl ::b24_core::__private::Method for HcmlinkCompanyList {
             "humanresources.hcmlink.company.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         all.finish()
     }
 }
@@ -4402,13 +4482,18 @@ impl HcmlinkCompanyUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<hcmlink_company_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4467,7 +4552,9 @@ impl ::b24_core::__private::Method for HcmlinkCompanyUpdate {
             "humanresources.hcmlink.company.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -4563,14 +4650,32 @@ impl HcmlinkCompanyUserList {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4633,8 +4738,12 @@ impl ::b24_core::__private::Method for HcmlinkCompanyUserList {
             "humanresources.hcmlink.company.user.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
         all.finish()
     }
 }
@@ -4882,34 +4991,69 @@ pub struct HcmlinkEmployeeList {
 impl HcmlinkEmployeeList {
     /// A request with the required parameter `company`.
     #[must_use]
-    pub fn new(company: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        company: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            company: ::std::convert::Into::into(company),
+            company: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(company),
+                "company",
+                &mut __extra,
+            ),
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             updated_at: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `updatedAt`.
     #[must_use]
     pub fn updated_at(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.updated_at = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.updated_at = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "updatedAt",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4974,11 +5118,19 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeList {
             "humanresources.hcmlink.employee.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.company, "company", problems);
-        problems.non_empty("company", &self.company);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
-        ::b24_core::__private::Check::check(&self.updated_at, "updatedAt", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("company")) {
+            ::b24_core::__private::Check::check(&self.company, "company", problems);
+            problems.non_empty("company", &self.company);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("updatedAt")) {
+            ::b24_core::__private::Check::check(&self.updated_at, "updatedAt", problems);
+        }
         all.finish()
     }
 }
@@ -5360,14 +5512,21 @@ impl HcmlinkEmployeeSet {
     /// A request with the required parameters `company`, `data`.
     #[must_use]
     pub fn new(
-        company: impl ::std::convert::Into<::std::string::String>,
+        company: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         data: impl ::std::convert::Into<::std::vec::Vec<hcmlink_employee_set::Data>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            company: ::std::convert::Into::into(company),
+            company: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(company),
+                "company",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             job: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `job`.
@@ -5436,8 +5595,10 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeSet {
             "humanresources.hcmlink.employee.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.company, "company", problems);
-        problems.non_empty("company", &self.company);
+        if !::b24_core::__private::is_ref(self.extra.get("company")) {
+            ::b24_core::__private::Check::check(&self.company, "company", problems);
+            problems.non_empty("company", &self.company);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.job, "job", problems);
         all.finish()
@@ -5659,14 +5820,21 @@ impl HcmlinkFieldValueSet {
     /// A request with the required parameters `company`, `data`.
     #[must_use]
     pub fn new(
-        company: impl ::std::convert::Into<::std::string::String>,
+        company: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         data: impl ::std::convert::Into<::std::vec::Vec<hcmlink_field_value_set::Data>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            company: ::std::convert::Into::into(company),
+            company: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(company),
+                "company",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             job: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `job`.
@@ -5735,8 +5903,10 @@ impl ::b24_core::__private::Method for HcmlinkFieldValueSet {
             "humanresources.hcmlink.field.value.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.company, "company", problems);
-        problems.non_empty("company", &self.company);
+        if !::b24_core::__private::is_ref(self.extra.get("company")) {
+            ::b24_core::__private::Check::check(&self.company, "company", problems);
+            problems.non_empty("company", &self.company);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.job, "job", problems);
         all.finish()
@@ -5921,10 +6091,15 @@ pub struct HcmlinkJobStatusGet {
 impl HcmlinkJobStatusGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5982,7 +6157,9 @@ impl ::b24_core::__private::Method for HcmlinkJobStatusGet {
             "humanresources.hcmlink.job.status.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6132,13 +6309,18 @@ impl HcmlinkJobUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<hcmlink_job_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6197,7 +6379,9 @@ impl ::b24_core::__private::Method for HcmlinkJobUpdate {
             "humanresources.hcmlink.job.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -6496,14 +6680,31 @@ impl NodeAddV3 {
     /// A request with the required parameters `type`, `name`, `parentId`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        parent_id: impl ::std::convert::Into<i64>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        parent_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            name: ::std::convert::Into::into(name),
-            parent_id: ::std::convert::Into::into(parent_id),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
+            parent_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(parent_id),
+                "parentId",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             color_name: ::std::option::Option::None,
             user_ids: ::std::option::Option::None,
@@ -6515,17 +6716,23 @@ impl NodeAddV3 {
             create_collab: ::std::option::Option::None,
             binding_collab_ids: ::std::option::Option::None,
             settings: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -6533,9 +6740,17 @@ impl NodeAddV3 {
     #[must_use]
     pub fn color_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "colorName",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userIds`.
@@ -6725,13 +6940,27 @@ impl ::b24_core::__private::Method for NodeAddV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
-        ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color_name, "colorName", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("parentId")) {
+            ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("colorName")) {
+            ::b24_core::__private::Check::check(&self.color_name, "colorName", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         ::b24_core::__private::Check::check(
             &self.move_users_to_node,
@@ -7192,11 +7421,16 @@ pub struct NodeChildrenV3 {
 impl NodeChildrenV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -7264,7 +7498,9 @@ impl ::b24_core::__private::Method for NodeChildrenV3 {
             "humanresources.node.children",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -7678,17 +7914,28 @@ impl NodeCommunicationEditV3 {
     /// A request with the required parameters `nodeId`, `communicationType`.
     #[must_use]
     pub fn new(
-        node_id: impl ::std::convert::Into<i64>,
-        communication_type: impl ::std::convert::Into<::std::string::String>,
+        node_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        communication_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            node_id: ::std::convert::Into::into(node_id),
-            communication_type: ::std::convert::Into::into(communication_type),
+            node_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(node_id),
+                "nodeId",
+                &mut __extra,
+            ),
+            communication_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(communication_type),
+                "communicationType",
+                &mut __extra,
+            ),
             create_default: ::std::option::Option::None,
             ids: ::std::option::Option::None,
             remove_ids: ::std::option::Option::None,
             with_children: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `createDefault`.
@@ -7801,13 +8048,17 @@ impl ::b24_core::__private::Method for NodeCommunicationEditV3 {
             "humanresources.node.communication.edit",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
-        ::b24_core::__private::Check::check(
-            &self.communication_type,
-            "communicationType",
-            problems,
-        );
-        problems.non_empty("communicationType", &self.communication_type);
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("communicationType")) {
+            ::b24_core::__private::Check::check(
+                &self.communication_type,
+                "communicationType",
+                problems,
+            );
+            problems.non_empty("communicationType", &self.communication_type);
+        }
         ::b24_core::__private::Check::check(
             &self.create_default,
             "createDefault",
@@ -7899,10 +8150,15 @@ pub struct NodeCommunicationListV3 {
 impl NodeCommunicationListV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7960,7 +8216,9 @@ impl ::b24_core::__private::Method for NodeCommunicationListV3 {
             "humanresources.node.communication.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -9000,32 +9258,51 @@ pub struct NodeEditV3 {
 impl NodeEditV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             color_name: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `name`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "name",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9033,9 +9310,17 @@ impl NodeEditV3 {
     #[must_use]
     pub fn color_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "colorName",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9094,10 +9379,22 @@ impl ::b24_core::__private::Method for NodeEditV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.edit");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
-        ::b24_core::__private::Check::check(&self.color_name, "colorName", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("colorName")) {
+            ::b24_core::__private::Check::check(&self.color_name, "colorName", problems);
+        }
         all.finish()
     }
 }
@@ -9183,11 +9480,20 @@ pub struct NodeFieldGetV3 {
 impl NodeFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -9255,8 +9561,10 @@ impl ::b24_core::__private::Method for NodeFieldGetV3 {
             "humanresources.node.field.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -9655,11 +9963,16 @@ pub struct NodeGetV3 {
 impl NodeGetV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -9725,7 +10038,9 @@ impl ::b24_core::__private::Method for NodeGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -9910,12 +10225,21 @@ pub struct NodeListV3 {
 impl NodeListV3 {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -9991,8 +10315,10 @@ impl ::b24_core::__private::Method for NodeListV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
@@ -10199,15 +10525,26 @@ impl NodeMemberAddV3 {
     /// A request with the required parameters `nodeId`, `userIds`, `role`.
     #[must_use]
     pub fn new(
-        node_id: impl ::std::convert::Into<i64>,
+        node_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        role: impl ::std::convert::Into<::std::string::String>,
+        role: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            node_id: ::std::convert::Into::into(node_id),
+            node_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(node_id),
+                "nodeId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            role: ::std::convert::Into::into(role),
-            extra: ::std::collections::BTreeMap::new(),
+            role: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(role),
+                "role",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10267,10 +10604,14 @@ impl ::b24_core::__private::Method for NodeMemberAddV3 {
             "humanresources.node.member.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
-        ::b24_core::__private::Check::check(&self.role, "role", problems);
-        problems.non_empty("role", &self.role);
+        if !::b24_core::__private::is_ref(self.extra.get("role")) {
+            ::b24_core::__private::Check::check(&self.role, "role", problems);
+            problems.non_empty("role", &self.role);
+        }
         all.finish()
     }
 }
@@ -10361,11 +10702,20 @@ pub struct NodeMemberFieldGetV3 {
 impl NodeMemberFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -10433,8 +10783,10 @@ impl ::b24_core::__private::Method for NodeMemberFieldGetV3 {
             "humanresources.node.member.field.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -10829,23 +11181,36 @@ impl NodeMemberMoveV3 {
     /// A request with the required parameters `nodeId`, `userIds`.
     #[must_use]
     pub fn new(
-        node_id: impl ::std::convert::Into<i64>,
+        node_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            node_id: ::std::convert::Into::into(node_id),
+            node_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(node_id),
+                "nodeId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
             role: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `role`.
     #[must_use]
     pub fn role(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.role = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.role = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "role",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10905,9 +11270,13 @@ impl ::b24_core::__private::Method for NodeMemberMoveV3 {
             "humanresources.node.member.move",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
-        ::b24_core::__private::Check::check(&self.role, "role", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("role")) {
+            ::b24_core::__private::Check::check(&self.role, "role", problems);
+        }
         all.finish()
     }
 }
@@ -10995,13 +11364,18 @@ impl NodeMemberRemoveV3 {
     /// A request with the required parameters `nodeId`, `userIds`.
     #[must_use]
     pub fn new(
-        node_id: impl ::std::convert::Into<i64>,
+        node_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            node_id: ::std::convert::Into::into(node_id),
+            node_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(node_id),
+                "nodeId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11060,7 +11434,9 @@ impl ::b24_core::__private::Method for NodeMemberRemoveV3 {
             "humanresources.node.member.remove",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
     }
@@ -11321,13 +11697,18 @@ impl NodeMemberSetV3 {
     /// A request with the required parameters `nodeId`, `userIds`.
     #[must_use]
     pub fn new(
-        node_id: impl ::std::convert::Into<i64>,
+        node_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_ids: impl ::std::convert::Into<node_member_set_v3::UserIds>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            node_id: ::std::convert::Into::into(node_id),
+            node_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(node_id),
+                "nodeId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11386,7 +11767,9 @@ impl ::b24_core::__private::Method for NodeMemberSetV3 {
             "humanresources.node.member.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
+            ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
     }
@@ -11477,13 +11860,22 @@ impl NodeMoveV3 {
     /// A request with the required parameters `id`, `parentId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        parent_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        parent_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            parent_id: ::std::convert::Into::into(parent_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            parent_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(parent_id),
+                "parentId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11540,8 +11932,12 @@ impl ::b24_core::__private::Method for NodeMoveV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.move");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("parentId")) {
+            ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
+        }
         all.finish()
     }
 }
@@ -11638,21 +12034,43 @@ impl NodeSearchV3 {
     /// A request with the required parameters `type`, `name`.
     #[must_use]
     pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            name: ::std::convert::Into::into(name),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             parent_id: ::std::option::Option::None,
             pagination: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `parentId`.
     #[must_use]
-    pub fn parent_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.parent_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn parent_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.parent_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "parentId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pagination`.
@@ -11720,11 +12138,17 @@ impl ::b24_core::__private::Method for NodeSearchV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.search");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
-        ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("parentId")) {
+            ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
+        }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
     }

@@ -2313,28 +2313,50 @@ impl ChatAdd {
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2342,18 +2364,34 @@ impl ChatAdd {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COLOR",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `AVATAR`.
@@ -2369,10 +2407,16 @@ impl ChatAdd {
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2380,19 +2424,33 @@ impl ChatAdd {
     #[must_use]
     pub fn entity_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `COPILOT_MAIN_ROLE`.
     #[must_use]
     pub fn copilot_main_role(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.copilot_main_role = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COPILOT_MAIN_ROLE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2474,19 +2532,43 @@ impl ::b24_core::__private::Method for ChatAdd {
         let mut all = ::b24_core::__private::Problems::new("im.chat.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.users, "USERS", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
+            ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.copilot_main_role,
-            "COPILOT_MAIN_ROLE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COPILOT_MAIN_ROLE")) {
+            ::b24_core::__private::Check::check(
+                &self.copilot_main_role,
+                "COPILOT_MAIN_ROLE",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2549,13 +2631,26 @@ impl ChatGet {
     /// A request with the required parameters `ENTITY_TYPE`, `ENTITY_ID`.
     #[must_use]
     pub fn new(
-        entity_type: impl ::std::convert::Into<::std::string::String>,
-        entity_id: impl ::std::convert::Into<::std::string::String>,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        entity_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type: ::std::convert::Into::into(entity_type),
-            entity_id: ::std::convert::Into::into(entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "ENTITY_TYPE",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "ENTITY_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2612,10 +2707,18 @@ impl ::b24_core::__private::Method for ChatGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        problems.non_empty("ENTITY_TYPE", &self.entity_type);
-        ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-        problems.non_empty("ENTITY_ID", &self.entity_id);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
+            problems.non_empty("ENTITY_ID", &self.entity_id);
+        }
         all.finish()
     }
 }
@@ -2754,10 +2857,17 @@ pub struct ChatLeave {
 impl ChatLeave {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2813,7 +2923,9 @@ impl ::b24_core::__private::Method for ChatLeave {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.leave");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2907,8 +3019,17 @@ impl ChatMute {
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
@@ -2984,7 +3105,9 @@ impl ::b24_core::__private::Method for ChatMute {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.mute");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.mute, "MUTE", problems);
         problems
@@ -3073,27 +3196,51 @@ pub struct ChatSetOwner {
 impl ChatSetOwner {
     /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3151,9 +3298,15 @@ impl ::b24_core::__private::Method for ChatSetOwner {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.setOwner");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         problems
             .at_least_one(
                 &["DIALOG_ID", "CHAT_ID"],
@@ -3258,17 +3411,34 @@ impl ChatUpdateAvatar {
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3326,8 +3496,12 @@ impl ::b24_core::__private::Method for ChatUpdateAvatar {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateAvatar");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
         problems
             .at_least_one(
@@ -3424,27 +3598,53 @@ pub struct ChatUpdateColor {
 impl ChatUpdateColor {
     /// A request with the required parameter `COLOR`.
     #[must_use]
-    pub fn new(color: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        color: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
-            color: ::std::convert::Into::into(color),
-            extra: ::std::collections::BTreeMap::new(),
+            color: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(color),
+                "COLOR",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3502,10 +3702,16 @@ impl ::b24_core::__private::Method for ChatUpdateColor {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateColor");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-        problems.non_empty("COLOR", &self.color);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
+            ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
+            problems.non_empty("COLOR", &self.color);
+        }
         problems
             .at_least_one(
                 &["DIALOG_ID", "CHAT_ID"],
@@ -3598,27 +3804,53 @@ pub struct ChatUpdateTitle {
 impl ChatUpdateTitle {
     /// A request with the required parameter `TITLE`.
     #[must_use]
-    pub fn new(title: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        title: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
-            title: ::std::convert::Into::into(title),
-            extra: ::std::collections::BTreeMap::new(),
+            title: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(title),
+                "TITLE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3676,10 +3908,16 @@ impl ::b24_core::__private::Method for ChatUpdateTitle {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateTitle");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        problems.non_empty("TITLE", &self.title);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+            problems.non_empty("TITLE", &self.title);
+        }
         problems
             .at_least_one(
                 &["DIALOG_ID", "CHAT_ID"],
@@ -3766,14 +4004,19 @@ impl ChatUserAdd {
     /// A request with the required parameters `CHAT_ID`, `USERS`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         users: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             users: ::std::convert::Into::into(users),
             hide_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `HIDE_HISTORY`.
@@ -3842,7 +4085,9 @@ impl ::b24_core::__private::Method for ChatUserAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.users, "USERS", problems);
         ::b24_core::__private::Check::check(
             &self.hide_history,
@@ -3917,13 +4162,22 @@ impl ChatUserDelete {
     /// A request with the required parameters `CHAT_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3980,8 +4234,12 @@ impl ::b24_core::__private::Method for ChatUserDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4052,10 +4310,17 @@ pub struct ChatUserList {
 impl ChatUserList {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4111,7 +4376,9 @@ impl ::b24_core::__private::Method for ChatUserList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4646,14 +4913,32 @@ impl DepartmentColleaguesList {
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4718,8 +5003,12 @@ impl ::b24_core::__private::Method for DepartmentColleaguesList {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_data, "USER_DATA", problems);
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -6812,20 +7101,47 @@ impl DialogMessagesGet {
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FIRST_ID`.
     #[must_use]
-    pub fn first_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.first_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn first_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.first_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIRST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6885,9 +7201,15 @@ impl ::b24_core::__private::Method for DialogMessagesGet {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.messages.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIRST_ID")) {
+            ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -8601,9 +8923,16 @@ pub struct DialogMessagesSearch {
 impl DialogMessagesSearch {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             search_message: ::std::option::Option::None,
             date_from: ::std::option::Option::None,
             date_to: ::std::option::Option::None,
@@ -8611,17 +8940,23 @@ impl DialogMessagesSearch {
             order: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             last_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SEARCH_MESSAGE`.
     #[must_use]
     pub fn search_message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_message = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_MESSAGE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -8663,14 +8998,32 @@ impl DialogMessagesSearch {
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8745,18 +9098,26 @@ impl ::b24_core::__private::Method for DialogMessagesSearch {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.messages.search");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.search_message,
-            "SEARCH_MESSAGE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.search_message,
+                "SEARCH_MESSAGE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.date_from, "DATE_FROM", problems);
         ::b24_core::__private::Check::check(&self.date_to, "DATE_TO", problems);
         ::b24_core::__private::Check::check(&self.date, "DATE", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
         all.finish()
     }
 }
@@ -9924,8 +10285,17 @@ impl DialogRead {
     }
     /// Sets `MESSAGE_ID`.
     #[must_use]
-    pub fn message_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.message_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn message_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.message_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9983,7 +10353,13 @@ impl ::b24_core::__private::Method for DialogRead {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.read");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10282,12 +10658,17 @@ impl DialogUnread {
     #[must_use]
     pub fn new(
         dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
-        message_id: impl ::std::convert::Into<i64>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10345,7 +10726,13 @@ impl ::b24_core::__private::Method for DialogUnread {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.unread");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10470,29 +10857,62 @@ impl DialogUsersList {
     #[must_use]
     pub fn skip_external_except_types(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.skip_external_except_types = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SKIP_EXTERNAL_EXCEPT_TYPES",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10576,14 +10996,22 @@ impl ::b24_core::__private::Method for DialogUsersList {
             "SKIP_EXTERNAL",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.skip_external_except_types,
-            "SKIP_EXTERNAL_EXCEPT_TYPES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SKIP_EXTERNAL_EXCEPT_TYPES")) {
+            ::b24_core::__private::Check::check(
+                &self.skip_external_except_types,
+                "SKIP_EXTERNAL_EXCEPT_TYPES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
         all.finish()
     }
 }
@@ -11310,8 +11738,17 @@ impl DiskFileCommit {
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
@@ -11334,17 +11771,34 @@ impl DiskFileCommit {
     }
     /// Sets `UPLOAD_ID`.
     #[must_use]
-    pub fn upload_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.upload_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn upload_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.upload_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UPLOAD_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SILENT_MODE`.
@@ -11434,11 +11888,17 @@ impl ::b24_core::__private::Method for DiskFileCommit {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.commit");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
-        ::b24_core::__private::Check::check(&self.upload_id, "UPLOAD_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("UPLOAD_ID")) {
+            ::b24_core::__private::Check::check(&self.upload_id, "UPLOAD_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.silent_mode, "SILENT_MODE", problems);
         ::b24_core::__private::Check::check(&self.as_file, "AS_FILE", problems);
         problems
@@ -11783,13 +12243,22 @@ impl DiskFileDelete {
     /// A request with the required parameters `CHAT_ID`, `FILE_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        file_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        file_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            file_id: ::std::convert::Into::into(file_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            file_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(file_id),
+                "FILE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11846,8 +12315,12 @@ impl ::b24_core::__private::Method for DiskFileDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FILE_ID")) {
+            ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
+        }
         all.finish()
     }
 }
@@ -11909,10 +12382,17 @@ pub struct DiskFileSave {
 impl DiskFileSave {
     /// A request with the required parameter `FILE_ID`.
     #[must_use]
-    pub fn new(file_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        file_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            file_id: ::std::convert::Into::into(file_id),
-            extra: ::std::collections::BTreeMap::new(),
+            file_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(file_id),
+                "FILE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11968,7 +12448,9 @@ impl ::b24_core::__private::Method for DiskFileSave {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.save");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FILE_ID")) {
+            ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
+        }
         all.finish()
     }
 }
@@ -12319,17 +12801,34 @@ impl DiskFolderGet {
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12386,8 +12885,12 @@ impl ::b24_core::__private::Method for DiskFolderGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.folder.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
         problems
             .at_least_one(
                 &["DIALOG_ID", "CHAT_ID"],
@@ -12608,9 +13111,17 @@ impl MessageAdd {
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -12662,8 +13173,17 @@ impl MessageAdd {
     }
     /// Sets `REPLY_ID`.
     #[must_use]
-    pub fn reply_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.reply_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn reply_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.reply_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPLY_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12736,13 +13256,17 @@ impl ::b24_core::__private::Method for MessageAdd {
         let mut all = ::b24_core::__private::Problems::new("im.message.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.system, "SYSTEM", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
-        ::b24_core::__private::Check::check(&self.reply_id, "REPLY_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REPLY_ID")) {
+            ::b24_core::__private::Check::check(&self.reply_id, "REPLY_ID", problems);
+        }
         problems
             .at_least_one(
                 &["ATTACH", "MESSAGE"],
@@ -12853,26 +13377,47 @@ impl MessageCommand {
     /// A request with the required parameters `MESSAGE_ID`, `BOT_ID`, `COMMAND`.
     #[must_use]
     pub fn new(
-        message_id: impl ::std::convert::Into<i64>,
-        bot_id: impl ::std::convert::Into<i64>,
-        command: impl ::std::convert::Into<::std::string::String>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        command: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            bot_id: ::std::convert::Into::into(bot_id),
-            command: ::std::convert::Into::into(command),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "BOT_ID",
+                &mut __extra,
+            ),
+            command: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command),
+                "COMMAND",
+                &mut __extra,
+            ),
             command_params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `COMMAND_PARAMS`.
     #[must_use]
     pub fn command_params(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.command_params = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COMMAND_PARAMS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -12935,15 +13480,27 @@ impl ::b24_core::__private::Method for MessageCommand {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.command");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-        problems.non_empty("COMMAND", &self.command);
-        ::b24_core::__private::Check::check(
-            &self.command_params,
-            "COMMAND_PARAMS",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
+            ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
+            problems.non_empty("COMMAND", &self.command);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND_PARAMS")) {
+            ::b24_core::__private::Check::check(
+                &self.command_params,
+                "COMMAND_PARAMS",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -13011,10 +13568,17 @@ pub struct MessageDelete {
 impl MessageDelete {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13070,7 +13634,13 @@ impl ::b24_core::__private::Method for MessageDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -13139,20 +13709,35 @@ pub struct MessageLike {
 impl MessageLike {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             action: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTION`.
     #[must_use]
     pub fn action(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.action = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ACTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13209,8 +13794,16 @@ impl ::b24_core::__private::Method for MessageLike {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.like");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.action, "ACTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTION")) {
+            ::b24_core::__private::Check::check(&self.action, "ACTION", problems);
+        }
         all.finish()
     }
 }
@@ -13279,15 +13872,26 @@ impl MessageShare {
     /// A request with the required parameters `MESSAGE_ID`, `DIALOG_ID`, `TYPE`.
     #[must_use]
     pub fn new(
-        message_id: impl ::std::convert::Into<i64>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
-        type_: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             dialog_id: ::std::convert::Into::into(dialog_id),
-            type_: ::std::convert::Into::into(type_),
-            extra: ::std::collections::BTreeMap::new(),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "TYPE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13345,10 +13949,18 @@ impl ::b24_core::__private::Method for MessageShare {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.share");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        problems.non_empty("TYPE", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+            problems.non_empty("TYPE", &self.type_);
+        }
         all.finish()
     }
 }
@@ -13458,25 +14070,40 @@ pub struct MessageUpdate {
 impl MessageUpdate {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             message: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
             menu: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
             is_edited: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -13492,9 +14119,17 @@ impl MessageUpdate {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.keyboard = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "KEYBOARD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MENU`.
@@ -13593,10 +14228,20 @@ impl ::b24_core::__private::Method for MessageUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
-        ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("KEYBOARD")) {
+            ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
+        }
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
         ::b24_core::__private::Check::check(&self.is_edited, "IS_EDITED", problems);
@@ -13725,38 +14370,63 @@ impl Notify {
     /// A request with the required parameters `USER_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             type_: ::std::option::Option::None,
-            message: ::std::convert::Into::into(message),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
             message_out: ::std::option::Option::None,
             tag: ::std::option::Option::None,
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE_OUT`.
     #[must_use]
     pub fn message_out(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.message_out = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE_OUT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -13764,18 +14434,34 @@ impl Notify {
     #[must_use]
     pub fn tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SUB_TAG`.
     #[must_use]
     pub fn sub_tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sub_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sub_tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUB_TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -13791,9 +14477,17 @@ impl Notify {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13865,15 +14559,33 @@ impl ::b24_core::__private::Method for Notify {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
-        ::b24_core::__private::Check::check(&self.message_out, "MESSAGE_OUT", problems);
-        ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
-        ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
+            ::b24_core::__private::Check::check(
+                &self.message_out,
+                "MESSAGE_OUT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TAG")) {
+            ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SUB_TAG")) {
+            ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -13948,13 +14660,24 @@ impl NotifyAnswer {
     /// A request with the required parameters `NOTIFY_ID`, `ANSWER_TEXT`.
     #[must_use]
     pub fn new(
-        notify_id: impl ::std::convert::Into<i64>,
-        answer_text: impl ::std::convert::Into<::std::string::String>,
+        notify_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        answer_text: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            notify_id: ::std::convert::Into::into(notify_id),
-            answer_text: ::std::convert::Into::into(answer_text),
-            extra: ::std::collections::BTreeMap::new(),
+            notify_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(notify_id),
+                "NOTIFY_ID",
+                &mut __extra,
+            ),
+            answer_text: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(answer_text),
+                "ANSWER_TEXT",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14011,9 +14734,17 @@ impl ::b24_core::__private::Method for NotifyAnswer {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.answer");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
-        ::b24_core::__private::Check::check(&self.answer_text, "ANSWER_TEXT", problems);
-        problems.non_empty("ANSWER_TEXT", &self.answer_text);
+        if !::b24_core::__private::is_ref(self.extra.get("NOTIFY_ID")) {
+            ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ANSWER_TEXT")) {
+            ::b24_core::__private::Check::check(
+                &self.answer_text,
+                "ANSWER_TEXT",
+                problems,
+            );
+            problems.non_empty("ANSWER_TEXT", &self.answer_text);
+        }
         all.finish()
     }
 }
@@ -14087,13 +14818,24 @@ impl NotifyConfirm {
     /// A request with the required parameters `NOTIFY_ID`, `NOTIFY_VALUE`.
     #[must_use]
     pub fn new(
-        notify_id: impl ::std::convert::Into<i64>,
-        notify_value: impl ::std::convert::Into<::std::string::String>,
+        notify_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        notify_value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            notify_id: ::std::convert::Into::into(notify_id),
-            notify_value: ::std::convert::Into::into(notify_value),
-            extra: ::std::collections::BTreeMap::new(),
+            notify_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(notify_id),
+                "NOTIFY_ID",
+                &mut __extra,
+            ),
+            notify_value: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(notify_value),
+                "NOTIFY_VALUE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14150,13 +14892,17 @@ impl ::b24_core::__private::Method for NotifyConfirm {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.confirm");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.notify_value,
-            "NOTIFY_VALUE",
-            problems,
-        );
-        problems.non_empty("NOTIFY_VALUE", &self.notify_value);
+        if !::b24_core::__private::is_ref(self.extra.get("NOTIFY_ID")) {
+            ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NOTIFY_VALUE")) {
+            ::b24_core::__private::Check::check(
+                &self.notify_value,
+                "NOTIFY_VALUE",
+                problems,
+            );
+            problems.non_empty("NOTIFY_VALUE", &self.notify_value);
+        }
         all.finish()
     }
 }
@@ -14263,35 +15009,68 @@ impl NotifyDelete {
     }
     /// Sets `ID`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TAG`.
     #[must_use]
     pub fn tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SUB_TAG`.
     #[must_use]
     pub fn sub_tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sub_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sub_tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUB_TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14350,10 +15129,18 @@ impl ::b24_core::__private::Method for NotifyDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
-        ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TAG")) {
+            ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SUB_TAG")) {
+            ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         problems
             .at_least_one(
                 &["ID", "TAG", "SUB_TAG"],
@@ -14461,30 +15248,63 @@ impl NotifyGet {
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_TYPE`.
     #[must_use]
-    pub fn last_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_type = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_type(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_type = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CONVERT_TEXT`.
     #[must_use]
     pub fn convert_text(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.convert_text = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CONVERT_TEXT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14544,14 +15364,22 @@ impl ::b24_core::__private::Method for NotifyGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.last_type, "LAST_TYPE", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        ::b24_core::__private::Check::check(
-            &self.convert_text,
-            "CONVERT_TEXT",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_TYPE")) {
+            ::b24_core::__private::Check::check(&self.last_type, "LAST_TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CONVERT_TEXT")) {
+            ::b24_core::__private::Check::check(
+                &self.convert_text,
+                "CONVERT_TEXT",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -14856,10 +15684,16 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn search_text(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_text = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_TEXT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14867,10 +15701,16 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn search_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14891,10 +15731,16 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn search_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_date = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_DATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14902,10 +15748,16 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn search_date_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_date_from = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_DATE_FROM",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14913,10 +15765,16 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn search_date_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_date_to = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SEARCH_DATE_TO",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14935,24 +15793,48 @@ impl NotifyHistorySearch {
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CONVERT_TEXT`.
     #[must_use]
     pub fn convert_text(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.convert_text = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CONVERT_TEXT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -14960,9 +15842,17 @@ impl NotifyHistorySearch {
     #[must_use]
     pub fn group_tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.group_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.group_tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "GROUP_TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15050,37 +15940,67 @@ impl ::b24_core::__private::Method for NotifyHistorySearch {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.history.search");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.search_text, "SEARCH_TEXT", problems);
-        ::b24_core::__private::Check::check(&self.search_type, "SEARCH_TYPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_TEXT")) {
+            ::b24_core::__private::Check::check(
+                &self.search_text,
+                "SEARCH_TEXT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.search_type,
+                "SEARCH_TYPE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.search_types,
             "SEARCH_TYPES",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.search_date, "SEARCH_DATE", problems);
-        ::b24_core::__private::Check::check(
-            &self.search_date_from,
-            "SEARCH_DATE_FROM",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.search_date_to,
-            "SEARCH_DATE_TO",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_DATE")) {
+            ::b24_core::__private::Check::check(
+                &self.search_date,
+                "SEARCH_DATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_DATE_FROM")) {
+            ::b24_core::__private::Check::check(
+                &self.search_date_from,
+                "SEARCH_DATE_FROM",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SEARCH_DATE_TO")) {
+            ::b24_core::__private::Check::check(
+                &self.search_date_to,
+                "SEARCH_DATE_TO",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.search_authors,
             "SEARCH_AUTHORS",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        ::b24_core::__private::Check::check(
-            &self.convert_text,
-            "CONVERT_TEXT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.group_tag, "GROUP_TAG", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CONVERT_TEXT")) {
+            ::b24_core::__private::Check::check(
+                &self.convert_text,
+                "CONVERT_TEXT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_TAG")) {
+            ::b24_core::__private::Check::check(&self.group_tag, "GROUP_TAG", problems);
+        }
         all.finish()
     }
 }
@@ -15312,28 +16232,45 @@ impl NotifyPersonalAdd {
     /// A request with the required parameters `USER_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            message: ::std::convert::Into::into(message),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
             message_out: ::std::option::Option::None,
             tag: ::std::option::Option::None,
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `MESSAGE_OUT`.
     #[must_use]
     pub fn message_out(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.message_out = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE_OUT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -15341,18 +16278,34 @@ impl NotifyPersonalAdd {
     #[must_use]
     pub fn tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SUB_TAG`.
     #[must_use]
     pub fn sub_tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sub_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sub_tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUB_TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -15368,9 +16321,17 @@ impl NotifyPersonalAdd {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15440,14 +16401,30 @@ impl ::b24_core::__private::Method for NotifyPersonalAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.personal.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
-        ::b24_core::__private::Check::check(&self.message_out, "MESSAGE_OUT", problems);
-        ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
-        ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
+            ::b24_core::__private::Check::check(
+                &self.message_out,
+                "MESSAGE_OUT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TAG")) {
+            ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SUB_TAG")) {
+            ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -15547,8 +16524,17 @@ impl NotifyRead {
     }
     /// Sets `ID`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTION`.
@@ -15564,10 +16550,16 @@ impl NotifyRead {
     #[must_use]
     pub fn only_current(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.only_current = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ONLY_CURRENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -15626,13 +16618,17 @@ impl ::b24_core::__private::Method for NotifyRead {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.read");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.action, "ACTION", problems);
-        ::b24_core::__private::Check::check(
-            &self.only_current,
-            "ONLY_CURRENT",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("ONLY_CURRENT")) {
+            ::b24_core::__private::Check::check(
+                &self.only_current,
+                "ONLY_CURRENT",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -16449,28 +17445,45 @@ impl NotifySystemAdd {
     /// A request with the required parameters `USER_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            message: ::std::convert::Into::into(message),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
             message_out: ::std::option::Option::None,
             tag: ::std::option::Option::None,
             sub_tag: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `MESSAGE_OUT`.
     #[must_use]
     pub fn message_out(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.message_out = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE_OUT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -16478,18 +17491,34 @@ impl NotifySystemAdd {
     #[must_use]
     pub fn tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SUB_TAG`.
     #[must_use]
     pub fn sub_tag(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sub_tag = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sub_tag = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUB_TAG",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -16505,9 +17534,17 @@ impl NotifySystemAdd {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16577,14 +17614,30 @@ impl ::b24_core::__private::Method for NotifySystemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.system.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
-        ::b24_core::__private::Check::check(&self.message_out, "MESSAGE_OUT", problems);
-        ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
-        ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
+            ::b24_core::__private::Check::check(
+                &self.message_out,
+                "MESSAGE_OUT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TAG")) {
+            ::b24_core::__private::Check::check(&self.tag, "TAG", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SUB_TAG")) {
+            ::b24_core::__private::Check::check(&self.sub_tag, "SUB_TAG", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -17901,14 +18954,32 @@ impl RecentList {
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18049,15 +19120,19 @@ impl ::b24_core::__private::Method for RecentList {
             "CAN_MANAGE_MESSAGES",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        problems
-            .range(
-                "LIMIT",
-                &self.limit,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(200i64),
-            );
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+            problems
+                .range(
+                    "LIMIT",
+                    &self.limit,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(200i64),
+                );
+        }
         all.finish()
     }
 }
@@ -19600,30 +20675,64 @@ impl SearchChatList {
     #[must_use]
     pub fn find(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.find = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.find = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIND",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FIND_LINES`.
     #[must_use]
     pub fn find_lines(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.find_lines = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.find_lines = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIND_LINES",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19686,10 +20795,22 @@ impl ::b24_core::__private::Method for SearchChatList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.chat.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.find, "FIND", problems);
-        ::b24_core::__private::Check::check(&self.find_lines, "FIND_LINES", problems);
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FIND")) {
+            ::b24_core::__private::Check::check(&self.find, "FIND", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIND_LINES")) {
+            ::b24_core::__private::Check::check(
+                &self.find_lines,
+                "FIND_LINES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -20426,13 +21547,22 @@ pub struct SearchDepartmentList {
 impl SearchDepartmentList {
     /// A request with the required parameter `FIND`.
     #[must_use]
-    pub fn new(find: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        find: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            find: ::std::convert::Into::into(find),
+            find: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(find),
+                "FIND",
+                &mut __extra,
+            ),
             user_data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_DATA`.
@@ -20446,14 +21576,32 @@ impl SearchDepartmentList {
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20516,11 +21664,17 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.department.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.find, "FIND", problems);
-        problems.non_empty("FIND", &self.find);
+        if !::b24_core::__private::is_ref(self.extra.get("FIND")) {
+            ::b24_core::__private::Check::check(&self.find, "FIND", problems);
+            problems.non_empty("FIND", &self.find);
+        }
         ::b24_core::__private::Check::check(&self.user_data, "USER_DATA", problems);
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -22539,13 +23693,22 @@ pub struct SearchUserList {
 impl SearchUserList {
     /// A request with the required parameter `FIND`.
     #[must_use]
-    pub fn new(find: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        find: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            find: ::std::convert::Into::into(find),
+            find: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(find),
+                "FIND",
+                &mut __extra,
+            ),
             business: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BUSINESS`.
@@ -22559,14 +23722,32 @@ impl SearchUserList {
     }
     /// Sets `OFFSET`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFFSET",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22632,11 +23813,17 @@ impl ::b24_core::__private::Method for SearchUserList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.user.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.find, "FIND", problems);
-        problems.non_empty("FIND", &self.find);
+        if !::b24_core::__private::is_ref(self.extra.get("FIND")) {
+            ::b24_core::__private::Check::check(&self.find, "FIND", problems);
+            problems.non_empty("FIND", &self.find);
+        }
         ::b24_core::__private::Check::check(&self.business, "BUSINESS", problems);
-        ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
+            ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -23086,17 +24273,34 @@ impl UserGet {
     }
     /// Sets `ID`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `AVATAR_HR`.
     #[must_use]
     pub fn avatar_hr(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.avatar_hr = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.avatar_hr = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AVATAR_HR",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23153,8 +24357,12 @@ impl ::b24_core::__private::Method for UserGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.avatar_hr, "AVATAR_HR", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("AVATAR_HR")) {
+            ::b24_core::__private::Check::check(&self.avatar_hr, "AVATAR_HR", problems);
+        }
         all.finish()
     }
 }
@@ -23720,19 +24928,33 @@ impl UserListGet {
     #[must_use]
     pub fn avatar_hr(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.avatar_hr = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.avatar_hr = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AVATAR_HR",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `RESULT_TYPE`.
     #[must_use]
     pub fn result_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.result_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "RESULT_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -23792,8 +25014,16 @@ impl ::b24_core::__private::Method for UserListGet {
         let mut all = ::b24_core::__private::Problems::new("im.user.list.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.avatar_hr, "AVATAR_HR", problems);
-        ::b24_core::__private::Check::check(&self.result_type, "RESULT_TYPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("AVATAR_HR")) {
+            ::b24_core::__private::Check::check(&self.avatar_hr, "AVATAR_HR", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("RESULT_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.result_type,
+                "RESULT_TYPE",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -24555,8 +25785,17 @@ impl UserStatusIdleStart {
     }
     /// Sets `AGO`.
     #[must_use]
-    pub fn ago(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.ago = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn ago(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.ago = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AGO",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -24612,7 +25851,9 @@ impl ::b24_core::__private::Method for UserStatusIdleStart {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.idle.start");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.ago, "AGO", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("AGO")) {
+            ::b24_core::__private::Check::check(&self.ago, "AGO", problems);
+        }
         all.finish()
     }
 }
@@ -24672,10 +25913,19 @@ pub struct UserStatusSet {
 impl UserStatusSet {
     /// A request with the required parameter `STATUS`.
     #[must_use]
-    pub fn new(status: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        status: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            status: ::std::convert::Into::into(status),
-            extra: ::std::collections::BTreeMap::new(),
+            status: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(status),
+                "STATUS",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -24731,8 +25981,10 @@ impl ::b24_core::__private::Method for UserStatusSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-        problems.non_empty("STATUS", &self.status);
+        if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
+            ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
+            problems.non_empty("STATUS", &self.status);
+        }
         all.finish()
     }
 }
@@ -24812,14 +26064,32 @@ impl V2EventGet {
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -24880,8 +26150,12 @@ impl ::b24_core::__private::Method for V2EventGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.Event.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
         all.finish()
     }
 }
@@ -25283,13 +26557,24 @@ impl V2FileDownload {
     /// A request with the required parameters `dialogId`, `fileId`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-        file_id: impl ::std::convert::Into<i64>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        file_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            file_id: ::std::convert::Into::into(file_id),
-            extra: ::std::collections::BTreeMap::new(),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
+            file_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(file_id),
+                "fileId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25346,9 +26631,13 @@ impl ::b24_core::__private::Method for V2FileDownload {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.File.download");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
-        ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("fileId")) {
+            ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        }
         all.finish()
     }
 }
@@ -25494,13 +26783,20 @@ impl V2FileUpload {
     /// A request with the required parameters `dialogId`, `fields`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<v2_file_upload::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25557,8 +26853,10 @@ impl ::b24_core::__private::Method for V2FileUpload {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.File.upload");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

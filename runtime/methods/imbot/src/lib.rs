@@ -2478,28 +2478,50 @@ impl ChatAdd {
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2507,18 +2529,34 @@ impl ChatAdd {
     #[must_use]
     pub fn color(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.color = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.color = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COLOR",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USERS`.
@@ -2543,10 +2581,16 @@ impl ChatAdd {
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2554,24 +2598,49 @@ impl ChatAdd {
     #[must_use]
     pub fn entity_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2650,17 +2719,43 @@ impl ::b24_core::__private::Method for ChatAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
+            ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.users, "USERS", problems);
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2733,13 +2828,26 @@ impl ChatGet {
     /// A request with the required parameters `ENTITY_TYPE`, `ENTITY_ID`.
     #[must_use]
     pub fn new(
-        entity_type: impl ::std::convert::Into<::std::string::String>,
-        entity_id: impl ::std::convert::Into<::std::string::String>,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        entity_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_type: ::std::convert::Into::into(entity_type),
-            entity_id: ::std::convert::Into::into(entity_id),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "ENTITY_TYPE",
+                &mut __extra,
+            ),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "ENTITY_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2796,10 +2904,18 @@ impl ::b24_core::__private::Method for ChatGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
-        problems.non_empty("ENTITY_TYPE", &self.entity_type);
-        ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-        problems.non_empty("ENTITY_ID", &self.entity_id);
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("ENTITY_TYPE", &self.entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
+            problems.non_empty("ENTITY_ID", &self.entity_id);
+        }
         all.finish()
     }
 }
@@ -2958,27 +3074,51 @@ pub struct ChatLeave {
 impl ChatLeave {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3036,9 +3176,15 @@ impl ::b24_core::__private::Method for ChatLeave {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.leave");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -3138,17 +3284,34 @@ impl ChatSendTyping {
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3206,9 +3369,13 @@ impl ::b24_core::__private::Method for ChatSendTyping {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.sendTyping");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -3301,16 +3468,25 @@ impl ChatSetManager {
     /// A request with the required parameters `CHAT_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            user_id: ::std::convert::Into::into(user_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             is_manager: ::std::option::Option::None,
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IS_MANAGER`.
@@ -3324,17 +3500,34 @@ impl ChatSetManager {
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3394,11 +3587,19 @@ impl ::b24_core::__private::Method for ChatSetManager {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.setManager");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_manager, "IS_MANAGER", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -3490,30 +3691,56 @@ impl ChatSetOwner {
     /// A request with the required parameters `CHAT_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            user_id: ::std::convert::Into::into(user_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3572,10 +3799,18 @@ impl ::b24_core::__private::Method for ChatSetOwner {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.setOwner");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -3670,30 +3905,52 @@ impl ChatUpdateAvatar {
     /// A request with the required parameters `CHAT_ID`, `AVATAR`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         avatar: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             avatar: ::std::convert::Into::into(avatar),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3752,10 +4009,16 @@ impl ::b24_core::__private::Method for ChatUpdateAvatar {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateAvatar");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -3853,30 +4116,58 @@ impl ChatUpdateColor {
     /// A request with the required parameters `CHAT_ID`, `COLOR`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        color: impl ::std::convert::Into<::std::string::String>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        color: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            color: ::std::convert::Into::into(color),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            color: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(color),
+                "COLOR",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3935,11 +4226,19 @@ impl ::b24_core::__private::Method for ChatUpdateColor {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateColor");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-        problems.non_empty("COLOR", &self.color);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
+            ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
+            problems.non_empty("COLOR", &self.color);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4034,30 +4333,58 @@ impl ChatUpdateTitle {
     /// A request with the required parameters `CHAT_ID`, `TITLE`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        title: impl ::std::convert::Into<::std::string::String>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        title: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            title: ::std::convert::Into::into(title),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            title: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(title),
+                "TITLE",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4116,11 +4443,19 @@ impl ::b24_core::__private::Method for ChatUpdateTitle {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateTitle");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        problems.non_empty("TITLE", &self.title);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+            problems.non_empty("TITLE", &self.title);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4219,16 +4554,21 @@ impl ChatUserAdd {
     /// A request with the required parameters `CHAT_ID`, `USERS`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         users: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             users: ::std::convert::Into::into(users),
             hide_history: ::std::option::Option::None,
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `HIDE_HISTORY`.
@@ -4244,17 +4584,34 @@ impl ChatUserAdd {
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4314,15 +4671,21 @@ impl ::b24_core::__private::Method for ChatUserAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.users, "USERS", problems);
         ::b24_core::__private::Check::check(
             &self.hide_history,
             "HIDE_HISTORY",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4414,30 +4777,56 @@ impl ChatUserDelete {
     /// A request with the required parameters `CHAT_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            user_id: ::std::convert::Into::into(user_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4496,10 +4885,18 @@ impl ::b24_core::__private::Method for ChatUserDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4590,27 +4987,51 @@ pub struct ChatUserList {
 impl ChatUserList {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             bot_id: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4668,9 +5089,15 @@ impl ::b24_core::__private::Method for ChatUserList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4804,11 +5231,18 @@ pub struct CommandAnswer {
 impl CommandAnswer {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             command_id: ::std::option::Option::None,
             command: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             message: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
@@ -4816,31 +5250,56 @@ impl CommandAnswer {
             system: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `COMMAND_ID`.
     #[must_use]
-    pub fn command_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.command_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn command_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.command_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COMMAND_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `COMMAND`.
     #[must_use]
     pub fn command(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.command = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.command = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COMMAND",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -4894,9 +5353,17 @@ impl CommandAnswer {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4973,16 +5440,34 @@ impl ::b24_core::__private::Method for CommandAnswer {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.answer");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
-        ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.command_id,
+                "COMMAND_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
+            ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.system, "SYSTEM", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         problems
             .at_least_one(
                 &["COMMAND", "COMMAND_ID"],
@@ -5665,21 +6150,38 @@ impl CommandRegister {
     /// A request with the required parameters `BOT_ID`, `COMMAND`, `EVENT_COMMAND_ADD`, `LANG`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        command: impl ::std::convert::Into<::std::string::String>,
-        event_command_add: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        command: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        event_command_add: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         lang: impl ::std::convert::Into<::std::vec::Vec<command_register::Lang>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
-            command: ::std::convert::Into::into(command),
-            event_command_add: ::std::convert::Into::into(event_command_add),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "BOT_ID",
+                &mut __extra,
+            ),
+            command: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command),
+                "COMMAND",
+                &mut __extra,
+            ),
+            event_command_add: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(event_command_add),
+                "EVENT_COMMAND_ADD",
+                &mut __extra,
+            ),
             lang: ::std::convert::Into::into(lang),
             common: ::std::option::Option::None,
             hidden: ::std::option::Option::None,
             extranet_support: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `COMMON`.
@@ -5715,9 +6217,17 @@ impl CommandRegister {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5795,15 +6305,21 @@ impl ::b24_core::__private::Method for CommandRegister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-        problems.non_empty("COMMAND", &self.command);
-        ::b24_core::__private::Check::check(
-            &self.event_command_add,
-            "EVENT_COMMAND_ADD",
-            problems,
-        );
-        problems.non_empty("EVENT_COMMAND_ADD", &self.event_command_add);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
+            ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
+            problems.non_empty("COMMAND", &self.command);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_COMMAND_ADD")) {
+            ::b24_core::__private::Check::check(
+                &self.event_command_add,
+                "EVENT_COMMAND_ADD",
+                problems,
+            );
+            problems.non_empty("EVENT_COMMAND_ADD", &self.event_command_add);
+        }
         ::b24_core::__private::Check::check(&self.lang, "LANG", problems);
         ::b24_core::__private::Check::check(&self.common, "COMMON", problems);
         ::b24_core::__private::Check::check(&self.hidden, "HIDDEN", problems);
@@ -5812,7 +6328,9 @@ impl ::b24_core::__private::Method for CommandRegister {
             "EXTRANET_SUPPORT",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -6018,20 +6536,35 @@ pub struct CommandUnregister {
 impl CommandUnregister {
     /// A request with the required parameter `COMMAND_ID`.
     #[must_use]
-    pub fn new(command_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        command_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            command_id: ::std::convert::Into::into(command_id),
+            command_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command_id),
+                "COMMAND_ID",
+                &mut __extra,
+            ),
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6088,8 +6621,16 @@ impl ::b24_core::__private::Method for CommandUnregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.command_id,
+                "COMMAND_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -6168,23 +6709,36 @@ impl CommandUpdate {
     /// A request with the required parameters `COMMAND_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        command_id: impl ::std::convert::Into<i64>,
+        command_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<command_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            command_id: ::std::convert::Into::into(command_id),
+            command_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command_id),
+                "COMMAND_ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6242,9 +6796,17 @@ impl ::b24_core::__private::Method for CommandUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.command_id,
+                "COMMAND_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -8021,13 +8583,22 @@ pub struct MessageAdd {
 impl MessageAdd {
     /// A request with the required parameter `MESSAGE`.
     #[must_use]
-    pub fn new(message: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             bot_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
             from_user_id: ::std::option::Option::None,
             to_user_id: ::std::option::Option::None,
-            message: ::std::convert::Into::into(message),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
             menu: ::std::option::Option::None,
@@ -8035,13 +8606,22 @@ impl MessageAdd {
             url_preview: ::std::option::Option::None,
             skip_connector: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
@@ -8055,16 +8635,32 @@ impl MessageAdd {
     }
     /// Sets `FROM_USER_ID`.
     #[must_use]
-    pub fn from_user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn from_user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.from_user_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FROM_USER_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `TO_USER_ID`.
     #[must_use]
-    pub fn to_user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.to_user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn to_user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.to_user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TO_USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -8129,9 +8725,17 @@ impl MessageAdd {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8215,16 +8819,28 @@ impl ::b24_core::__private::Method for MessageAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.from_user_id,
-            "FROM_USER_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.to_user_id, "TO_USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
+        if !::b24_core::__private::is_ref(self.extra.get("FROM_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.from_user_id,
+                "FROM_USER_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TO_USER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.to_user_id,
+                "TO_USER_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
@@ -8235,7 +8851,9 @@ impl ::b24_core::__private::Method for MessageAdd {
             "SKIP_CONNECTOR",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         problems
             .at_least_one(
                 &["FROM_USER_ID", "DIALOG_ID"],
@@ -8356,19 +8974,35 @@ pub struct MessageDelete {
 impl MessageDelete {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             bot_id: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             complete: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `COMPLETE`.
@@ -8384,9 +9018,17 @@ impl MessageDelete {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8445,10 +9087,20 @@ impl ::b24_core::__private::Method for MessageDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.complete, "COMPLETE", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -8540,37 +9192,69 @@ pub struct MessageLike {
 impl MessageLike {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             bot_id: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             action: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTION`.
     #[must_use]
     pub fn action(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.action = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ACTION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8629,10 +9313,22 @@ impl ::b24_core::__private::Method for MessageLike {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.like");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.action, "ACTION", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTION")) {
+            ::b24_core::__private::Check::check(&self.action, "ACTION", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -8759,10 +9455,17 @@ pub struct MessageUpdate {
 impl MessageUpdate {
     /// A request with the required parameter `MESSAGE_ID`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             bot_id: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
             message: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
@@ -8770,22 +9473,39 @@ impl MessageUpdate {
             url_preview: ::std::option::Option::None,
             skip_connector: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `BOT_ID`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BOT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACH`.
@@ -8841,9 +9561,17 @@ impl MessageUpdate {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8920,9 +9648,19 @@ impl ::b24_core::__private::Method for MessageUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
@@ -8932,7 +9670,9 @@ impl ::b24_core::__private::Method for MessageUpdate {
             "SKIP_CONNECTOR",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -9088,11 +9828,18 @@ impl Register {
     /// A request with the required parameters `CODE`, `PROPERTIES`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         properties: impl ::std::convert::Into<register::Properties>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             type_: ::std::option::Option::None,
             openline: ::std::option::Option::None,
             event_handler: ::std::option::Option::None,
@@ -9103,16 +9850,24 @@ impl Register {
             event_bot_delete: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
             properties: ::std::convert::Into::into(properties),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `OPENLINE`.
@@ -9128,10 +9883,16 @@ impl Register {
     #[must_use]
     pub fn event_handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_handler = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_HANDLER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9139,10 +9900,16 @@ impl Register {
     #[must_use]
     pub fn event_message_add(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_message_add = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_MESSAGE_ADD",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9150,10 +9917,16 @@ impl Register {
     #[must_use]
     pub fn event_message_update(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_message_update = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_MESSAGE_UPDATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9161,10 +9934,16 @@ impl Register {
     #[must_use]
     pub fn event_message_delete(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_message_delete = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_MESSAGE_DELETE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9172,10 +9951,16 @@ impl Register {
     #[must_use]
     pub fn event_welcome_message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_welcome_message = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_WELCOME_MESSAGE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9183,10 +9968,16 @@ impl Register {
     #[must_use]
     pub fn event_bot_delete(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.event_bot_delete = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EVENT_BOT_DELETE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9194,9 +9985,17 @@ impl Register {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9293,41 +10092,59 @@ impl ::b24_core::__private::Method for Register {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
         ::b24_core::__private::Check::check(&self.openline, "OPENLINE", problems);
-        ::b24_core::__private::Check::check(
-            &self.event_handler,
-            "EVENT_HANDLER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.event_message_add,
-            "EVENT_MESSAGE_ADD",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.event_message_update,
-            "EVENT_MESSAGE_UPDATE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.event_message_delete,
-            "EVENT_MESSAGE_DELETE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.event_welcome_message,
-            "EVENT_WELCOME_MESSAGE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.event_bot_delete,
-            "EVENT_BOT_DELETE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.event_handler,
+                "EVENT_HANDLER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_MESSAGE_ADD")) {
+            ::b24_core::__private::Check::check(
+                &self.event_message_add,
+                "EVENT_MESSAGE_ADD",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_MESSAGE_UPDATE")) {
+            ::b24_core::__private::Check::check(
+                &self.event_message_update,
+                "EVENT_MESSAGE_UPDATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_MESSAGE_DELETE")) {
+            ::b24_core::__private::Check::check(
+                &self.event_message_delete,
+                "EVENT_MESSAGE_DELETE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_WELCOME_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.event_welcome_message,
+                "EVENT_WELCOME_MESSAGE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EVENT_BOT_DELETE")) {
+            ::b24_core::__private::Check::check(
+                &self.event_bot_delete,
+                "EVENT_BOT_DELETE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         problems
             .at_least_one(
@@ -9694,20 +10511,35 @@ pub struct Unregister {
 impl Unregister {
     /// A request with the required parameter `BOT_ID`.
     #[must_use]
-    pub fn new(bot_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "BOT_ID",
+                &mut __extra,
+            ),
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9764,8 +10596,12 @@ impl ::b24_core::__private::Method for Unregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -9850,23 +10686,36 @@ impl Update {
     /// A request with the required parameters `BOT_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "BOT_ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9924,9 +10773,13 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10235,26 +11088,51 @@ impl V2BotGet {
     }
     /// Sets `botId`.
     #[must_use]
-    pub fn bot_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.bot_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn bot_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.bot_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `code`.
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "code",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10312,9 +11190,15 @@ impl ::b24_core::__private::Method for V2BotGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         problems
             .at_least_one(
                 &["code", "botId"],
@@ -10433,9 +11317,17 @@ impl V2BotList {
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `filter`.
@@ -10449,14 +11341,32 @@ impl V2BotList {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10519,10 +11429,16 @@ impl ::b24_core::__private::Method for V2BotList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
         all.finish()
     }
 }
@@ -11276,20 +12192,35 @@ pub struct V2BotUnregister {
 impl V2BotUnregister {
     /// A request with the required parameter `botId`.
     #[must_use]
-    pub fn new(bot_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11346,8 +12277,12 @@ impl ::b24_core::__private::Method for V2BotUnregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         all.finish()
     }
 }
@@ -11437,23 +12372,36 @@ impl V2BotUpdate {
     /// A request with the required parameters `botId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v2_bot_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11511,8 +12459,12 @@ impl ::b24_core::__private::Method for V2BotUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -12047,42 +12999,76 @@ impl V2ChatInputActionNotify {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             status_message_code: ::std::option::Option::None,
             duration: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `statusMessageCode`.
     #[must_use]
     pub fn status_message_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.status_message_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "statusMessageCode",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.duration = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn duration(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.duration = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "duration",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12147,16 +13133,26 @@ impl ::b24_core::__private::Method for V2ChatInputActionNotify {
             "imbot.v2.Chat.InputAction.notify",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
-        ::b24_core::__private::Check::check(
-            &self.status_message_code,
-            "statusMessageCode",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.duration, "duration", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("statusMessageCode")) {
+            ::b24_core::__private::Check::check(
+                &self.status_message_code,
+                "statusMessageCode",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("duration")) {
+            ::b24_core::__private::Check::check(&self.duration, "duration", problems);
+        }
         all.finish()
     }
 }
@@ -12250,25 +13246,44 @@ impl V2ChatManagerAdd {
     /// A request with the required parameters `botId`, `dialogId`, `userIds`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12327,10 +13342,16 @@ impl ::b24_core::__private::Method for V2ChatManagerAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Manager.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
     }
@@ -12427,25 +13448,44 @@ impl V2ChatManagerDelete {
     /// A request with the required parameters `botId`, `dialogId`, `userIds`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12506,10 +13546,16 @@ impl ::b24_core::__private::Method for V2ChatManagerDelete {
             "imbot.v2.Chat.Manager.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
     }
@@ -12607,25 +13653,48 @@ impl V2ChatMessageReactionAdd {
     /// A request with the required parameters `botId`, `messageId`, `reaction`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
-        reaction: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        reaction: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
-            reaction: ::std::convert::Into::into(reaction),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            reaction: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(reaction),
+                "reaction",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12686,11 +13755,19 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
             "imbot.v2.Chat.Message.Reaction.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
-        problems.non_empty("reaction", &self.reaction);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("reaction")) {
+            ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
+            problems.non_empty("reaction", &self.reaction);
+        }
         all.finish()
     }
 }
@@ -12790,25 +13867,48 @@ impl V2ChatMessageReactionDelete {
     /// A request with the required parameters `botId`, `messageId`, `reaction`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
-        reaction: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        reaction: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
-            reaction: ::std::convert::Into::into(reaction),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            reaction: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(reaction),
+                "reaction",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12870,11 +13970,19 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionDelete {
             "imbot.v2.Chat.Message.Reaction.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
-        problems.non_empty("reaction", &self.reaction);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("reaction")) {
+            ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
+            problems.non_empty("reaction", &self.reaction);
+        }
         all.finish()
     }
 }
@@ -12975,24 +14083,41 @@ impl V2ChatMessageDelete {
     /// A request with the required parameters `botId`, `messageId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
             complete: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `complete`.
@@ -13062,9 +14187,15 @@ impl ::b24_core::__private::Method for V2ChatMessageDelete {
             "imbot.v2.Chat.Message.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         ::b24_core::__private::Check::check(&self.complete, "complete", problems);
         all.finish()
     }
@@ -13156,23 +14287,40 @@ impl V2ChatMessageGet {
     /// A request with the required parameters `botId`, `messageId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13230,9 +14378,15 @@ impl ::b24_core::__private::Method for V2ChatMessageGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         all.finish()
     }
 }
@@ -13631,30 +14785,56 @@ impl V2ChatMessageGetContext {
     /// A request with the required parameters `botId`, `messageId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
             range: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `range`.
     #[must_use]
-    pub fn range(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.range = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn range(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.range = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "range",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13715,10 +14895,18 @@ impl ::b24_core::__private::Method for V2ChatMessageGetContext {
             "imbot.v2.Chat.Message.getContext",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.range, "range", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("range")) {
+            ::b24_core::__private::Check::check(&self.range, "range", problems);
+        }
         all.finish()
     }
 }
@@ -13947,30 +15135,58 @@ impl V2ChatMessageRead {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             message_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `messageId`.
     #[must_use]
-    pub fn message_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.message_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn message_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.message_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "messageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14029,11 +15245,19 @@ impl ::b24_core::__private::Method for V2ChatMessageRead {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.read");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         all.finish()
     }
 }
@@ -14249,24 +15473,43 @@ impl V2ChatMessageSend {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -14334,10 +15577,16 @@ impl ::b24_core::__private::Method for V2ChatMessageSend {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.send");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -14710,25 +15959,42 @@ impl V2ChatMessageUpdate {
     /// A request with the required parameters `botId`, `messageId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v2_chat_message_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14789,9 +16055,15 @@ impl ::b24_core::__private::Method for V2ChatMessageUpdate {
             "imbot.v2.Chat.Message.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -15012,24 +16284,43 @@ impl V2ChatTextFieldEnabled {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             enabled: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `enabled`.
@@ -15099,10 +16390,16 @@ impl ::b24_core::__private::Method for V2ChatTextFieldEnabled {
             "imbot.v2.Chat.TextField.enabled",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.enabled, "enabled", problems);
         all.finish()
     }
@@ -15197,25 +16494,44 @@ impl V2ChatUserAdd {
     /// A request with the required parameters `botId`, `dialogId`, `userIds`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             user_ids: ::std::convert::Into::into(user_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15274,10 +16590,16 @@ impl ::b24_core::__private::Method for V2ChatUserAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
     }
@@ -15371,25 +16693,48 @@ impl V2ChatUserDelete {
     /// A request with the required parameters `botId`, `dialogId`, `userId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "userId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15448,11 +16793,19 @@ impl ::b24_core::__private::Method for V2ChatUserDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         all.finish()
     }
 }
@@ -15556,25 +16909,44 @@ impl V2ChatUserList {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             order: ::std::option::Option::None,
             limit: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `order`.
@@ -15588,8 +16960,17 @@ impl V2ChatUserList {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15654,12 +17035,20 @@ impl ::b24_core::__private::Method for V2ChatUserList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
         all.finish()
     }
 }
@@ -15744,21 +17133,36 @@ pub struct V2ChatAdd {
 impl V2ChatAdd {
     /// A request with the required parameter `botId`.
     #[must_use]
-    pub fn new(bot_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -15825,8 +17229,12 @@ impl ::b24_core::__private::Method for V2ChatAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -16754,23 +18162,42 @@ impl V2ChatGet {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            extra: ::std::collections::BTreeMap::new(),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16828,10 +18255,16 @@ impl ::b24_core::__private::Method for V2ChatGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         all.finish()
     }
 }
@@ -17581,23 +19014,42 @@ impl V2ChatLeave {
     /// A request with the required parameters `botId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            extra: ::std::collections::BTreeMap::new(),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17655,10 +19107,16 @@ impl ::b24_core::__private::Method for V2ChatLeave {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.leave");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         all.finish()
     }
 }
@@ -17751,25 +19209,48 @@ impl V2ChatSetOwner {
     /// A request with the required parameters `botId`, `dialogId`, `userId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "userId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17828,11 +19309,19 @@ impl ::b24_core::__private::Method for V2ChatSetOwner {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.setOwner");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         all.finish()
     }
 }
@@ -17925,25 +19414,44 @@ impl V2ChatUpdate {
     /// A request with the required parameters `botId`, `dialogId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<v2_chat_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18002,10 +19510,16 @@ impl ::b24_core::__private::Method for V2ChatUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -18227,28 +19741,55 @@ impl V2CommandAnswer {
     /// A request with the required parameters `botId`, `commandId`, `messageId`, `dialogId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        command_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        command_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            command_id: ::std::convert::Into::into(command_id),
-            message_id: ::std::convert::Into::into(message_id),
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            command_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command_id),
+                "commandId",
+                &mut __extra,
+            ),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -18318,12 +19859,22 @@ impl ::b24_core::__private::Method for V2CommandAnswer {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.answer");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("commandId")) {
+            ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -18546,20 +20097,35 @@ pub struct V2CommandList {
 impl V2CommandList {
     /// A request with the required parameter `botId`.
     #[must_use]
-    pub fn new(bot_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18616,8 +20182,12 @@ impl ::b24_core::__private::Method for V2CommandList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         all.finish()
     }
 }
@@ -18778,23 +20348,36 @@ impl V2CommandRegister {
     /// A request with the required parameters `botId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v2_command_register::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18852,8 +20435,12 @@ impl ::b24_core::__private::Method for V2CommandRegister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -19153,23 +20740,40 @@ impl V2CommandUnregister {
     /// A request with the required parameters `botId`, `commandId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        command_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        command_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            command_id: ::std::convert::Into::into(command_id),
-            extra: ::std::collections::BTreeMap::new(),
+            command_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command_id),
+                "commandId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19229,9 +20833,15 @@ impl ::b24_core::__private::Method for V2CommandUnregister {
             "imbot.v2.Command.unregister",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("commandId")) {
+            ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
+        }
         all.finish()
     }
 }
@@ -19325,25 +20935,42 @@ impl V2CommandUpdate {
     /// A request with the required parameters `botId`, `commandId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        command_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        command_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<v2_command_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            command_id: ::std::convert::Into::into(command_id),
+            command_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command_id),
+                "commandId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19402,9 +21029,15 @@ impl ::b24_core::__private::Method for V2CommandUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("commandId")) {
+            ::b24_core::__private::Check::check(&self.command_id, "commandId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -19679,35 +21312,68 @@ pub struct V2EventGet {
 impl V2EventGet {
     /// A request with the required parameter `botId`.
     #[must_use]
-    pub fn new(bot_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             with_user_events: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `withUserEvents`.
@@ -19785,10 +21451,18 @@ impl ::b24_core::__private::Method for V2EventGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Event.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.with_user_events,
             "withUserEvents",
@@ -20007,23 +21681,40 @@ impl V2FileDownload {
     /// A request with the required parameters `botId`, `fileId`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        file_id: impl ::std::convert::Into<i64>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        file_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            file_id: ::std::convert::Into::into(file_id),
-            extra: ::std::collections::BTreeMap::new(),
+            file_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(file_id),
+                "fileId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20081,9 +21772,15 @@ impl ::b24_core::__private::Method for V2FileDownload {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.File.download");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("fileId")) {
+            ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        }
         all.finish()
     }
 }
@@ -20251,25 +21948,44 @@ impl V2FileUpload {
     /// A request with the required parameters `botId`, `dialogId`, `fields`.
     #[must_use]
     pub fn new(
-        bot_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::std::string::String>,
+        bot_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        dialog_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<v2_file_upload::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            bot_id: ::std::convert::Into::into(bot_id),
+            bot_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bot_id),
+                "botId",
+                &mut __extra,
+            ),
             bot_token: ::std::option::Option::None,
-            dialog_id: ::std::convert::Into::into(dialog_id),
+            dialog_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(dialog_id),
+                "dialogId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `botToken`.
     #[must_use]
     pub fn bot_token(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.bot_token = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.bot_token = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "botToken",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20328,10 +22044,16 @@ impl ::b24_core::__private::Method for V2FileUpload {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.File.upload");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
-        ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-        problems.non_empty("dialogId", &self.dialog_id);
+        if !::b24_core::__private::is_ref(self.extra.get("botId")) {
+            ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("botToken")) {
+            ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
+            problems.non_empty("dialogId", &self.dialog_id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

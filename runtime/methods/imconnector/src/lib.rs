@@ -470,15 +470,32 @@ impl Activate {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `ACTIVE`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
-        active: impl ::std::convert::Into<::std::string::String>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        active: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
-            active: ::std::convert::Into::into(active),
-            extra: ::std::collections::BTreeMap::new(),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
+            active: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(active),
+                "ACTIVE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -536,10 +553,16 @@ impl ::b24_core::__private::Method for Activate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.activate");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
-        ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTIVE")) {
+            ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
+        }
         all.finish()
     }
 }
@@ -618,27 +641,58 @@ impl ChatNameSet {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `CHAT_ID`, `NAME`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
-        chat_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        chat_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
-            chat_id: ::std::convert::Into::into(chat_id),
-            name: ::std::convert::Into::into(name),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
     pub fn user_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -698,14 +752,24 @@ impl ::b24_core::__private::Method for ChatNameSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.chat.name.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        problems.non_empty("CHAT_ID", &self.chat_id);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+            problems.non_empty("CHAT_ID", &self.chat_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -878,15 +942,26 @@ impl ConnectorDataSet {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `DATA`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<connector_data_set::Data>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -946,9 +1021,13 @@ impl ::b24_core::__private::Method for ConnectorDataSet {
             "imconnector.connector.data.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "DATA", problems);
         all.finish()
     }
@@ -1137,15 +1216,26 @@ impl DeleteMessages {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         messages: impl ::std::convert::Into<::std::vec::Vec<delete_messages::Messages>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1205,9 +1295,13 @@ impl ::b24_core::__private::Method for DeleteMessages {
             "imconnector.delete.messages",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         all.finish()
     }
@@ -1751,16 +1845,33 @@ impl Register {
     /// A request with the required parameters `ID`, `NAME`, `ICON`, `PLACEMENT_HANDLER`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         icon: impl ::std::convert::Into<register::Icon>,
-        placement_handler: impl ::std::convert::Into<::std::string::String>,
+        placement_handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            name: ::std::convert::Into::into(name),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             icon: ::std::convert::Into::into(icon),
-            placement_handler: ::std::convert::Into::into(placement_handler),
+            placement_handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(placement_handler),
+                "PLACEMENT_HANDLER",
+                &mut __extra,
+            ),
             icon_disabled: ::std::option::Option::None,
             del_external_messages: ::std::option::Option::None,
             edit_internal_messages: ::std::option::Option::None,
@@ -1769,7 +1880,7 @@ impl Register {
             need_system_messages: ::std::option::Option::None,
             need_signature: ::std::option::Option::None,
             chat_group: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ICON_DISABLED`.
@@ -1955,17 +2066,23 @@ impl ::b24_core::__private::Method for Register {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        problems.non_empty("ID", &self.id);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+            problems.non_empty("ID", &self.id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.icon, "ICON", problems);
-        ::b24_core::__private::Check::check(
-            &self.placement_handler,
-            "PLACEMENT_HANDLER",
-            problems,
-        );
-        problems.non_empty("PLACEMENT_HANDLER", &self.placement_handler);
+        if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.placement_handler,
+                "PLACEMENT_HANDLER",
+                problems,
+            );
+            problems.non_empty("PLACEMENT_HANDLER", &self.placement_handler);
+        }
         ::b24_core::__private::Check::check(
             &self.icon_disabled,
             "ICON_DISABLED",
@@ -2238,15 +2355,26 @@ impl SendMessages {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         messages: impl ::std::convert::Into<::std::vec::Vec<send_messages::Messages>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2304,9 +2432,13 @@ impl ::b24_core::__private::Method for SendMessages {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.send.messages");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         all.finish()
     }
@@ -2596,17 +2728,28 @@ impl SendStatusDelivery {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<send_status_delivery::Messages>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2666,9 +2809,13 @@ impl ::b24_core::__private::Method for SendStatusDelivery {
             "imconnector.send.status.delivery",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         all.finish()
     }
@@ -2751,17 +2898,28 @@ impl SendStatusReading {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<send_status_reading::Messages>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2821,9 +2979,13 @@ impl ::b24_core::__private::Method for SendStatusReading {
             "imconnector.send.status.reading",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         all.finish()
     }
@@ -2906,17 +3068,35 @@ pub struct Status {
 impl Status {
     /// A request with the required parameter `CONNECTOR`.
     #[must_use]
-    pub fn new(connector: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
             line: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `LINE`.
     #[must_use]
-    pub fn line(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.line = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn line(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.line = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LINE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2973,9 +3153,13 @@ impl ::b24_core::__private::Method for Status {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.status");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         all.finish()
     }
 }
@@ -3175,10 +3359,17 @@ pub struct Unregister {
 impl Unregister {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3234,8 +3425,10 @@ impl ::b24_core::__private::Method for Unregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        problems.non_empty("ID", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+            problems.non_empty("ID", &self.id);
+        }
         all.finish()
     }
 }
@@ -3315,15 +3508,26 @@ impl UpdateMessages {
     /// A request with the required parameters `CONNECTOR`, `LINE`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        connector: impl ::std::convert::Into<::std::string::String>,
-        line: impl ::std::convert::Into<i64>,
+        connector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        line: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         messages: impl ::std::convert::Into<::std::vec::Vec<update_messages::Messages>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            connector: ::std::convert::Into::into(connector),
-            line: ::std::convert::Into::into(line),
+            connector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(connector),
+                "CONNECTOR",
+                &mut __extra,
+            ),
+            line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line),
+                "LINE",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3383,9 +3587,13 @@ impl ::b24_core::__private::Method for UpdateMessages {
             "imconnector.update.messages",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-        problems.non_empty("CONNECTOR", &self.connector);
-        ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
+            ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
+            problems.non_empty("CONNECTOR", &self.connector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
+            ::b24_core::__private::Check::check(&self.line, "LINE", problems);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         all.finish()
     }

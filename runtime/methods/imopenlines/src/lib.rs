@@ -1350,20 +1350,35 @@ pub struct BotSessionFinish {
 impl BotSessionFinish {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CLIENT_ID`.
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1422,8 +1437,12 @@ impl ::b24_core::__private::Method for BotSessionFinish {
             "imopenlines.bot.session.finish",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1502,30 +1521,53 @@ pub struct BotSessionMessageSend {
 impl BotSessionMessageSend {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             message: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1585,9 +1627,15 @@ impl ::b24_core::__private::Method for BotSessionMessageSend {
             "imopenlines.bot.session.message.send",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         all.finish()
     }
 }
@@ -1650,10 +1698,17 @@ pub struct BotSessionOperator {
 impl BotSessionOperator {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1711,7 +1766,9 @@ impl ::b24_core::__private::Method for BotSessionOperator {
             "imopenlines.bot.session.operator",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1811,27 +1868,52 @@ pub struct BotSessionTransfer {
 impl BotSessionTransfer {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
             queue_id: ::std::option::Option::None,
             transfer_id: ::std::option::Option::None,
             leave: ::std::option::Option::None,
             client_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `QUEUE_ID`.
     #[must_use]
-    pub fn queue_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.queue_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn queue_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.queue_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "QUEUE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TRANSFER_ID`.
@@ -1858,9 +1940,17 @@ impl BotSessionTransfer {
     #[must_use]
     pub fn client_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.client_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.client_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CLIENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1923,12 +2013,20 @@ impl ::b24_core::__private::Method for BotSessionTransfer {
             "imopenlines.bot.session.transfer",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.queue_id, "QUEUE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("QUEUE_ID")) {
+            ::b24_core::__private::Check::check(&self.queue_id, "QUEUE_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.transfer_id, "TRANSFER_ID", problems);
         ::b24_core::__private::Check::check(&self.leave, "LEAVE", problems);
-        ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CLIENT_ID")) {
+            ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2142,10 +2240,17 @@ pub struct ConfigDelete {
 impl ConfigDelete {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
-            extra: ::std::collections::BTreeMap::new(),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2201,7 +2306,9 @@ impl ::b24_core::__private::Method for ConfigDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2277,12 +2384,19 @@ pub struct ConfigGet {
 impl ConfigGet {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
             with_queue: ::std::option::Option::None,
             show_offline: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `WITH_QUEUE`.
@@ -2360,7 +2474,9 @@ impl ::b24_core::__private::Method for ConfigGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.with_queue, "WITH_QUEUE", problems);
         ::b24_core::__private::Check::check(
             &self.show_offline,
@@ -6191,11 +6307,18 @@ pub struct ConfigUpdate {
 impl ConfigUpdate {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PARAMS`.
@@ -6261,7 +6384,9 @@ impl ::b24_core::__private::Method for ConfigUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
     }
@@ -6343,14 +6468,25 @@ impl CrmChatGet {
     /// A request with the required parameters `CRM_ENTITY_TYPE`, `CRM_ENTITY`.
     #[must_use]
     pub fn new(
-        crm_entity_type: impl ::std::convert::Into<::std::string::String>,
-        crm_entity: impl ::std::convert::Into<i64>,
+        crm_entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        crm_entity: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            crm_entity_type: ::std::convert::Into::into(crm_entity_type),
-            crm_entity: ::std::convert::Into::into(crm_entity),
+            crm_entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity_type),
+                "CRM_ENTITY_TYPE",
+                &mut __extra,
+            ),
+            crm_entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity),
+                "CRM_ENTITY",
+                &mut __extra,
+            ),
             active_only: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVE_ONLY`.
@@ -6422,13 +6558,21 @@ impl ::b24_core::__private::Method for CrmChatGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.crm.chat.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
-        ::b24_core::__private::Check::check(&self.crm_entity, "CRM_ENTITY", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity,
+                "CRM_ENTITY",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.active_only, "ACTIVE_ONLY", problems);
         all.finish()
     }
@@ -6605,13 +6749,24 @@ impl CrmChatGetLastId {
     /// A request with the required parameters `CRM_ENTITY_TYPE`, `CRM_ENTITY`.
     #[must_use]
     pub fn new(
-        crm_entity_type: impl ::std::convert::Into<::std::string::String>,
-        crm_entity: impl ::std::convert::Into<i64>,
+        crm_entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        crm_entity: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            crm_entity_type: ::std::convert::Into::into(crm_entity_type),
-            crm_entity: ::std::convert::Into::into(crm_entity),
-            extra: ::std::collections::BTreeMap::new(),
+            crm_entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity_type),
+                "CRM_ENTITY_TYPE",
+                &mut __extra,
+            ),
+            crm_entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity),
+                "CRM_ENTITY",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6673,13 +6828,21 @@ impl ::b24_core::__private::Method for CrmChatGetLastId {
             "imopenlines.crm.chat.getLastId",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
-        ::b24_core::__private::Check::check(&self.crm_entity, "CRM_ENTITY", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity,
+                "CRM_ENTITY",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6755,22 +6918,46 @@ impl CrmChatUserAdd {
     /// A request with the required parameters `CRM_ENTITY_TYPE`, `CRM_ENTITY`, `USER_ID`.
     #[must_use]
     pub fn new(
-        crm_entity_type: impl ::std::convert::Into<::std::string::String>,
-        crm_entity: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        crm_entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        crm_entity: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            crm_entity_type: ::std::convert::Into::into(crm_entity_type),
-            crm_entity: ::std::convert::Into::into(crm_entity),
-            user_id: ::std::convert::Into::into(user_id),
+            crm_entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity_type),
+                "CRM_ENTITY_TYPE",
+                &mut __extra,
+            ),
+            crm_entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity),
+                "CRM_ENTITY",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             chat_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6834,15 +7021,27 @@ impl ::b24_core::__private::Method for CrmChatUserAdd {
             "imopenlines.crm.chat.user.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
-        ::b24_core::__private::Check::check(&self.crm_entity, "CRM_ENTITY", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity,
+                "CRM_ENTITY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -6930,22 +7129,46 @@ impl CrmChatUserDelete {
     /// A request with the required parameters `CRM_ENTITY_TYPE`, `CRM_ENTITY`, `USER_ID`.
     #[must_use]
     pub fn new(
-        crm_entity_type: impl ::std::convert::Into<::std::string::String>,
-        crm_entity: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        crm_entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        crm_entity: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            crm_entity_type: ::std::convert::Into::into(crm_entity_type),
-            crm_entity: ::std::convert::Into::into(crm_entity),
-            user_id: ::std::convert::Into::into(user_id),
+            crm_entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity_type),
+                "CRM_ENTITY_TYPE",
+                &mut __extra,
+            ),
+            crm_entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity),
+                "CRM_ENTITY",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             chat_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7009,15 +7232,27 @@ impl ::b24_core::__private::Method for CrmChatUserDelete {
             "imopenlines.crm.chat.user.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
-        ::b24_core::__private::Check::check(&self.crm_entity, "CRM_ENTITY", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity,
+                "CRM_ENTITY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -7100,10 +7335,17 @@ pub struct CrmLeadCreate {
 impl CrmLeadCreate {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7161,7 +7403,9 @@ impl ::b24_core::__private::Method for CrmLeadCreate {
             "imopenlines.crm.lead.create",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -7245,19 +7489,44 @@ impl CrmMessageAdd {
     /// A request with the required parameters `CRM_ENTITY_TYPE`, `CRM_ENTITY`, `USER_ID`, `CHAT_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        crm_entity_type: impl ::std::convert::Into<::std::string::String>,
-        crm_entity: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
-        chat_id: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        crm_entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        crm_entity: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            crm_entity_type: ::std::convert::Into::into(crm_entity_type),
-            crm_entity: ::std::convert::Into::into(crm_entity),
-            user_id: ::std::convert::Into::into(user_id),
-            chat_id: ::std::convert::Into::into(chat_id),
-            message: ::std::convert::Into::into(message),
-            extra: ::std::collections::BTreeMap::new(),
+            crm_entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity_type),
+                "CRM_ENTITY_TYPE",
+                &mut __extra,
+            ),
+            crm_entity: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(crm_entity),
+                "CRM_ENTITY",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7322,17 +7591,31 @@ impl ::b24_core::__private::Method for CrmMessageAdd {
             "imopenlines.crm.message.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
-        ::b24_core::__private::Check::check(&self.crm_entity, "CRM_ENTITY", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity,
+                "CRM_ENTITY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
         all.finish()
     }
 }
@@ -7437,32 +7720,66 @@ impl DialogGet {
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DIALOG_ID`.
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.dialog_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DIALOG_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SESSION_ID`.
     #[must_use]
-    pub fn session_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.session_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn session_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SESSION_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_CODE`.
     #[must_use]
     pub fn user_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.user_code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.user_code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -7521,10 +7838,22 @@ impl ::b24_core::__private::Method for DialogGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.dialog.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
-        ::b24_core::__private::Check::check(&self.session_id, "SESSION_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DIALOG_ID")) {
+            ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SESSION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.session_id,
+                "SESSION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_CODE")) {
+            ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
+        }
         all.finish()
     }
 }
@@ -8950,13 +9279,22 @@ impl MessageQuickSave {
     /// A request with the required parameters `CHAT_ID`, `MESSAGE_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9015,8 +9353,16 @@ impl ::b24_core::__private::Method for MessageQuickSave {
             "imopenlines.message.quick.save",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9088,13 +9434,22 @@ impl MessageSessionStart {
     /// A request with the required parameters `CHAT_ID`, `MESSAGE_ID`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
-        message_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9153,8 +9508,16 @@ impl ::b24_core::__private::Method for MessageSessionStart {
             "imopenlines.message.session.start",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9223,10 +9586,19 @@ pub struct NetworkJoin {
 impl NetworkJoin {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -9282,8 +9654,10 @@ impl ::b24_core::__private::Method for NetworkJoin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.network.join");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }
@@ -9379,18 +9753,35 @@ impl NetworkMessageAdd {
     /// A request with the required parameters `CODE`, `USER_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            user_id: ::std::convert::Into::into(user_id),
-            message: ::std::convert::Into::into(message),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message),
+                "MESSAGE",
+                &mut __extra,
+            ),
             attach: ::std::option::Option::None,
             keyboard: ::std::option::Option::None,
             url_preview: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ATTACH`.
@@ -9415,10 +9806,16 @@ impl NetworkMessageAdd {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "URL_PREVIEW",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -9482,14 +9879,26 @@ impl ::b24_core::__private::Method for NetworkMessageAdd {
             "imopenlines.network.message.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-        problems.non_empty("MESSAGE", &self.message);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+            problems.non_empty("MESSAGE", &self.message);
+        }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
-        ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("URL_PREVIEW")) {
+            ::b24_core::__private::Check::check(
+                &self.url_preview,
+                "URL_PREVIEW",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -9980,10 +10389,17 @@ pub struct OperatorAnotherFinish {
 impl OperatorAnotherFinish {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10041,7 +10457,9 @@ impl ::b24_core::__private::Method for OperatorAnotherFinish {
             "imopenlines.operator.another.finish",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10110,10 +10528,17 @@ pub struct OperatorAnswer {
 impl OperatorAnswer {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10171,7 +10596,9 @@ impl ::b24_core::__private::Method for OperatorAnswer {
             "imopenlines.operator.answer",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10239,10 +10666,17 @@ pub struct OperatorFinish {
 impl OperatorFinish {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10300,7 +10734,9 @@ impl ::b24_core::__private::Method for OperatorFinish {
             "imopenlines.operator.finish",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10368,10 +10804,17 @@ pub struct OperatorSkip {
 impl OperatorSkip {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10427,7 +10870,9 @@ impl ::b24_core::__private::Method for OperatorSkip {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.operator.skip");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10498,10 +10943,17 @@ pub struct OperatorSpam {
 impl OperatorSpam {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10557,7 +11009,9 @@ impl ::b24_core::__private::Method for OperatorSpam {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.operator.spam");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -10646,13 +11100,20 @@ pub struct OperatorTransfer {
 impl OperatorTransfer {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             transfer_id: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             queue_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TRANSFER_ID`.
@@ -10668,14 +11129,32 @@ impl OperatorTransfer {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `QUEUE_ID`.
     #[must_use]
-    pub fn queue_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.queue_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn queue_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.queue_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "QUEUE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10736,10 +11215,16 @@ impl ::b24_core::__private::Method for OperatorTransfer {
             "imopenlines.operator.transfer",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.transfer_id, "TRANSFER_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.queue_id, "QUEUE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("QUEUE_ID")) {
+            ::b24_core::__private::Check::check(&self.queue_id, "QUEUE_ID", problems);
+        }
         all.finish()
     }
 }
@@ -11038,27 +11523,51 @@ pub struct SessionHeadVote {
 impl SessionHeadVote {
     /// A request with the required parameter `SESSION_ID`.
     #[must_use]
-    pub fn new(session_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        session_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            session_id: ::std::convert::Into::into(session_id),
+            session_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(session_id),
+                "SESSION_ID",
+                &mut __extra,
+            ),
             rating: ::std::option::Option::None,
             comment: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `RATING`.
     #[must_use]
-    pub fn rating(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.rating = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn rating(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.rating = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "RATING",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `COMMENT`.
     #[must_use]
     pub fn comment(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.comment = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.comment = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COMMENT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11118,9 +11627,19 @@ impl ::b24_core::__private::Method for SessionHeadVote {
             "imopenlines.session.head.vote",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.session_id, "SESSION_ID", problems);
-        ::b24_core::__private::Check::check(&self.rating, "RATING", problems);
-        ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SESSION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.session_id,
+                "SESSION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("RATING")) {
+            ::b24_core::__private::Check::check(&self.rating, "RATING", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("COMMENT")) {
+            ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
+        }
         problems
             .at_least_one(
                 &["RATING", "COMMENT"],
@@ -11211,14 +11730,32 @@ impl SessionHistoryGet {
     }
     /// Sets `SESSION_ID`.
     #[must_use]
-    pub fn session_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.session_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn session_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SESSION_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CHAT_ID`.
     #[must_use]
-    pub fn chat_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.chat_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn chat_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.chat_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CHAT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11277,8 +11814,16 @@ impl ::b24_core::__private::Method for SessionHistoryGet {
             "imopenlines.session.history.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.session_id, "SESSION_ID", problems);
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SESSION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.session_id,
+                "SESSION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         problems
             .at_least_one(
                 &["SESSION_ID", "CHAT_ID"],
@@ -12909,10 +13454,17 @@ pub struct SessionIntercept {
 impl SessionIntercept {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12970,7 +13522,9 @@ impl ::b24_core::__private::Method for SessionIntercept {
             "imopenlines.session.intercept",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -13032,10 +13586,17 @@ pub struct SessionJoin {
 impl SessionJoin {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13091,7 +13652,9 @@ impl ::b24_core::__private::Method for SessionJoin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.join");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }
@@ -13166,11 +13729,18 @@ pub struct SessionModePin {
 impl SessionModePin {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             activate: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVATE`.
@@ -13238,7 +13808,9 @@ impl ::b24_core::__private::Method for SessionModePin {
             "imopenlines.session.mode.pin",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.activate, "ACTIVATE", problems);
         all.finish()
     }
@@ -13428,20 +14000,35 @@ pub struct SessionModeSilent {
 impl SessionModeSilent {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
             activate: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVATE`.
     #[must_use]
     pub fn activate(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.activate = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.activate = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ACTIVATE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13500,8 +14087,12 @@ impl ::b24_core::__private::Method for SessionModeSilent {
             "imopenlines.session.mode.silent",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-        ::b24_core::__private::Check::check(&self.activate, "ACTIVATE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTIVATE")) {
+            ::b24_core::__private::Check::check(&self.activate, "ACTIVATE", problems);
+        }
         all.finish()
     }
 }
@@ -13680,10 +14271,19 @@ pub struct SessionOpen {
 impl SessionOpen {
     /// A request with the required parameter `USER_CODE`.
     #[must_use]
-    pub fn new(user_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        user_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_code: ::std::convert::Into::into(user_code),
-            extra: ::std::collections::BTreeMap::new(),
+            user_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_code),
+                "USER_CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13739,8 +14339,10 @@ impl ::b24_core::__private::Method for SessionOpen {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.open");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
-        problems.non_empty("USER_CODE", &self.user_code);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_CODE")) {
+            ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
+            problems.non_empty("USER_CODE", &self.user_code);
+        }
         all.finish()
     }
 }
@@ -13879,10 +14481,17 @@ pub struct SessionStart {
 impl SessionStart {
     /// A request with the required parameter `CHAT_ID`.
     #[must_use]
-    pub fn new(chat_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
-            extra: ::std::collections::BTreeMap::new(),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "CHAT_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13938,7 +14547,9 @@ impl ::b24_core::__private::Method for SessionStart {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.start");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
+        }
         all.finish()
     }
 }

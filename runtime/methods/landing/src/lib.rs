@@ -657,28 +657,57 @@ impl BlockAddcard {
     /// A request with the required parameters `lid`, `block`, `selector`, `content`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
-        selector: impl ::std::convert::Into<::std::string::String>,
-        content: impl ::std::convert::Into<::std::string::String>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        selector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        content: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            selector: ::std::convert::Into::into(selector),
-            content: ::std::convert::Into::into(content),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            selector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(selector),
+                "selector",
+                &mut __extra,
+            ),
+            content: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(content),
+                "content",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -753,12 +782,22 @@ impl ::b24_core::__private::Method for BlockAddcard {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.addcard");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
-        ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-        problems.non_empty("selector", &self.selector);
-        ::b24_core::__private::Check::check(&self.content, "content", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("selector")) {
+            ::b24_core::__private::Check::check(&self.selector, "selector", problems);
+            problems.non_empty("selector", &self.selector);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("content")) {
+            ::b24_core::__private::Check::check(&self.content, "content", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -855,26 +894,49 @@ impl BlockChangeAnchor {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
-        data: impl ::std::convert::Into<::std::string::String>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        data: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            data: ::std::convert::Into::into(data),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            data: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(data),
+                "data",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -948,11 +1010,19 @@ impl ::b24_core::__private::Method for BlockChangeAnchor {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.changeAnchor");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
-        ::b24_core::__private::Check::check(&self.data, "data", problems);
-        problems.non_empty("data", &self.data);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("data")) {
+            ::b24_core::__private::Check::check(&self.data, "data", problems);
+            problems.non_empty("data", &self.data);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -1049,28 +1119,45 @@ impl BlockChangeNodeName {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -1146,9 +1233,15 @@ impl ::b24_core::__private::Method for BlockChangeNodeName {
             "landing.block.changeNodeName",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -1250,26 +1343,49 @@ impl BlockClonecard {
     /// A request with the required parameters `lid`, `block`, `selector`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
-        selector: impl ::std::convert::Into<::std::string::String>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        selector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            selector: ::std::convert::Into::into(selector),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            selector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(selector),
+                "selector",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -1343,11 +1459,19 @@ impl ::b24_core::__private::Method for BlockClonecard {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.clonecard");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
-        ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-        problems.non_empty("selector", &self.selector);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("selector")) {
+            ::b24_core::__private::Check::check(&self.selector, "selector", problems);
+            problems.non_empty("selector", &self.selector);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -1423,10 +1547,19 @@ pub struct BlockGetContentFromRepository {
 impl BlockGetContentFromRepository {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1485,7 +1618,9 @@ impl ::b24_core::__private::Method for BlockGetContentFromRepository {
             "landing.block.getContentFromRepository",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+        }
         all.finish()
     }
 }
@@ -1562,21 +1697,36 @@ pub struct BlockGetbyid {
 impl BlockGetbyid {
     /// A request with the required parameter `block`.
     #[must_use]
-    pub fn new(block: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            block: ::std::convert::Into::into(block),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -1643,8 +1793,12 @@ impl ::b24_core::__private::Method for BlockGetbyid {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getbyid");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -2167,25 +2321,42 @@ impl BlockGetcontent {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             edit_mode: ::std::option::Option::None,
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `editMode`.
@@ -2263,9 +2434,15 @@ impl ::b24_core::__private::Method for BlockGetcontent {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getcontent");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.edit_mode, "editMode", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
@@ -2771,22 +2948,35 @@ pub struct BlockGetlist {
 impl BlockGetlist {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -2800,8 +2990,17 @@ impl BlockGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2864,10 +3063,16 @@ impl ::b24_core::__private::Method for BlockGetlist {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getlist");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3389,24 +3594,41 @@ impl BlockGetmanifest {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -3474,9 +3696,15 @@ impl ::b24_core::__private::Method for BlockGetmanifest {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getmanifest");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -4151,10 +4379,19 @@ pub struct BlockGetmanifestfile {
 impl BlockGetmanifestfile {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4212,8 +4449,10 @@ impl ::b24_core::__private::Method for BlockGetmanifestfile {
             "landing.block.getmanifestfile",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -5216,18 +5455,34 @@ impl BlockGetrepository {
     #[must_use]
     pub fn section(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.section = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "section",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5286,8 +5541,12 @@ impl ::b24_core::__private::Method for BlockGetrepository {
             "landing.block.getrepository",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.section, "section", problems);
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("section")) {
+            ::b24_core::__private::Check::check(&self.section, "section", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         all.finish()
     }
 }
@@ -5955,26 +6214,49 @@ impl BlockRemovecard {
     /// A request with the required parameters `lid`, `block`, `selector`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
-        selector: impl ::std::convert::Into<::std::string::String>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        selector: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            selector: ::std::convert::Into::into(selector),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            selector: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(selector),
+                "selector",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -6048,11 +6330,19 @@ impl ::b24_core::__private::Method for BlockRemovecard {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.removecard");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
-        ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-        problems.non_empty("selector", &self.selector);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("selector")) {
+            ::b24_core::__private::Check::check(&self.selector, "selector", problems);
+            problems.non_empty("selector", &self.selector);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -6145,27 +6435,44 @@ impl BlockUpdateCards {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, block_update_cards::Data>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6224,9 +6531,15 @@ impl ::b24_core::__private::Method for BlockUpdateCards {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateCards");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         all.finish()
     }
@@ -6506,26 +6819,43 @@ impl BlockUpdateStyles {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<block_update_styles::Data>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -6599,9 +6929,15 @@ impl ::b24_core::__private::Method for BlockUpdateStyles {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateStyles");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -6810,27 +7146,44 @@ impl BlockUpdateattrs {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<
             ::std::collections::BTreeMap<::std::string::String, block_updateattrs::Data>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6889,9 +7242,15 @@ impl ::b24_core::__private::Method for BlockUpdateattrs {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateattrs");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         all.finish()
     }
@@ -7084,27 +7443,50 @@ impl BlockUpdatecontent {
     /// A request with the required parameters `lid`, `block`, `content`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
-        content: impl ::std::convert::Into<::std::string::String>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        content: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            content: ::std::convert::Into::into(content),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            content: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(content),
+                "content",
+                &mut __extra,
+            ),
             designed: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `designed`.
@@ -7190,11 +7572,19 @@ impl ::b24_core::__private::Method for BlockUpdatecontent {
             "landing.block.updatecontent",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
-        ::b24_core::__private::Check::check(&self.content, "content", problems);
-        problems.non_empty("content", &self.content);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("content")) {
+            ::b24_core::__private::Check::check(&self.content, "content", problems);
+            problems.non_empty("content", &self.content);
+        }
         ::b24_core::__private::Check::check(&self.designed, "designed", problems);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -7299,8 +7689,8 @@ impl BlockUpdatenodes {
     /// A request with the required parameters `lid`, `block`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
                 ::std::string::String,
@@ -7308,23 +7698,40 @@ impl BlockUpdatenodes {
             >,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
             additional: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `additional`.
@@ -7408,9 +7815,15 @@ impl ::b24_core::__private::Method for BlockUpdatenodes {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updatenodes");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.additional, "additional", problems);
         ::b24_core::__private::Check::check(
@@ -7606,35 +8019,56 @@ impl BlockUploadfile {
     /// A request with the required parameters `block`, `picture`.
     #[must_use]
     pub fn new(
-        block: impl ::std::convert::Into<i64>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         picture: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            block: ::std::convert::Into::into(block),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             picture: ::std::convert::Into::into(picture),
             ext: ::std::option::Option::None,
             params: ::std::option::Option::None,
             temp: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ext`.
     #[must_use]
     pub fn ext(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.ext = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.ext = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ext",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -7713,10 +8147,16 @@ impl ::b24_core::__private::Method for BlockUploadfile {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.uploadfile");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.picture, "picture", problems);
-        ::b24_core::__private::Check::check(&self.ext, "ext", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ext")) {
+            ::b24_core::__private::Check::check(&self.ext, "ext", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         ::b24_core::__private::Check::check(&self.temp, "temp", problems);
         all.finish()
@@ -8006,8 +8446,17 @@ impl DemosGetList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8069,7 +8518,9 @@ impl ::b24_core::__private::Method for DemosGetList {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -8503,11 +8954,20 @@ pub struct DemosGetPageList {
 impl DemosGetPageList {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -8573,8 +9033,10 @@ impl ::b24_core::__private::Method for DemosGetPageList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getPageList");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         all.finish()
     }
@@ -9636,11 +10098,20 @@ pub struct DemosGetSiteList {
 impl DemosGetSiteList {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -9706,8 +10177,10 @@ impl ::b24_core::__private::Method for DemosGetSiteList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getSiteList");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         all.finish()
     }
@@ -11382,10 +11855,19 @@ pub struct DemosUnregister {
 impl DemosUnregister {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11441,8 +11923,10 @@ impl ::b24_core::__private::Method for DemosUnregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -11522,9 +12006,17 @@ impl LandingAdd {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11581,7 +12073,9 @@ impl ::b24_core::__private::Method for LandingAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -11949,24 +12443,43 @@ impl LandingAddByTemplate {
     /// A request with the required parameters `siteId`, `code`.
     #[must_use]
     pub fn new(
-        site_id: impl ::std::convert::Into<i64>,
-        code: impl ::std::convert::Into<::std::string::String>,
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            site_id: ::std::convert::Into::into(site_id),
-            code: ::std::convert::Into::into(code),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -12036,10 +12549,16 @@ impl ::b24_core::__private::Method for LandingAddByTemplate {
             "landing.landing.addByTemplate",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -12517,24 +13036,37 @@ impl LandingAddblock {
     /// A request with the required parameters `lid`, `fields`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<landing_addblock::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -12607,8 +13139,12 @@ impl ::b24_core::__private::Method for LandingAddblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.addblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -12874,36 +13410,65 @@ pub struct LandingCopy {
 impl LandingCopy {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             to_site_id: ::std::option::Option::None,
             to_folder_id: ::std::option::Option::None,
             skip_system: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `toSiteId`.
     #[must_use]
-    pub fn to_site_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.to_site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn to_site_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.to_site_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "toSiteId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `toFolderId`.
     #[must_use]
-    pub fn to_folder_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn to_folder_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.to_folder_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "toFolderId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -12975,10 +13540,22 @@ impl ::b24_core::__private::Method for LandingCopy {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.copy");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.to_site_id, "toSiteId", problems);
-        ::b24_core::__private::Check::check(&self.to_folder_id, "toFolderId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("toSiteId")) {
+            ::b24_core::__private::Check::check(&self.to_site_id, "toSiteId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("toFolderId")) {
+            ::b24_core::__private::Check::check(
+                &self.to_folder_id,
+                "toFolderId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.skip_system, "skipSystem", problems);
         all.finish()
     }
@@ -13062,24 +13639,41 @@ impl LandingCopyblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -13147,9 +13741,15 @@ impl ::b24_core::__private::Method for LandingCopyblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.copyblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -13233,20 +13833,33 @@ pub struct LandingDelete {
 impl LandingDelete {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13303,8 +13916,12 @@ impl ::b24_core::__private::Method for LandingDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -13389,23 +14006,40 @@ impl LandingDeleteblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13465,9 +14099,15 @@ impl ::b24_core::__private::Method for LandingDeleteblock {
             "landing.landing.deleteblock",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         all.finish()
     }
 }
@@ -13553,24 +14193,41 @@ impl LandingDownblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -13643,9 +14300,15 @@ impl ::b24_core::__private::Method for LandingDownblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.downblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -13742,24 +14405,41 @@ impl LandingFavoriteBlock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             meta: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `meta`.
@@ -13829,9 +14509,15 @@ impl ::b24_core::__private::Method for LandingFavoriteBlock {
             "landing.landing.favoriteBlock",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.meta, "meta", problems);
         all.finish()
     }
@@ -14065,9 +14751,17 @@ impl LandingGetList {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -14081,8 +14775,17 @@ impl LandingGetList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14144,9 +14847,13 @@ impl ::b24_core::__private::Method for LandingGetList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.getList");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -14928,20 +15635,33 @@ pub struct LandingGetadditionalfields {
 impl LandingGetadditionalfields {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15000,8 +15720,12 @@ impl ::b24_core::__private::Method for LandingGetadditionalfields {
             "landing.landing.getadditionalfields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -15302,20 +16026,33 @@ pub struct LandingGetpreview {
 impl LandingGetpreview {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15372,8 +16109,12 @@ impl ::b24_core::__private::Method for LandingGetpreview {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.getpreview");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -15442,20 +16183,33 @@ pub struct LandingGetpublicurl {
 impl LandingGetpublicurl {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15514,8 +16268,12 @@ impl ::b24_core::__private::Method for LandingGetpublicurl {
             "landing.landing.getpublicurl",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -15598,23 +16356,40 @@ impl LandingHideblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15672,9 +16447,15 @@ impl ::b24_core::__private::Method for LandingHideblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.hideblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         all.finish()
     }
 }
@@ -15756,21 +16537,34 @@ pub struct LandingMarkDelete {
 impl LandingMarkDelete {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             mark: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `mark`.
@@ -15837,8 +16631,12 @@ impl ::b24_core::__private::Method for LandingMarkDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.markDelete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         ::b24_core::__private::Check::check(&self.mark, "mark", problems);
         all.finish()
     }
@@ -15913,10 +16711,15 @@ pub struct LandingMarkUnDelete {
 impl LandingMarkUnDelete {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15974,7 +16777,9 @@ impl ::b24_core::__private::Method for LandingMarkUnDelete {
             "landing.landing.markUnDelete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -16068,25 +16873,42 @@ impl LandingMarkdeletedblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             mark: ::std::option::Option::None,
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `mark`.
@@ -16171,9 +16993,15 @@ impl ::b24_core::__private::Method for LandingMarkdeletedblock {
             "landing.landing.markdeletedblock",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.mark, "mark", problems);
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -16269,24 +17097,41 @@ impl LandingMarkundeletedblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -16361,9 +17206,15 @@ impl ::b24_core::__private::Method for LandingMarkundeletedblock {
             "landing.landing.markundeletedblock",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -16461,35 +17312,64 @@ pub struct LandingMove {
 impl LandingMove {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             to_site_id: ::std::option::Option::None,
             to_folder_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `toSiteId`.
     #[must_use]
-    pub fn to_site_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.to_site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn to_site_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.to_site_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "toSiteId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `toFolderId`.
     #[must_use]
-    pub fn to_folder_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn to_folder_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.to_folder_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "toFolderId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -16549,10 +17429,22 @@ impl ::b24_core::__private::Method for LandingMove {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.move");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.to_site_id, "toSiteId", problems);
-        ::b24_core::__private::Check::check(&self.to_folder_id, "toFolderId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("toSiteId")) {
+            ::b24_core::__private::Check::check(&self.to_site_id, "toSiteId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("toFolderId")) {
+            ::b24_core::__private::Check::check(
+                &self.to_folder_id,
+                "toFolderId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -16647,24 +17539,41 @@ impl LandingMoveblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -16732,9 +17641,15 @@ impl ::b24_core::__private::Method for LandingMoveblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.moveblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -16818,20 +17733,33 @@ pub struct LandingPublication {
 impl LandingPublication {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16890,8 +17818,12 @@ impl ::b24_core::__private::Method for LandingPublication {
             "landing.landing.publication",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -16997,23 +17929,36 @@ impl LandingRemoveEntities {
     /// A request with the required parameters `lid`, `data`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<landing_remove_entities::Data>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17073,8 +18018,12 @@ impl ::b24_core::__private::Method for LandingRemoveEntities {
             "landing.landing.removeEntities",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         all.finish()
     }
@@ -17340,23 +18289,42 @@ impl LandingResolveIdByPublicUrl {
     /// A request with the required parameters `landingUrl`, `siteId`.
     #[must_use]
     pub fn new(
-        landing_url: impl ::std::convert::Into<::std::string::String>,
-        site_id: impl ::std::convert::Into<i64>,
+        landing_url: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            landing_url: ::std::convert::Into::into(landing_url),
-            site_id: ::std::convert::Into::into(site_id),
-            extra: ::std::collections::BTreeMap::new(),
+            landing_url: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(landing_url),
+                "landingUrl",
+                &mut __extra,
+            ),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17417,10 +18385,20 @@ impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
             "landing.landing.resolveIdByPublicUrl",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.landing_url, "landingUrl", problems);
-        problems.non_empty("landingUrl", &self.landing_url);
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("landingUrl")) {
+            ::b24_core::__private::Check::check(
+                &self.landing_url,
+                "landingUrl",
+                problems,
+            );
+            problems.non_empty("landingUrl", &self.landing_url);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
         all.finish()
     }
 }
@@ -17500,23 +18478,40 @@ impl LandingShowblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17574,9 +18569,15 @@ impl ::b24_core::__private::Method for LandingShowblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.showblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         all.finish()
     }
 }
@@ -17644,10 +18645,17 @@ pub struct LandingUnFavoriteBlock {
 impl LandingUnFavoriteBlock {
     /// A request with the required parameter `blockId`.
     #[must_use]
-    pub fn new(block_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        block_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            block_id: ::std::convert::Into::into(block_id),
-            extra: ::std::collections::BTreeMap::new(),
+            block_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block_id),
+                "blockId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17705,7 +18713,9 @@ impl ::b24_core::__private::Method for LandingUnFavoriteBlock {
             "landing.landing.unFavoriteBlock",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.block_id, "blockId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("blockId")) {
+            ::b24_core::__private::Check::check(&self.block_id, "blockId", problems);
+        }
         all.finish()
     }
 }
@@ -17781,20 +18791,33 @@ pub struct LandingUnpublic {
 impl LandingUnpublic {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            extra: ::std::collections::BTreeMap::new(),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17851,8 +18874,12 @@ impl ::b24_core::__private::Method for LandingUnpublic {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.unpublic");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -17941,24 +18968,41 @@ impl LandingUpblock {
     /// A request with the required parameters `lid`, `block`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
-        block: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        block: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            lid: ::std::convert::Into::into(lid),
-            block: ::std::convert::Into::into(block),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
+            block: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(block),
+                "block",
+                &mut __extra,
+            ),
             prevent_history: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `preventHistory`.
@@ -18031,9 +19075,15 @@ impl ::b24_core::__private::Method for LandingUpblock {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.upblock");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        ::b24_core::__private::Check::check(&self.block, "block", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("block")) {
+            ::b24_core::__private::Check::check(&self.block, "block", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
             "preventHistory",
@@ -18116,13 +19166,18 @@ impl LandingUpdate {
     /// A request with the required parameters `lid`, `fields`.
     #[must_use]
     pub fn new(
-        lid: impl ::std::convert::Into<i64>,
+        lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<landing_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            lid: ::std::convert::Into::into(lid),
+            lid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(lid),
+                "lid",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18179,7 +19234,9 @@ impl ::b24_core::__private::Method for LandingUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -18511,20 +19568,37 @@ pub struct RepoCheckContent {
 impl RepoCheckContent {
     /// A request with the required parameter `content`.
     #[must_use]
-    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        content: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            content: ::std::convert::Into::into(content),
+            content: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(content),
+                "content",
+                &mut __extra,
+            ),
             splitter: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `splitter`.
     #[must_use]
     pub fn splitter(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.splitter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.splitter = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "splitter",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18581,9 +19655,13 @@ impl ::b24_core::__private::Method for RepoCheckContent {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.checkContent");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.content, "content", problems);
-        problems.non_empty("content", &self.content);
-        ::b24_core::__private::Check::check(&self.splitter, "splitter", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("content")) {
+            ::b24_core::__private::Check::check(&self.content, "content", problems);
+            problems.non_empty("content", &self.content);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("splitter")) {
+            ::b24_core::__private::Check::check(&self.splitter, "splitter", problems);
+        }
         all.finish()
     }
 }
@@ -18774,8 +19852,17 @@ impl RepoGetList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18837,7 +19924,9 @@ impl ::b24_core::__private::Method for RepoGetList {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -19205,14 +20294,21 @@ impl RepoRegister {
     /// A request with the required parameters `code`, `fields`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<repo_register::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             manifest: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `manifest`.
@@ -19279,8 +20375,10 @@ impl ::b24_core::__private::Method for RepoRegister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.register");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.manifest, "manifest", problems);
         all.finish()
@@ -19692,20 +20790,37 @@ pub struct RepoUnbind {
 impl RepoUnbind {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             handler: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `handler`.
     #[must_use]
     pub fn handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.handler = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.handler = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "handler",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19762,9 +20877,13 @@ impl ::b24_core::__private::Method for RepoUnbind {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.unbind");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
-        ::b24_core::__private::Check::check(&self.handler, "handler", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("handler")) {
+            ::b24_core::__private::Check::check(&self.handler, "handler", problems);
+        }
         all.finish()
     }
 }
@@ -19829,10 +20948,19 @@ pub struct RepoUnregister {
 impl RepoUnregister {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19888,8 +21016,10 @@ impl ::b24_core::__private::Method for RepoUnregister {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.unregister");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -20105,8 +21235,17 @@ impl RepowidgetGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20168,7 +21307,9 @@ impl ::b24_core::__private::Method for RepowidgetGetlist {
         let mut all = ::b24_core::__private::Problems::new("landing.repowidget.getlist");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -20797,13 +21938,20 @@ impl RepowidgetRegister {
     /// A request with the required parameters `code`, `fields`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<repowidget_register::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20862,8 +22010,10 @@ impl ::b24_core::__private::Method for RepowidgetRegister {
             "landing.repowidget.register",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -21282,10 +22432,19 @@ pub struct RepowidgetUnregister {
 impl RepowidgetUnregister {
     /// A request with the required parameter `code`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "code",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21343,8 +22502,10 @@ impl ::b24_core::__private::Method for RepowidgetUnregister {
             "landing.repowidget.unregister",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "code", problems);
-        problems.non_empty("code", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
+        }
         all.finish()
     }
 }
@@ -21408,20 +22569,35 @@ pub struct RoleEnable {
 impl RoleEnable {
     /// A request with the required parameter `mode`.
     #[must_use]
-    pub fn new(mode: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        mode: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            mode: ::std::convert::Into::into(mode),
-            extra: ::std::collections::BTreeMap::new(),
+            mode: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(mode),
+                "mode",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21478,8 +22654,12 @@ impl ::b24_core::__private::Method for RoleEnable {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.enable");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.mode, "mode", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("mode")) {
+            ::b24_core::__private::Check::check(&self.mode, "mode", problems);
+        }
         all.finish()
     }
 }
@@ -21570,15 +22750,32 @@ impl RoleGetList {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21639,8 +22836,12 @@ impl ::b24_core::__private::Method for RoleGetList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.getList");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -21825,20 +23026,33 @@ pub struct RoleGetRights {
 impl RoleGetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21895,8 +23109,12 @@ impl ::b24_core::__private::Method for RoleGetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.getRights");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -22178,21 +23396,34 @@ pub struct RoleSetAccessCodes {
 impl RoleSetAccessCodes {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             codes: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `codes`.
@@ -22261,8 +23492,12 @@ impl ::b24_core::__private::Method for RoleSetAccessCodes {
             "landing.role.setAccessCodes",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.codes, "codes", problems);
         all.finish()
     }
@@ -22358,7 +23593,7 @@ impl RoleSetRights {
     /// A request with the required parameters `id`, `rights`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         rights: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
                 ::std::string::String,
@@ -22366,21 +23601,34 @@ impl RoleSetRights {
             >,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             rights: ::std::convert::Into::into(rights),
             additional: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `additional`.
@@ -22448,8 +23696,12 @@ impl ::b24_core::__private::Method for RoleSetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.setRights");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.rights, "rights", problems);
         ::b24_core::__private::Check::check(&self.additional, "additional", problems);
         all.finish()
@@ -22540,9 +23792,17 @@ impl SiteAdd {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22599,7 +23859,9 @@ impl ::b24_core::__private::Method for SiteAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -22899,23 +24161,36 @@ impl SiteAddFolder {
     /// A request with the required parameters `siteId`, `fields`.
     #[must_use]
     pub fn new(
-        site_id: impl ::std::convert::Into<i64>,
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<site_add_folder::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            site_id: ::std::convert::Into::into(site_id),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22973,8 +24248,12 @@ impl ::b24_core::__private::Method for SiteAddFolder {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.addFolder");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -23185,13 +24464,22 @@ impl SiteBindingToGroup {
     /// A request with the required parameters `id`, `groupId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        group_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            group_id: ::std::convert::Into::into(group_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "groupId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23250,8 +24538,12 @@ impl ::b24_core::__private::Method for SiteBindingToGroup {
             "landing.site.bindingToGroup",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("groupId")) {
+            ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        }
         all.finish()
     }
 }
@@ -23320,13 +24612,24 @@ impl SiteBindingToMenu {
     /// A request with the required parameters `id`, `menuCode`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        menu_code: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        menu_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            menu_code: ::std::convert::Into::into(menu_code),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            menu_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(menu_code),
+                "menuCode",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23383,9 +24686,13 @@ impl ::b24_core::__private::Method for SiteBindingToMenu {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.bindingToMenu");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
-        problems.non_empty("menuCode", &self.menu_code);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
+            ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
+            problems.non_empty("menuCode", &self.menu_code);
+        }
         all.finish()
     }
 }
@@ -23457,20 +24764,33 @@ pub struct SiteDelete {
 impl SiteDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23527,8 +24847,12 @@ impl ::b24_core::__private::Method for SiteDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -23612,11 +24936,16 @@ pub struct SiteFullExport {
 impl SiteFullExport {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `params`.
@@ -23682,7 +25011,9 @@ impl ::b24_core::__private::Method for SiteFullExport {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.fullExport");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -25408,22 +26739,37 @@ pub struct SiteGetFolders {
 impl SiteGetFolders {
     /// A request with the required parameter `siteId`.
     #[must_use]
-    pub fn new(site_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            site_id: ::std::convert::Into::into(site_id),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `filter`.
@@ -25437,8 +26783,17 @@ impl SiteGetFolders {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25501,10 +26856,16 @@ impl ::b24_core::__private::Method for SiteGetFolders {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getFolders");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -25828,8 +27189,17 @@ impl SiteGetGroupBindings {
     }
     /// Sets `groupId`.
     #[must_use]
-    pub fn group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "groupId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25887,7 +27257,9 @@ impl ::b24_core::__private::Method for SiteGetGroupBindings {
             "landing.site.getGroupBindings",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("groupId")) {
+            ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        }
         all.finish()
     }
 }
@@ -26119,9 +27491,17 @@ impl SiteGetList {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `params`.
@@ -26135,8 +27515,17 @@ impl SiteGetList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -26198,9 +27587,13 @@ impl ::b24_core::__private::Method for SiteGetList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getList");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -26964,9 +28357,17 @@ impl SiteGetMenuBindings {
     #[must_use]
     pub fn menu_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.menu_code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.menu_code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "menuCode",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27024,7 +28425,9 @@ impl ::b24_core::__private::Method for SiteGetMenuBindings {
             "landing.site.getMenuBindings",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
+            ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
+        }
         all.finish()
     }
 }
@@ -27232,20 +28635,33 @@ pub struct SiteGetPreview {
 impl SiteGetPreview {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27302,8 +28718,12 @@ impl ::b24_core::__private::Method for SiteGetPreview {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getPreview");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -27383,9 +28803,17 @@ impl SiteGetPublicUrl {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27445,7 +28873,9 @@ impl ::b24_core::__private::Method for SiteGetPublicUrl {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getPublicUrl");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         all.finish()
     }
@@ -27514,10 +28944,15 @@ pub struct SiteGetRights {
 impl SiteGetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27573,7 +29008,9 @@ impl ::b24_core::__private::Method for SiteGetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getRights");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -27645,20 +29082,33 @@ pub struct SiteGetadditionalfields {
 impl SiteGetadditionalfields {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27717,8 +29167,12 @@ impl ::b24_core::__private::Method for SiteGetadditionalfields {
             "landing.site.getadditionalfields",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -28203,21 +29657,34 @@ pub struct SiteMarkDelete {
 impl SiteMarkDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             mark: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `mark`.
@@ -28284,8 +29751,12 @@ impl ::b24_core::__private::Method for SiteMarkDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.markDelete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.mark, "mark", problems);
         all.finish()
     }
@@ -28371,21 +29842,34 @@ pub struct SiteMarkFolderDelete {
 impl SiteMarkFolderDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             mark: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `mark`.
@@ -28454,8 +29938,12 @@ impl ::b24_core::__private::Method for SiteMarkFolderDelete {
             "landing.site.markFolderDelete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.mark, "mark", problems);
         all.finish()
     }
@@ -28535,20 +30023,33 @@ pub struct SiteMarkFolderUnDelete {
 impl SiteMarkFolderUnDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -28607,8 +30108,12 @@ impl ::b24_core::__private::Method for SiteMarkFolderUnDelete {
             "landing.site.markFolderUnDelete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -28684,20 +30189,33 @@ pub struct SiteMarkUnDelete {
 impl SiteMarkUnDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -28754,8 +30272,12 @@ impl ::b24_core::__private::Method for SiteMarkUnDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.markUnDelete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -28833,20 +30355,33 @@ pub struct SitePublication {
 impl SitePublication {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -28903,8 +30438,12 @@ impl ::b24_core::__private::Method for SitePublication {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.publication");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -29013,21 +30552,36 @@ pub struct SitePublicationFolder {
 impl SitePublicationFolder {
     /// A request with the required parameter `folderId`.
     #[must_use]
-    pub fn new(folder_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        folder_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            folder_id: ::std::convert::Into::into(folder_id),
+            folder_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(folder_id),
+                "folderId",
+                &mut __extra,
+            ),
             mark: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `mark`.
@@ -29096,8 +30650,12 @@ impl ::b24_core::__private::Method for SitePublicationFolder {
             "landing.site.publicationFolder",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("folderId")) {
+            ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        }
         ::b24_core::__private::Check::check(&self.mark, "mark", problems);
         all.finish()
     }
@@ -29174,11 +30732,16 @@ pub struct SiteSetRights {
 impl SiteSetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             rights: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `rights`.
@@ -29244,7 +30807,9 @@ impl ::b24_core::__private::Method for SiteSetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.setRights");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.rights, "rights", problems);
         all.finish()
     }
@@ -29413,20 +30978,35 @@ pub struct SiteUnPublicFolder {
 impl SiteUnPublicFolder {
     /// A request with the required parameter `folderId`.
     #[must_use]
-    pub fn new(folder_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        folder_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            folder_id: ::std::convert::Into::into(folder_id),
-            extra: ::std::collections::BTreeMap::new(),
+            folder_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(folder_id),
+                "folderId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -29485,8 +31065,12 @@ impl ::b24_core::__private::Method for SiteUnPublicFolder {
             "landing.site.unPublicFolder",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("folderId")) {
+            ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        }
         all.finish()
     }
 }
@@ -29558,13 +31142,22 @@ impl SiteUnbindingFromGroup {
     /// A request with the required parameters `id`, `groupId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        group_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            group_id: ::std::convert::Into::into(group_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "groupId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -29623,8 +31216,12 @@ impl ::b24_core::__private::Method for SiteUnbindingFromGroup {
             "landing.site.unbindingFromGroup",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("groupId")) {
+            ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        }
         all.finish()
     }
 }
@@ -29694,13 +31291,24 @@ impl SiteUnbindingFromMenu {
     /// A request with the required parameters `id`, `menuCode`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        menu_code: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        menu_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            menu_code: ::std::convert::Into::into(menu_code),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            menu_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(menu_code),
+                "menuCode",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -29759,9 +31367,13 @@ impl ::b24_core::__private::Method for SiteUnbindingFromMenu {
             "landing.site.unbindingFromMenu",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
-        problems.non_empty("menuCode", &self.menu_code);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
+            ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
+            problems.non_empty("menuCode", &self.menu_code);
+        }
         all.finish()
     }
 }
@@ -29834,20 +31446,33 @@ pub struct SiteUnpublic {
 impl SiteUnpublic {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -29904,8 +31529,12 @@ impl ::b24_core::__private::Method for SiteUnpublic {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.unpublic");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -29984,23 +31613,36 @@ impl SiteUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<site_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30058,8 +31700,12 @@ impl ::b24_core::__private::Method for SiteUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -30357,25 +32003,42 @@ impl SiteUpdateFolder {
     /// A request with the required parameters `siteId`, `folderId`, `fields`.
     #[must_use]
     pub fn new(
-        site_id: impl ::std::convert::Into<i64>,
-        folder_id: impl ::std::convert::Into<i64>,
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        folder_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<site_update_folder::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            site_id: ::std::convert::Into::into(site_id),
-            folder_id: ::std::convert::Into::into(folder_id),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
+            folder_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(folder_id),
+                "folderId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30434,9 +32097,15 @@ impl ::b24_core::__private::Method for SiteUpdateFolder {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.updateFolder");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
-        ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("folderId")) {
+            ::b24_core::__private::Check::check(&self.folder_id, "folderId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -30650,20 +32319,33 @@ pub struct SyspageDeleteForLanding {
 impl SyspageDeleteForLanding {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `scope`.
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30722,8 +32404,12 @@ impl ::b24_core::__private::Method for SyspageDeleteForLanding {
             "landing.syspage.deleteForLanding",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -30786,10 +32472,15 @@ pub struct SyspageDeleteForSite {
 impl SyspageDeleteForSite {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30847,7 +32538,9 @@ impl ::b24_core::__private::Method for SyspageDeleteForSite {
             "landing.syspage.deleteForSite",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -30917,11 +32610,16 @@ pub struct SyspageGet {
 impl SyspageGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `active`.
@@ -30987,7 +32685,9 @@ impl ::b24_core::__private::Method for SyspageGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.syspage.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "active", problems);
         all.finish()
     }
@@ -32162,14 +33862,25 @@ impl SyspageGetSpecialPage {
     /// A request with the required parameters `siteId`, `type`.
     #[must_use]
     pub fn new(
-        site_id: impl ::std::convert::Into<i64>,
-        type_: impl ::std::convert::Into<::std::string::String>,
+        site_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            site_id: ::std::convert::Into::into(site_id),
-            type_: ::std::convert::Into::into(type_),
+            site_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(site_id),
+                "siteId",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             additional: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `additional`.
@@ -32243,8 +33954,12 @@ impl ::b24_core::__private::Method for SyspageGetSpecialPage {
             "landing.syspage.getSpecialPage",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
+            ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+        }
         ::b24_core::__private::Check::check(&self.additional, "additional", problems);
         all.finish()
     }
@@ -32325,20 +34040,40 @@ impl SyspageSet {
     /// A request with the required parameters `id`, `type`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        type_: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            type_: ::std::convert::Into::into(type_),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
             lid: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `lid`.
     #[must_use]
-    pub fn lid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.lid = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn lid(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.lid = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "lid",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -32396,10 +34131,16 @@ impl ::b24_core::__private::Method for SyspageSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.syspage.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
-        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
+            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
+        }
         all.finish()
     }
 }
@@ -32464,10 +34205,15 @@ pub struct TemplateGetLandingRef {
 impl TemplateGetLandingRef {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -32525,7 +34271,9 @@ impl ::b24_core::__private::Method for TemplateGetLandingRef {
             "landing.template.getLandingRef",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -32591,10 +34339,15 @@ pub struct TemplateGetSiteRef {
 impl TemplateGetSiteRef {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -32652,7 +34405,9 @@ impl ::b24_core::__private::Method for TemplateGetSiteRef {
             "landing.template.getSiteRef",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -33399,11 +35154,16 @@ pub struct TemplateSetLandingRef {
 impl TemplateSetLandingRef {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             data: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `data`.
@@ -33473,7 +35233,9 @@ impl ::b24_core::__private::Method for TemplateSetLandingRef {
             "landing.template.setLandingRef",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         all.finish()
     }
@@ -33549,11 +35311,16 @@ pub struct TemplateSetSiteRef {
 impl TemplateSetSiteRef {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             data: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `data`.
@@ -33623,7 +35390,9 @@ impl ::b24_core::__private::Method for TemplateSetSiteRef {
             "landing.template.setSiteRef",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         all.finish()
     }

@@ -693,25 +693,45 @@ impl Add {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `IBLOCK_CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        iblock_code: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        iblock_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
-            iblock_code: ::std::convert::Into::into(iblock_code),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
+            iblock_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_code),
+                "IBLOCK_CODE",
+                &mut __extra,
+            ),
             socnet_group_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
             messages: ::std::option::Option::None,
             rights: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SOCNET_GROUP_ID`.
     #[must_use]
-    pub fn socnet_group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn socnet_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.socnet_group_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SOCNET_GROUP_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -806,19 +826,29 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        problems.non_empty("IBLOCK_CODE", &self.iblock_code);
-        ::b24_core::__private::Check::check(
-            &self.socnet_group_id,
-            "SOCNET_GROUP_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+            problems.non_empty("IBLOCK_CODE", &self.iblock_code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SOCNET_GROUP_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.socnet_group_id,
+                "SOCNET_GROUP_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         ::b24_core::__private::Check::check(&self.rights, "RIGHTS", problems);
@@ -914,29 +944,51 @@ impl Delete {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -998,14 +1050,24 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -1113,43 +1175,78 @@ impl ElementAdd {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `ELEMENT_CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        element_code: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        element_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<element_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
-            element_code: ::std::convert::Into::into(element_code),
+            element_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(element_code),
+                "ELEMENT_CODE",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             iblock_section_id: ::std::option::Option::None,
             list_element_url: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `IBLOCK_SECTION_ID`.
     #[must_use]
-    pub fn iblock_section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn iblock_section_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.iblock_section_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_SECTION_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1157,10 +1254,16 @@ impl ElementAdd {
     #[must_use]
     pub fn list_element_url(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.list_element_url = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIST_ELEMENT_URL",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1240,31 +1343,47 @@ impl ::b24_core::__private::Method for ElementAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.element.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(
-            &self.element_code,
-            "ELEMENT_CODE",
-            problems,
-        );
-        problems.non_empty("ELEMENT_CODE", &self.element_code);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.element_code,
+                "ELEMENT_CODE",
+                problems,
+            );
+            problems.non_empty("ELEMENT_CODE", &self.element_code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
-        ::b24_core::__private::Check::check(
-            &self.iblock_section_id,
-            "IBLOCK_SECTION_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.list_element_url,
-            "LIST_ELEMENT_URL",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_SECTION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_section_id,
+                "IBLOCK_SECTION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIST_ELEMENT_URL")) {
+            ::b24_core::__private::Check::check(
+                &self.list_element_url,
+                "LIST_ELEMENT_URL",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -1532,48 +1651,85 @@ impl ElementDelete {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             element_id: ::std::option::Option::None,
             element_code: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ELEMENT_ID`.
     #[must_use]
-    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn element_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.element_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ELEMENT_CODE`.
     #[must_use]
     pub fn element_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.element_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1643,20 +1799,38 @@ impl ::b24_core::__private::Method for ElementDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.element.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.element_code,
-            "ELEMENT_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                "ELEMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.element_code,
+                "ELEMENT_CODE",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -1800,10 +1974,17 @@ impl ElementGet {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             element_id: ::std::option::Option::None,
@@ -1812,40 +1993,70 @@ impl ElementGet {
             filter: ::std::option::Option::None,
             element_order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ELEMENT_ID`.
     #[must_use]
-    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn element_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.element_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ELEMENT_CODE`.
     #[must_use]
     pub fn element_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.element_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1880,8 +2091,17 @@ impl ElementGet {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1965,20 +2185,38 @@ impl ::b24_core::__private::Method for ElementGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.element.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.element_code,
-            "ELEMENT_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                "ELEMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.element_code,
+                "ELEMENT_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(
@@ -1986,7 +2224,9 @@ impl ::b24_core::__private::Method for ElementGet {
             "ELEMENT_ORDER",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -2344,50 +2584,91 @@ impl ElementGetFileUrl {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        field_id: impl ::std::convert::Into<i64>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        field_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             element_id: ::std::option::Option::None,
             element_code: ::std::option::Option::None,
-            field_id: ::std::convert::Into::into(field_id),
-            extra: ::std::collections::BTreeMap::new(),
+            field_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(field_id),
+                "FIELD_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ELEMENT_ID`.
     #[must_use]
-    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn element_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.element_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ELEMENT_CODE`.
     #[must_use]
     pub fn element_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.element_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2459,21 +2740,41 @@ impl ::b24_core::__private::Method for ElementGetFileUrl {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.element.get.file.url");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.element_code,
-            "ELEMENT_CODE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                "ELEMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.element_code,
+                "ELEMENT_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
+            ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -2589,50 +2890,87 @@ impl ElementUpdate {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<element_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             element_id: ::std::option::Option::None,
             element_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `ELEMENT_ID`.
     #[must_use]
-    pub fn element_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.element_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn element_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.element_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ELEMENT_CODE`.
     #[must_use]
     pub fn element_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.element_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ELEMENT_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2704,20 +3042,38 @@ impl ::b24_core::__private::Method for ElementUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.element.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.element_id, "ELEMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.element_code,
-            "ELEMENT_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                "ELEMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ELEMENT_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.element_code,
+                "ELEMENT_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         problems
             .at_least_one(
@@ -2962,31 +3318,53 @@ impl FieldAdd {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<field_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3049,14 +3427,24 @@ impl ::b24_core::__private::Method for FieldAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.field.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         problems
             .at_least_one(
@@ -3525,31 +3913,59 @@ impl FieldDelete {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELD_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        field_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        field_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
-            field_id: ::std::convert::Into::into(field_id),
-            extra: ::std::collections::BTreeMap::new(),
+            field_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(field_id),
+                "FIELD_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3612,16 +4028,28 @@ impl ::b24_core::__private::Method for FieldDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.field.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
-        problems.non_empty("FIELD_ID", &self.field_id);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
+            ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+            problems.non_empty("FIELD_ID", &self.field_id);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -3716,30 +4144,52 @@ impl FieldGet {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             field_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3747,9 +4197,17 @@ impl FieldGet {
     #[must_use]
     pub fn field_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.field_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.field_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIELD_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3811,15 +4269,27 @@ impl ::b24_core::__private::Method for FieldGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
+            ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -4436,37 +4906,68 @@ impl FieldTypeGet {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             field_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `FIELD_ID`.
     #[must_use]
-    pub fn field_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.field_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn field_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.field_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIELD_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4531,15 +5032,27 @@ impl ::b24_core::__private::Method for FieldTypeGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.field.type.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
+            ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -4633,33 +5146,61 @@ impl FieldUpdate {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`, `FIELD_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<field_update::Fields>,
-        field_id: impl ::std::convert::Into<::std::string::String>,
+        field_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            field_id: ::std::convert::Into::into(field_id),
-            extra: ::std::collections::BTreeMap::new(),
+            field_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(field_id),
+                "FIELD_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4723,17 +5264,29 @@ impl ::b24_core::__private::Method for FieldUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.field.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
-        ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
-        problems.non_empty("FIELD_ID", &self.field_id);
+        if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
+            ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
+            problems.non_empty("FIELD_ID", &self.field_id);
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -5219,40 +5772,69 @@ impl Get {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             socnet_group_id: ::std::option::Option::None,
             iblock_order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SOCNET_GROUP_ID`.
     #[must_use]
-    pub fn socnet_group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn socnet_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.socnet_group_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SOCNET_GROUP_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5269,8 +5851,17 @@ impl Get {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5348,25 +5939,39 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(
-            &self.socnet_group_id,
-            "SOCNET_GROUP_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SOCNET_GROUP_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.socnet_group_id,
+                "SOCNET_GROUP_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.iblock_order,
             "IBLOCK_ORDER",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6289,18 +6894,33 @@ impl GetIblockTypeId {
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -6358,8 +6978,16 @@ impl ::b24_core::__private::Method for GetIblockTypeId {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.get.iblock.type.id");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -6451,42 +7079,77 @@ impl SectionAdd {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `SECTION_CODE`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
-        section_code: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        section_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<section_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             iblock_section_id: ::std::option::Option::None,
-            section_code: ::std::convert::Into::into(section_code),
+            section_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(section_code),
+                "SECTION_CODE",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `IBLOCK_SECTION_ID`.
     #[must_use]
-    pub fn iblock_section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn iblock_section_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.iblock_section_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_SECTION_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -6561,25 +7224,39 @@ impl ::b24_core::__private::Method for SectionAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.section.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(
-            &self.iblock_section_id,
-            "IBLOCK_SECTION_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.section_code,
-            "SECTION_CODE",
-            problems,
-        );
-        problems.non_empty("SECTION_CODE", &self.section_code);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_SECTION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_section_id,
+                "IBLOCK_SECTION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.section_code,
+                "SECTION_CODE",
+                problems,
+            );
+            problems.non_empty("SECTION_CODE", &self.section_code);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         problems
             .at_least_one(
@@ -6690,48 +7367,85 @@ impl SectionDelete {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             section_id: ::std::option::Option::None,
             section_code: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SECTION_ID`.
     #[must_use]
-    pub fn section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SECTION_CODE`.
     #[must_use]
     pub fn section_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.section_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -6801,20 +7515,38 @@ impl ::b24_core::__private::Method for SectionDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.section.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.section_id, "SECTION_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.section_code,
-            "SECTION_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.section_id,
+                "SECTION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.section_code,
+                "SECTION_CODE",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["IBLOCK_ID", "IBLOCK_CODE"],
@@ -6927,31 +7659,53 @@ impl SectionGet {
     /// A request with the required parameter `IBLOCK_TYPE_ID`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7033,14 +7787,24 @@ impl ::b24_core::__private::Method for SectionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.section.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         problems
@@ -7452,50 +8216,87 @@ impl SectionUpdate {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<section_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             section_id: ::std::option::Option::None,
             section_code: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SECTION_ID`.
     #[must_use]
-    pub fn section_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.section_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn section_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.section_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SECTION_CODE`.
     #[must_use]
     pub fn section_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.section_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECTION_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7567,20 +8368,38 @@ impl ::b24_core::__private::Method for SectionUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.section.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(&self.section_id, "SECTION_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.section_code,
-            "SECTION_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.section_id,
+                "SECTION_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECTION_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.section_code,
+                "SECTION_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         problems
             .at_least_one(
@@ -7717,42 +8536,71 @@ impl Update {
     /// A request with the required parameters `IBLOCK_TYPE_ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        iblock_type_id: impl ::std::convert::Into<::std::string::String>,
+        iblock_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            iblock_type_id: ::std::convert::Into::into(iblock_type_id),
+            iblock_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(iblock_type_id),
+                "IBLOCK_TYPE_ID",
+                &mut __extra,
+            ),
             iblock_id: ::std::option::Option::None,
             iblock_code: ::std::option::Option::None,
             socnet_group_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
             messages: ::std::option::Option::None,
             rights: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IBLOCK_ID`.
     #[must_use]
-    pub fn iblock_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.iblock_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.iblock_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IBLOCK_CODE`.
     #[must_use]
     pub fn iblock_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.iblock_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IBLOCK_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SOCNET_GROUP_ID`.
     #[must_use]
-    pub fn socnet_group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn socnet_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.socnet_group_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SOCNET_GROUP_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7852,19 +8700,31 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("lists.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.iblock_type_id,
-            "IBLOCK_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
-        ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
-        ::b24_core::__private::Check::check(&self.iblock_code, "IBLOCK_CODE", problems);
-        ::b24_core::__private::Check::check(
-            &self.socnet_group_id,
-            "SOCNET_GROUP_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                "IBLOCK_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
+            ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.iblock_code,
+                "IBLOCK_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SOCNET_GROUP_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.socnet_group_id,
+                "SOCNET_GROUP_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         ::b24_core::__private::Check::check(&self.rights, "RIGHTS", problems);

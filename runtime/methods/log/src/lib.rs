@@ -55,15 +55,26 @@ impl BlogcommentAdd {
     /// A request with the required parameters `POST_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        post_id: impl ::std::convert::Into<i64>,
-        text: impl ::std::convert::Into<::std::string::String>,
+        post_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        text: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_id: ::std::convert::Into::into(post_id),
-            text: ::std::convert::Into::into(text),
+            post_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_id),
+                "POST_ID",
+                &mut __extra,
+            ),
+            text: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text),
+                "TEXT",
+                &mut __extra,
+            ),
             files: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `FILES`.
@@ -79,8 +90,17 @@ impl BlogcommentAdd {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -139,11 +159,17 @@ impl ::b24_core::__private::Method for BlogcommentAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
-        ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-        problems.non_empty("TEXT", &self.text);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
+            ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
+            problems.non_empty("TEXT", &self.text);
+        }
         ::b24_core::__private::Check::check(&self.files, "FILES", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -206,17 +232,33 @@ pub struct BlogcommentDelete {
 impl BlogcommentDelete {
     /// A request with the required parameter `COMMENT_ID`.
     #[must_use]
-    pub fn new(comment_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        comment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            comment_id: ::std::convert::Into::into(comment_id),
+            comment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(comment_id),
+                "COMMENT_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -273,8 +315,16 @@ impl ::b24_core::__private::Method for BlogcommentDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.comment_id, "COMMENT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("COMMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.comment_id,
+                "COMMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -367,26 +417,62 @@ impl BlogcommentUserGet {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FIRST_ID`.
     #[must_use]
-    pub fn first_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.first_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn first_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.first_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIRST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -445,10 +531,18 @@ impl ::b24_core::__private::Method for BlogcommentUserGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.user.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIRST_ID")) {
+            ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
         all.finish()
     }
 }
@@ -690,9 +784,18 @@ pub struct BlogpostAdd {
 impl BlogpostAdd {
     /// A request with the required parameter `POST_MESSAGE`.
     #[must_use]
-    pub fn new(post_message: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        post_message: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_message: ::std::convert::Into::into(post_message),
+            post_message: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_message),
+                "POST_MESSAGE",
+                &mut __extra,
+            ),
             post_title: ::std::option::Option::None,
             dest: ::std::option::Option::None,
             sperm: ::std::option::Option::None,
@@ -704,16 +807,24 @@ impl BlogpostAdd {
             tags: ::std::option::Option::None,
             background_code: ::std::option::Option::None,
             parse_preview: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `POST_TITLE`.
     #[must_use]
     pub fn post_title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.post_title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.post_title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "POST_TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DEST`.
@@ -760,10 +871,16 @@ impl BlogpostAdd {
     #[must_use]
     pub fn important_date_end(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.important_date_end = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IMPORTANT_DATE_END",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -771,34 +888,65 @@ impl BlogpostAdd {
     #[must_use]
     pub fn site_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.site_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SITE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TAGS`.
     #[must_use]
     pub fn tags(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.tags = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.tags = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TAGS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `BACKGROUND_CODE`.
     #[must_use]
     pub fn background_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.background_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BACKGROUND_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -900,30 +1048,48 @@ impl ::b24_core::__private::Method for BlogpostAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.post_message,
-            "POST_MESSAGE",
-            problems,
-        );
-        problems.non_empty("POST_MESSAGE", &self.post_message);
-        ::b24_core::__private::Check::check(&self.post_title, "POST_TITLE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.post_message,
+                "POST_MESSAGE",
+                problems,
+            );
+            problems.non_empty("POST_MESSAGE", &self.post_message);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("POST_TITLE")) {
+            ::b24_core::__private::Check::check(
+                &self.post_title,
+                "POST_TITLE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.dest, "DEST", problems);
         ::b24_core::__private::Check::check(&self.sperm, "SPERM", problems);
         ::b24_core::__private::Check::check(&self.files, "FILES", problems);
         ::b24_core::__private::Check::check(&self.important, "IMPORTANT", problems);
-        ::b24_core::__private::Check::check(
-            &self.important_date_end,
-            "IMPORTANT_DATE_END",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.tags, "TAGS", problems);
-        ::b24_core::__private::Check::check(
-            &self.background_code,
-            "BACKGROUND_CODE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IMPORTANT_DATE_END")) {
+            ::b24_core::__private::Check::check(
+                &self.important_date_end,
+                "IMPORTANT_DATE_END",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SITE_ID")) {
+            ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TAGS")) {
+            ::b24_core::__private::Check::check(&self.tags, "TAGS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BACKGROUND_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.background_code,
+                "BACKGROUND_CODE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.parse_preview,
             "PARSE_PREVIEW",
@@ -999,10 +1165,17 @@ pub struct BlogpostDelete {
 impl BlogpostDelete {
     /// A request with the required parameter `POST_ID`.
     #[must_use]
-    pub fn new(post_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        post_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_id: ::std::convert::Into::into(post_id),
-            extra: ::std::collections::BTreeMap::new(),
+            post_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_id),
+                "POST_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1058,7 +1231,9 @@ impl ::b24_core::__private::Method for BlogpostDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1194,8 +1369,17 @@ impl BlogpostGet {
     }
     /// Sets `POST_ID`.
     #[must_use]
-    pub fn post_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.post_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn post_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.post_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "POST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LOG_RIGHTS`.
@@ -1213,10 +1397,16 @@ impl BlogpostGet {
     #[must_use]
     pub fn log_date_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.log_date_from = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LOG_DATE_FROM",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1224,35 +1414,77 @@ impl BlogpostGet {
     #[must_use]
     pub fn log_date_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.log_date_to = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LOG_DATE_TO",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `FIRST_ID`.
     #[must_use]
-    pub fn first_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.first_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn first_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.first_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FIRST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_ID`.
     #[must_use]
-    pub fn last_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.last_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn last_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.last_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LIMIT`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LIMIT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1331,18 +1563,36 @@ impl ::b24_core::__private::Method for BlogpostGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.log_rights, "LOG_RIGHTS", problems);
-        ::b24_core::__private::Check::check(
-            &self.log_date_from,
-            "LOG_DATE_FROM",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.log_date_to, "LOG_DATE_TO", problems);
-        ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
-        ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
-        ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LOG_DATE_FROM")) {
+            ::b24_core::__private::Check::check(
+                &self.log_date_from,
+                "LOG_DATE_FROM",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LOG_DATE_TO")) {
+            ::b24_core::__private::Check::check(
+                &self.log_date_to,
+                "LOG_DATE_TO",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FIRST_ID")) {
+            ::b24_core::__private::Check::check(&self.first_id, "FIRST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_ID")) {
+            ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LIMIT")) {
+            ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1405,10 +1655,17 @@ pub struct BlogpostGetusersImportant {
 impl BlogpostGetusersImportant {
     /// A request with the required parameter `POST_ID`.
     #[must_use]
-    pub fn new(post_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        post_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_id: ::std::convert::Into::into(post_id),
-            extra: ::std::collections::BTreeMap::new(),
+            post_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_id),
+                "POST_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1466,7 +1723,9 @@ impl ::b24_core::__private::Method for BlogpostGetusersImportant {
             "log.blogpost.getusers.important",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1534,20 +1793,34 @@ impl BlogpostShare {
     /// A request with the required parameters `POST_ID`, `DEST`.
     #[must_use]
     pub fn new(
-        post_id: impl ::std::convert::Into<i64>,
+        post_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         dest: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_id: ::std::convert::Into::into(post_id),
+            post_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_id),
+                "POST_ID",
+                &mut __extra,
+            ),
             dest: ::std::convert::Into::into(dest),
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1605,9 +1878,13 @@ impl ::b24_core::__private::Method for BlogpostShare {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.share");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.dest, "DEST", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1732,9 +2009,16 @@ pub struct BlogpostUpdate {
 impl BlogpostUpdate {
     /// A request with the required parameter `POST_ID`.
     #[must_use]
-    pub fn new(post_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        post_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            post_id: ::std::convert::Into::into(post_id),
+            post_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(post_id),
+                "POST_ID",
+                &mut __extra,
+            ),
             post_message: ::std::option::Option::None,
             post_title: ::std::option::Option::None,
             dest: ::std::option::Option::None,
@@ -1744,17 +2028,23 @@ impl BlogpostUpdate {
             important_date_end: ::std::option::Option::None,
             site_id: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `POST_MESSAGE`.
     #[must_use]
     pub fn post_message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.post_message = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "POST_MESSAGE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1762,9 +2052,17 @@ impl BlogpostUpdate {
     #[must_use]
     pub fn post_title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.post_title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.post_title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "POST_TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DEST`.
@@ -1813,10 +2111,16 @@ impl BlogpostUpdate {
     #[must_use]
     pub fn important_date_end(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.important_date_end = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IMPORTANT_DATE_END",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1824,15 +2128,32 @@ impl BlogpostUpdate {
     #[must_use]
     pub fn site_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.site_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.site_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SITE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1912,24 +2233,40 @@ impl ::b24_core::__private::Method for BlogpostUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.post_message,
-            "POST_MESSAGE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.post_title, "POST_TITLE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("POST_ID")) {
+            ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("POST_MESSAGE")) {
+            ::b24_core::__private::Check::check(
+                &self.post_message,
+                "POST_MESSAGE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("POST_TITLE")) {
+            ::b24_core::__private::Check::check(
+                &self.post_title,
+                "POST_TITLE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.dest, "DEST", problems);
         ::b24_core::__private::Check::check(&self.sperm, "SPERM", problems);
         ::b24_core::__private::Check::check(&self.files, "FILES", problems);
         ::b24_core::__private::Check::check(&self.important, "IMPORTANT", problems);
-        ::b24_core::__private::Check::check(
-            &self.important_date_end,
-            "IMPORTANT_DATE_END",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IMPORTANT_DATE_END")) {
+            ::b24_core::__private::Check::check(
+                &self.important_date_end,
+                "IMPORTANT_DATE_END",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SITE_ID")) {
+            ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }

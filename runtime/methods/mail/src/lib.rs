@@ -1047,11 +1047,20 @@ pub struct MailboxFieldGetV3 {
 impl MailboxFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -1117,8 +1126,10 @@ impl ::b24_core::__private::Method for MailboxFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -1371,11 +1382,16 @@ pub struct MailboxGetV3 {
 impl MailboxGetV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -1441,7 +1457,9 @@ impl ::b24_core::__private::Method for MailboxGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -1626,18 +1644,34 @@ impl MailboxListV3 {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "name",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `email`.
     #[must_use]
     pub fn email(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.email = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.email = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "email",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pagination`.
@@ -1704,8 +1738,12 @@ impl ::b24_core::__private::Method for MailboxListV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        ::b24_core::__private::Check::check(&self.email, "email", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("email")) {
+            ::b24_core::__private::Check::check(&self.email, "email", problems);
+        }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
     }
@@ -2198,36 +2236,67 @@ impl MessageCreatecalendareventV3 {
     /// A request with the required parameters `messageId`, `dateFrom`, `dateTo`.
     #[must_use]
     pub fn new(
-        message_id: impl ::std::convert::Into<i64>,
-        date_from: impl ::std::convert::Into<::std::string::String>,
-        date_to: impl ::std::convert::Into<::std::string::String>,
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        date_from: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        date_to: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            date_from: ::std::convert::Into::into(date_from),
-            date_to: ::std::convert::Into::into(date_to),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            date_from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(date_from),
+                "dateFrom",
+                &mut __extra,
+            ),
+            date_to: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(date_to),
+                "dateTo",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `name`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "name",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `description`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2291,13 +2360,27 @@ impl ::b24_core::__private::Method for MessageCreatecalendareventV3 {
             "mail.message.createcalendarevent",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.date_from, "dateFrom", problems);
-        problems.non_empty("dateFrom", &self.date_from);
-        ::b24_core::__private::Check::check(&self.date_to, "dateTo", problems);
-        problems.non_empty("dateTo", &self.date_to);
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dateFrom")) {
+            ::b24_core::__private::Check::check(&self.date_from, "dateFrom", problems);
+            problems.non_empty("dateFrom", &self.date_from);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dateTo")) {
+            ::b24_core::__private::Check::check(&self.date_to, "dateTo", problems);
+            problems.non_empty("dateTo", &self.date_to);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2470,10 +2553,17 @@ pub struct MessageCreatechatV3 {
 impl MessageCreatechatV3 {
     /// A request with the required parameter `messageId`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2529,7 +2619,9 @@ impl ::b24_core::__private::Method for MessageCreatechatV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.createchat");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         all.finish()
     }
 }
@@ -2720,10 +2812,17 @@ pub struct MessageCreatecrmactivityV3 {
 impl MessageCreatecrmactivityV3 {
     /// A request with the required parameter `messageId`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2781,7 +2880,9 @@ impl ::b24_core::__private::Method for MessageCreatecrmactivityV3 {
             "mail.message.createcrmactivity",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         all.finish()
     }
 }
@@ -2855,20 +2956,35 @@ pub struct MessageCreatefeedpostV3 {
 impl MessageCreatefeedpostV3 {
     /// A request with the required parameter `messageId`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
             title: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `title`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "title",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2927,8 +3043,12 @@ impl ::b24_core::__private::Method for MessageCreatefeedpostV3 {
             "mail.message.createfeedpost",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.title, "title", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("title")) {
+            ::b24_core::__private::Check::check(&self.title, "title", problems);
+        }
         all.finish()
     }
 }
@@ -3122,29 +3242,51 @@ pub struct MessageCreatetaskV3 {
 impl MessageCreatetaskV3 {
     /// A request with the required parameter `messageId`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
             title: ::std::option::Option::None,
             responsible_id: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `title`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "title",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `responsibleId`.
     #[must_use]
-    pub fn responsible_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn responsible_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.responsible_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "responsibleId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3152,10 +3294,16 @@ impl MessageCreatetaskV3 {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3218,14 +3366,26 @@ impl ::b24_core::__private::Method for MessageCreatetaskV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.createtask");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
-        ::b24_core::__private::Check::check(&self.title, "title", problems);
-        ::b24_core::__private::Check::check(
-            &self.responsible_id,
-            "responsibleId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("title")) {
+            ::b24_core::__private::Check::check(&self.title, "title", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("responsibleId")) {
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                "responsibleId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3405,11 +3565,20 @@ pub struct MessageFieldGetV3 {
 impl MessageFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -3475,8 +3644,10 @@ impl ::b24_core::__private::Method for MessageFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -3753,21 +3924,44 @@ impl MessageForwardV3 {
     /// A request with the required parameters `forwardMessageId`, `from`, `to`, `subject`, `body`.
     #[must_use]
     pub fn new(
-        forward_message_id: impl ::std::convert::Into<i64>,
-        from: impl ::std::convert::Into<::std::string::String>,
+        forward_message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        from: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        subject: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<::std::string::String>,
+        subject: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        body: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            forward_message_id: ::std::convert::Into::into(forward_message_id),
-            from: ::std::convert::Into::into(from),
+            forward_message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(forward_message_id),
+                "forwardMessageId",
+                &mut __extra,
+            ),
+            from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from),
+                "from",
+                &mut __extra,
+            ),
             to: ::std::convert::Into::into(to),
-            subject: ::std::convert::Into::into(subject),
-            body: ::std::convert::Into::into(body),
+            subject: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(subject),
+                "subject",
+                &mut __extra,
+            ),
+            body: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(body),
+                "body",
+                &mut __extra,
+            ),
             cc: ::std::option::Option::None,
             bcc: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `cc`.
@@ -3854,18 +4048,26 @@ impl ::b24_core::__private::Method for MessageForwardV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.forward");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.forward_message_id,
-            "forwardMessageId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.from, "from", problems);
-        problems.non_empty("from", &self.from);
+        if !::b24_core::__private::is_ref(self.extra.get("forwardMessageId")) {
+            ::b24_core::__private::Check::check(
+                &self.forward_message_id,
+                "forwardMessageId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from")) {
+            ::b24_core::__private::Check::check(&self.from, "from", problems);
+            problems.non_empty("from", &self.from);
+        }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
-        ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-        problems.non_empty("subject", &self.subject);
-        ::b24_core::__private::Check::check(&self.body, "body", problems);
-        problems.non_empty("body", &self.body);
+        if !::b24_core::__private::is_ref(self.extra.get("subject")) {
+            ::b24_core::__private::Check::check(&self.subject, "subject", problems);
+            problems.non_empty("subject", &self.subject);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("body")) {
+            ::b24_core::__private::Check::check(&self.body, "body", problems);
+            problems.non_empty("body", &self.body);
+        }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
         all.finish()
@@ -3948,11 +4150,16 @@ pub struct MessageGetV3 {
 impl MessageGetV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -4018,7 +4225,9 @@ impl ::b24_core::__private::Method for MessageGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -4241,18 +4450,33 @@ impl MessageListV3 {
     }
     /// Sets `mailboxId`.
     #[must_use]
-    pub fn mailbox_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.mailbox_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn mailbox_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.mailbox_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "mailboxId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `searchQuery`.
     #[must_use]
     pub fn search_query(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.search_query = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "searchQuery",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4260,18 +4484,34 @@ impl MessageListV3 {
     #[must_use]
     pub fn date_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.date_from = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.date_from = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "dateFrom",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `dateTo`.
     #[must_use]
     pub fn date_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.date_to = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.date_to = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "dateTo",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `isSeen`.
@@ -4292,9 +4532,17 @@ impl MessageListV3 {
     #[must_use]
     pub fn folder(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.folder = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.folder = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "folder",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pagination`.
@@ -4378,17 +4626,31 @@ impl ::b24_core::__private::Method for MessageListV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.mailbox_id, "mailboxId", problems);
-        ::b24_core::__private::Check::check(&self.search_query, "searchQuery", problems);
-        ::b24_core::__private::Check::check(&self.date_from, "dateFrom", problems);
-        ::b24_core::__private::Check::check(&self.date_to, "dateTo", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("mailboxId")) {
+            ::b24_core::__private::Check::check(&self.mailbox_id, "mailboxId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("searchQuery")) {
+            ::b24_core::__private::Check::check(
+                &self.search_query,
+                "searchQuery",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dateFrom")) {
+            ::b24_core::__private::Check::check(&self.date_from, "dateFrom", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("dateTo")) {
+            ::b24_core::__private::Check::check(&self.date_to, "dateTo", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_seen, "isSeen", problems);
         ::b24_core::__private::Check::check(
             &self.has_attachments,
             "hasAttachments",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.folder, "folder", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("folder")) {
+            ::b24_core::__private::Check::check(&self.folder, "folder", problems);
+        }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
     }
@@ -4556,22 +4818,37 @@ impl MessageMovetofolderV3 {
     #[must_use]
     pub fn new(
         message_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        action: impl ::std::convert::Into<::std::string::String>,
+        action: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             message_ids: ::std::convert::Into::into(message_ids),
-            action: ::std::convert::Into::into(action),
+            action: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(action),
+                "action",
+                &mut __extra,
+            ),
             folder: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `folder`.
     #[must_use]
     pub fn folder(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.folder = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.folder = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "folder",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4630,9 +4907,13 @@ impl ::b24_core::__private::Method for MessageMovetofolderV3 {
         let mut all = ::b24_core::__private::Problems::new("mail.message.movetofolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_ids, "messageIds", problems);
-        ::b24_core::__private::Check::check(&self.action, "action", problems);
-        problems.non_empty("action", &self.action);
-        ::b24_core::__private::Check::check(&self.folder, "folder", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("action")) {
+            ::b24_core::__private::Check::check(&self.action, "action", problems);
+            problems.non_empty("action", &self.action);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("folder")) {
+            ::b24_core::__private::Check::check(&self.folder, "folder", problems);
+        }
         all.finish()
     }
 }
@@ -4805,10 +5086,17 @@ pub struct MessageRemovecrmactivityV3 {
 impl MessageRemovecrmactivityV3 {
     /// A request with the required parameter `messageId`.
     #[must_use]
-    pub fn new(message_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            message_id: ::std::convert::Into::into(message_id),
-            extra: ::std::collections::BTreeMap::new(),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "messageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4866,7 +5154,9 @@ impl ::b24_core::__private::Method for MessageRemovecrmactivityV3 {
             "mail.message.removecrmactivity",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
+            ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
+        }
         all.finish()
     }
 }
@@ -4964,21 +5254,44 @@ impl MessageReplyV3 {
     /// A request with the required parameters `replyToMessageId`, `from`, `to`, `subject`, `body`.
     #[must_use]
     pub fn new(
-        reply_to_message_id: impl ::std::convert::Into<i64>,
-        from: impl ::std::convert::Into<::std::string::String>,
+        reply_to_message_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        from: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        subject: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<::std::string::String>,
+        subject: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        body: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            reply_to_message_id: ::std::convert::Into::into(reply_to_message_id),
-            from: ::std::convert::Into::into(from),
+            reply_to_message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(reply_to_message_id),
+                "replyToMessageId",
+                &mut __extra,
+            ),
+            from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from),
+                "from",
+                &mut __extra,
+            ),
             to: ::std::convert::Into::into(to),
-            subject: ::std::convert::Into::into(subject),
-            body: ::std::convert::Into::into(body),
+            subject: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(subject),
+                "subject",
+                &mut __extra,
+            ),
+            body: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(body),
+                "body",
+                &mut __extra,
+            ),
             cc: ::std::option::Option::None,
             bcc: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `cc`.
@@ -5065,18 +5378,26 @@ impl ::b24_core::__private::Method for MessageReplyV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.reply");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.reply_to_message_id,
-            "replyToMessageId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.from, "from", problems);
-        problems.non_empty("from", &self.from);
+        if !::b24_core::__private::is_ref(self.extra.get("replyToMessageId")) {
+            ::b24_core::__private::Check::check(
+                &self.reply_to_message_id,
+                "replyToMessageId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("from")) {
+            ::b24_core::__private::Check::check(&self.from, "from", problems);
+            problems.non_empty("from", &self.from);
+        }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
-        ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-        problems.non_empty("subject", &self.subject);
-        ::b24_core::__private::Check::check(&self.body, "body", problems);
-        problems.non_empty("body", &self.body);
+        if !::b24_core::__private::is_ref(self.extra.get("subject")) {
+            ::b24_core::__private::Check::check(&self.subject, "subject", problems);
+            problems.non_empty("subject", &self.subject);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("body")) {
+            ::b24_core::__private::Check::check(&self.body, "body", problems);
+            problems.non_empty("body", &self.body);
+        }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
         all.finish()
@@ -5180,19 +5501,38 @@ impl MessageSendV3 {
     /// A request with the required parameters `from`, `to`, `subject`, `body`.
     #[must_use]
     pub fn new(
-        from: impl ::std::convert::Into<::std::string::String>,
+        from: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        subject: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<::std::string::String>,
+        subject: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        body: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            from: ::std::convert::Into::into(from),
+            from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from),
+                "from",
+                &mut __extra,
+            ),
             to: ::std::convert::Into::into(to),
-            subject: ::std::convert::Into::into(subject),
-            body: ::std::convert::Into::into(body),
+            subject: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(subject),
+                "subject",
+                &mut __extra,
+            ),
+            body: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(body),
+                "body",
+                &mut __extra,
+            ),
             cc: ::std::option::Option::None,
             bcc: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `cc`.
@@ -5275,13 +5615,19 @@ impl ::b24_core::__private::Method for MessageSendV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.send");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.from, "from", problems);
-        problems.non_empty("from", &self.from);
+        if !::b24_core::__private::is_ref(self.extra.get("from")) {
+            ::b24_core::__private::Check::check(&self.from, "from", problems);
+            problems.non_empty("from", &self.from);
+        }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
-        ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-        problems.non_empty("subject", &self.subject);
-        ::b24_core::__private::Check::check(&self.body, "body", problems);
-        problems.non_empty("body", &self.body);
+        if !::b24_core::__private::is_ref(self.extra.get("subject")) {
+            ::b24_core::__private::Check::check(&self.subject, "subject", problems);
+            problems.non_empty("subject", &self.subject);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("body")) {
+            ::b24_core::__private::Check::check(&self.body, "body", problems);
+            problems.non_empty("body", &self.body);
+        }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
         all.finish()
@@ -5364,17 +5710,31 @@ pub struct MessageThreadV3 {
 impl MessageThreadV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             limit: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5431,8 +5791,12 @@ impl ::b24_core::__private::Method for MessageThreadV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.thread");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
         all.finish()
     }
 }
@@ -5676,11 +6040,20 @@ pub struct RecipientFieldGetV3 {
 impl RecipientFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -5746,8 +6119,10 @@ impl ::b24_core::__private::Method for RecipientFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.recipient.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -5870,8 +6245,17 @@ impl RecipientFieldListV3 {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5933,7 +6317,9 @@ impl ::b24_core::__private::Method for RecipientFieldListV3 {
         let mut all = ::b24_core::__private::Problems::new("mail.recipient.field.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -6048,9 +6434,17 @@ impl RecipientListcontactsV3 {
     #[must_use]
     pub fn query(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.query = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.query = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "query",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pagination`.
@@ -6118,7 +6512,9 @@ impl ::b24_core::__private::Method for RecipientListcontactsV3 {
             "mail.recipient.listcontacts",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.query, "query", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("query")) {
+            ::b24_core::__private::Check::check(&self.query, "query", problems);
+        }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
     }
@@ -6205,11 +6601,20 @@ pub struct RecipientListemployeesV3 {
 impl RecipientListemployeesV3 {
     /// A request with the required parameter `query`.
     #[must_use]
-    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        query: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            query: ::std::convert::Into::into(query),
+            query: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(query),
+                "query",
+                &mut __extra,
+            ),
             pagination: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `pagination`.
@@ -6277,8 +6682,10 @@ impl ::b24_core::__private::Method for RecipientListemployeesV3 {
             "mail.recipient.listemployees",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.query, "query", problems);
-        problems.non_empty("query", &self.query);
+        if !::b24_core::__private::is_ref(self.extra.get("query")) {
+            ::b24_core::__private::Check::check(&self.query, "query", problems);
+            problems.non_empty("query", &self.query);
+        }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
     }

@@ -381,9 +381,18 @@ pub struct Add {
 impl Add {
     /// A request with the required parameter `NAME`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
             server: ::std::option::Option::None,
             port: ::std::option::Option::None,
@@ -391,7 +400,7 @@ impl Add {
             link: ::std::option::Option::None,
             icon: ::std::option::Option::None,
             sort: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVE`.
@@ -407,15 +416,32 @@ impl Add {
     #[must_use]
     pub fn server(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.server = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.server = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SERVER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PORT`.
     #[must_use]
-    pub fn port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.port = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn port(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.port = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ENCRYPTION`.
@@ -431,9 +457,17 @@ impl Add {
     #[must_use]
     pub fn link(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.link = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.link = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LINK",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ICON`.
@@ -447,8 +481,17 @@ impl Add {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -511,15 +554,25 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
-        ::b24_core::__private::Check::check(&self.port, "PORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {
+            ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PORT")) {
+            ::b24_core::__private::Check::check(&self.port, "PORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.encryption, "ENCRYPTION", problems);
-        ::b24_core::__private::Check::check(&self.link, "LINK", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LINK")) {
+            ::b24_core::__private::Check::check(&self.link, "LINK", problems);
+        }
         ::b24_core::__private::Check::check(&self.icon, "ICON", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         all.finish()
     }
 }
@@ -578,10 +631,15 @@ pub struct Delete {
 impl Delete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -637,7 +695,9 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -1012,10 +1072,15 @@ pub struct Get {
 impl Get {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1071,7 +1136,9 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -1151,8 +1218,17 @@ impl List {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1212,7 +1288,9 @@ impl ::b24_core::__private::Method for List {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1342,9 +1420,14 @@ pub struct Update {
 impl Update {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
             name: ::std::option::Option::None,
             server: ::std::option::Option::None,
@@ -1353,7 +1436,7 @@ impl Update {
             link: ::std::option::Option::None,
             icon: ::std::option::Option::None,
             sort: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVE`.
@@ -1369,24 +1452,49 @@ impl Update {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SERVER`.
     #[must_use]
     pub fn server(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.server = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.server = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SERVER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PORT`.
     #[must_use]
-    pub fn port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.port = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn port(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.port = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ENCRYPTION`.
@@ -1402,9 +1510,17 @@ impl Update {
     #[must_use]
     pub fn link(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.link = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.link = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LINK",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ICON`.
@@ -1418,8 +1534,17 @@ impl Update {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1493,15 +1618,27 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
-        ::b24_core::__private::Check::check(&self.port, "PORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {
+            ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PORT")) {
+            ::b24_core::__private::Check::check(&self.port, "PORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.encryption, "ENCRYPTION", problems);
-        ::b24_core::__private::Check::check(&self.link, "LINK", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("LINK")) {
+            ::b24_core::__private::Check::check(&self.link, "LINK", problems);
+        }
         ::b24_core::__private::Check::check(&self.icon, "ICON", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         all.finish()
     }
 }

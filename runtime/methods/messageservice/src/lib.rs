@@ -42,15 +42,34 @@ impl MessageStatusUpdate {
     /// A request with the required parameters `CODE`, `MESSAGE_ID`, `STATUS`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message_id: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        message_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        status: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            message_id: ::std::convert::Into::into(message_id),
-            status: ::std::convert::Into::into(status),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            message_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(message_id),
+                "MESSAGE_ID",
+                &mut __extra,
+            ),
+            status: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(status),
+                "STATUS",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -110,12 +129,22 @@ impl ::b24_core::__private::Method for MessageStatusUpdate {
             "messageservice.message.status.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
-        problems.non_empty("MESSAGE_ID", &self.message_id);
-        ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-        problems.non_empty("STATUS", &self.status);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                "MESSAGE_ID",
+                problems,
+            );
+            problems.non_empty("MESSAGE_ID", &self.message_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
+            ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
+            problems.non_empty("STATUS", &self.status);
+        }
         all.finish()
     }
 }
@@ -201,28 +230,59 @@ impl SenderAdd {
     /// A request with the required parameters `CODE`, `TYPE`, `HANDLER`, `NAME`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            type_: ::std::convert::Into::into(type_),
-            handler: ::std::convert::Into::into(handler),
-            name: ::std::convert::Into::into(name),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "TYPE",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -283,15 +343,29 @@ impl ::b24_core::__private::Method for SenderAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("messageservice.sender.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        problems.non_empty("TYPE", &self.type_);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+            problems.non_empty("TYPE", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -359,10 +433,19 @@ pub struct SenderDelete {
 impl SenderDelete {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            extra: ::std::collections::BTreeMap::new(),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -420,8 +503,10 @@ impl ::b24_core::__private::Method for SenderDelete {
             "messageservice.sender.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         all.finish()
     }
 }
@@ -499,8 +584,17 @@ impl SenderList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -560,7 +654,9 @@ impl ::b24_core::__private::Method for SenderList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("messageservice.sender.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -647,41 +743,72 @@ pub struct SenderUpdate {
 impl SenderUpdate {
     /// A request with the required parameter `CODE`.
     #[must_use]
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             handler: ::std::option::Option::None,
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `HANDLER`.
     #[must_use]
     pub fn handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.handler = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.handler = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "HANDLER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -743,11 +870,23 @@ impl ::b24_core::__private::Method for SenderUpdate {
             "messageservice.sender.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["HANDLER", "NAME", "DESCRIPTION"],

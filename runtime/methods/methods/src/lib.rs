@@ -68,9 +68,17 @@ impl Methods {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "scope",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -128,7 +136,9 @@ impl ::b24_core::__private::Method for Methods {
         let mut all = ::b24_core::__private::Problems::new("methods");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.full, "full", problems);
-        ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("scope")) {
+            ::b24_core::__private::Check::check(&self.scope, "scope", problems);
+        }
         all.finish()
     }
 }

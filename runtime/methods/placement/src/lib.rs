@@ -186,38 +186,65 @@ impl Bind {
     /// A request with the required parameters `PLACEMENT`, `HANDLER`.
     #[must_use]
     pub fn new(
-        placement: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
+        placement: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            placement: ::std::convert::Into::into(placement),
-            handler: ::std::convert::Into::into(handler),
+            placement: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(placement),
+                "PLACEMENT",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
             title: ::std::option::Option::None,
             description: ::std::option::Option::None,
             group_name: ::std::option::Option::None,
             lang_all: ::std::option::Option::None,
             options: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -225,9 +252,17 @@ impl Bind {
     #[must_use]
     pub fn group_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.group_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.group_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "GROUP_NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LANG_ALL`.
@@ -244,8 +279,17 @@ impl Bind {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -317,16 +361,36 @@ impl ::b24_core::__private::Method for Bind {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("placement.bind");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
-        problems.non_empty("PLACEMENT", &self.placement);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(&self.group_name, "GROUP_NAME", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT")) {
+            ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
+            problems.non_empty("PLACEMENT", &self.placement);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_NAME")) {
+            ::b24_core::__private::Check::check(
+                &self.group_name,
+                "GROUP_NAME",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.lang_all, "LANG_ALL", problems);
         ::b24_core::__private::Check::check(&self.options, "OPTIONS", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1102,9 +1166,17 @@ impl List {
     #[must_use]
     pub fn scope(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.scope = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SCOPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FULL`.
@@ -1118,8 +1190,17 @@ impl List {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1181,9 +1262,13 @@ impl ::b24_core::__private::Method for List {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("placement.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.scope, "SCOPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SCOPE")) {
+            ::b24_core::__private::Check::check(&self.scope, "SCOPE", problems);
+        }
         ::b24_core::__private::Check::check(&self.full, "FULL", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1263,27 +1348,53 @@ pub struct Unbind {
 impl Unbind {
     /// A request with the required parameter `PLACEMENT`.
     #[must_use]
-    pub fn new(placement: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        placement: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            placement: ::std::convert::Into::into(placement),
+            placement: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(placement),
+                "PLACEMENT",
+                &mut __extra,
+            ),
             handler: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `HANDLER`.
     #[must_use]
     pub fn handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.handler = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.handler = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "HANDLER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1341,10 +1452,16 @@ impl ::b24_core::__private::Method for Unbind {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("placement.unbind");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
-        problems.non_empty("PLACEMENT", &self.placement);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT")) {
+            ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
+            problems.non_empty("PLACEMENT", &self.placement);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }

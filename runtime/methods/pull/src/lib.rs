@@ -800,13 +800,22 @@ pub struct ApplicationEventAdd {
 impl ApplicationEventAdd {
     /// A request with the required parameter `COMMAND`.
     #[must_use]
-    pub fn new(command: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        command: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            command: ::std::convert::Into::into(command),
+            command: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(command),
+                "COMMAND",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
             module_id: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PARAMS`.
@@ -822,9 +831,17 @@ impl ApplicationEventAdd {
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MODULE_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_ID`.
@@ -892,10 +909,14 @@ impl ::b24_core::__private::Method for ApplicationEventAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("pull.application.event.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-        problems.non_empty("COMMAND", &self.command);
+        if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
+            ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
+            problems.non_empty("COMMAND", &self.command);
+        }
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "MODULE_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("MODULE_ID")) {
+            ::b24_core::__private::Check::check(&self.module_id, "MODULE_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
@@ -1060,22 +1081,37 @@ impl ApplicationPushAdd {
     #[must_use]
     pub fn new(
         user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        text: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             user_id: ::std::convert::Into::into(user_id),
-            text: ::std::convert::Into::into(text),
+            text: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text),
+                "TEXT",
+                &mut __extra,
+            ),
             avatar: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `AVATAR`.
     #[must_use]
     pub fn avatar(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.avatar = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.avatar = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "AVATAR",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1134,9 +1170,13 @@ impl ::b24_core::__private::Method for ApplicationPushAdd {
         let mut all = ::b24_core::__private::Problems::new("pull.application.push.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-        problems.non_empty("TEXT", &self.text);
-        ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
+            ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
+            problems.non_empty("TEXT", &self.text);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("AVATAR")) {
+            ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
+        }
         all.finish()
     }
 }

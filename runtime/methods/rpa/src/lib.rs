@@ -175,10 +175,16 @@ impl CommentAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "description",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -193,14 +199,32 @@ impl CommentAdd {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `itemId`.
     #[must_use]
-    pub fn item_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.item_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn item_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.item_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "itemId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -269,10 +293,20 @@ impl ::b24_core::__private::Method for CommentAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.comment.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.description, "description", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("description")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "description",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.files, "files", problems);
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -425,10 +459,15 @@ pub struct CommentDelete {
 impl CommentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -484,7 +523,9 @@ impl ::b24_core::__private::Method for CommentDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.comment.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -562,8 +603,17 @@ impl CommentUpdate {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -629,7 +679,9 @@ impl ::b24_core::__private::Method for CommentUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.comment.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -787,17 +839,33 @@ pub struct FieldsGetSettings {
 impl FieldsGetSettings {
     /// A request with the required parameter `typeId`.
     #[must_use]
-    pub fn new(type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
             stage_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `stageId`.
     #[must_use]
-    pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn stage_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.stage_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -854,8 +922,12 @@ impl ::b24_core::__private::Method for FieldsGetSettings {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.fields.getSettings");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         all.finish()
     }
 }
@@ -926,7 +998,7 @@ impl FieldsSetSettings {
     /// A request with the required parameters `typeId`, `fields`.
     #[must_use]
     pub fn new(
-        type_id: impl ::std::convert::Into<i64>,
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
                 ::std::string::String,
@@ -934,17 +1006,31 @@ impl FieldsSetSettings {
             >,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
             stage_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `stageId`.
     #[must_use]
-    pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn stage_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.stage_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1002,8 +1088,12 @@ impl ::b24_core::__private::Method for FieldsSetSettings {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.fields.setSettings");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -1075,24 +1165,44 @@ impl FieldsSetVisibilitySettings {
     /// A request with the required parameters `typeId`, `visibility`, `fields`.
     #[must_use]
     pub fn new(
-        type_id: impl ::std::convert::Into<i64>,
-        visibility: impl ::std::convert::Into<::std::string::String>,
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        visibility: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         fields: impl ::std::convert::Into<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
-            visibility: ::std::convert::Into::into(visibility),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
+            visibility: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(visibility),
+                "visibility",
+                &mut __extra,
+            ),
             stage_id: ::std::option::Option::None,
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `stageId`.
     #[must_use]
-    pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn stage_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.stage_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1154,10 +1264,20 @@ impl ::b24_core::__private::Method for FieldsSetVisibilitySettings {
             "rpa.fields.setVisibilitySettings",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.visibility, "visibility", problems);
-        problems.non_empty("visibility", &self.visibility);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("visibility")) {
+            ::b24_core::__private::Check::check(
+                &self.visibility,
+                "visibility",
+                problems,
+            );
+            problems.non_empty("visibility", &self.visibility);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -1225,11 +1345,18 @@ pub struct ItemAdd {
 impl ItemAdd {
     /// A request with the required parameter `typeId`.
     #[must_use]
-    pub fn new(type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -1297,7 +1424,9 @@ impl ::b24_core::__private::Method for ItemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -1359,13 +1488,22 @@ impl ItemDelete {
     /// A request with the required parameters `typeId`, `id`.
     #[must_use]
     pub fn new(
-        type_id: impl ::std::convert::Into<i64>,
-        id: impl ::std::convert::Into<i64>,
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1422,8 +1560,12 @@ impl ::b24_core::__private::Method for ItemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -1501,14 +1643,32 @@ impl ItemGet {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1565,8 +1725,12 @@ impl ::b24_core::__private::Method for ItemGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -1916,14 +2080,32 @@ impl ItemGetTasks {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1980,8 +2162,12 @@ impl ::b24_core::__private::Method for ItemGetTasks {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.getTasks");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2075,8 +2261,17 @@ impl ItemList {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `order`.
@@ -2099,8 +2294,17 @@ impl ItemList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2163,10 +2367,14 @@ impl ::b24_core::__private::Method for ItemList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2247,14 +2455,32 @@ impl ItemUpdate {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2312,8 +2538,12 @@ impl ::b24_core::__private::Method for ItemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.item.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -2740,10 +2970,15 @@ pub struct StageDelete {
 impl StageDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2799,7 +3034,9 @@ impl ::b24_core::__private::Method for StageDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.stage.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2856,10 +3093,15 @@ pub struct StageGet {
 impl StageGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2915,7 +3157,9 @@ impl ::b24_core::__private::Method for StageGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.stage.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -3235,17 +3479,33 @@ pub struct StageListForType {
 impl StageListForType {
     /// A request with the required parameter `typeId`.
     #[must_use]
-    pub fn new(type_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_id: ::std::convert::Into::into(type_id),
+            type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_id),
+                "typeId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3306,8 +3566,12 @@ impl ::b24_core::__private::Method for StageListForType {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.stage.listForType");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -3385,8 +3649,17 @@ impl StageUpdate {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -3452,7 +3725,9 @@ impl ::b24_core::__private::Method for StageUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.stage.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -3677,23 +3952,49 @@ impl TaskAddUser {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `stageId`.
     #[must_use]
-    pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn stage_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.stage_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userValue`.
     #[must_use]
     pub fn user_value(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.user_value = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.user_value = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userValue",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3751,9 +4052,15 @@ impl ::b24_core::__private::Method for TaskAddUser {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.task.addUser");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
-        ::b24_core::__private::Check::check(&self.user_value, "userValue", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userValue")) {
+            ::b24_core::__private::Check::check(&self.user_value, "userValue", problems);
+        }
         all.finish()
     }
 }
@@ -3839,23 +4146,49 @@ impl TaskDelete {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `stageId`.
     #[must_use]
-    pub fn stage_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.stage_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn stage_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.stage_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "stageId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `robotName`.
     #[must_use]
     pub fn robot_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.robot_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.robot_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "robotName",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3913,9 +4246,15 @@ impl ::b24_core::__private::Method for TaskDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.task.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
-        ::b24_core::__private::Check::check(&self.robot_name, "robotName", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("robotName")) {
+            ::b24_core::__private::Check::check(&self.robot_name, "robotName", problems);
+        }
         all.finish()
     }
 }
@@ -4110,14 +4449,32 @@ impl TimelineAdd {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `itemId`.
     #[must_use]
-    pub fn item_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.item_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn item_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.item_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "itemId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -4184,8 +4541,12 @@ impl ::b24_core::__private::Method for TimelineAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.timeline.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -4251,10 +4612,15 @@ pub struct TimelineDelete {
 impl TimelineDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4310,7 +4676,9 @@ impl ::b24_core::__private::Method for TimelineDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.timeline.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -4396,20 +4764,47 @@ impl TimelineListForItem {
     }
     /// Sets `typeId`.
     #[must_use]
-    pub fn type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.type_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.type_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "typeId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `itemId`.
     #[must_use]
-    pub fn item_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.item_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn item_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.item_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "itemId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4471,9 +4866,15 @@ impl ::b24_core::__private::Method for TimelineListForItem {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.timeline.listForItem");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
-        ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("typeId")) {
+            ::b24_core::__private::Check::check(&self.type_id, "typeId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("itemId")) {
+            ::b24_core::__private::Check::check(&self.item_id, "itemId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4762,8 +5163,17 @@ impl TimelineUpdate {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -4829,7 +5239,9 @@ impl ::b24_core::__private::Method for TimelineUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.timeline.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -4916,8 +5328,17 @@ impl TimelineUpdateIsFixed {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `isFixed`.
@@ -4983,7 +5404,9 @@ impl ::b24_core::__private::Method for TimelineUpdateIsFixed {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.timeline.updateIsFixed");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_fixed, "isFixed", problems);
         all.finish()
     }
@@ -5311,10 +5734,15 @@ pub struct TypeDelete {
 impl TypeDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5370,7 +5798,9 @@ impl ::b24_core::__private::Method for TypeDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.type.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5427,10 +5857,15 @@ pub struct TypeGet {
 impl TypeGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5486,7 +5921,9 @@ impl ::b24_core::__private::Method for TypeGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.type.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -5759,8 +6196,17 @@ impl TypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5826,7 +6272,9 @@ impl ::b24_core::__private::Method for TypeList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -5906,8 +6354,17 @@ impl TypeUpdate {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `fields`.
@@ -5975,7 +6432,9 @@ impl ::b24_core::__private::Method for TypeUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("rpa.type.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

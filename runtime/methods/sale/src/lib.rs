@@ -13948,10 +13948,15 @@ pub struct BasketitemDelete {
 impl BasketitemDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14007,7 +14012,9 @@ impl ::b24_core::__private::Method for BasketitemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.basketitem.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -14075,10 +14082,15 @@ pub struct BasketitemGet {
 impl BasketitemGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14134,7 +14146,9 @@ impl ::b24_core::__private::Method for BasketitemGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.basketitem.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -14679,8 +14693,17 @@ impl BasketitemList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14746,7 +14769,9 @@ impl ::b24_core::__private::Method for BasketitemList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -15048,13 +15073,18 @@ impl BasketitemUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<basketitem_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15111,7 +15141,9 @@ impl ::b24_core::__private::Method for BasketitemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.basketitem.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -15989,13 +16021,18 @@ impl BasketitemUpdateCatalogProduct {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<basketitem_update_catalog_product::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16055,7 +16092,9 @@ impl ::b24_core::__private::Method for BasketitemUpdateCatalogProduct {
             "sale.basketitem.updateCatalogProduct",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -17269,10 +17308,15 @@ pub struct BasketpropertiesDelete {
 impl BasketpropertiesDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17330,7 +17374,9 @@ impl ::b24_core::__private::Method for BasketpropertiesDelete {
             "sale.basketproperties.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -17399,10 +17445,15 @@ pub struct BasketpropertiesGet {
 impl BasketpropertiesGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17458,7 +17509,9 @@ impl ::b24_core::__private::Method for BasketpropertiesGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.basketproperties.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -17803,8 +17856,17 @@ impl BasketpropertiesList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17870,7 +17932,9 @@ impl ::b24_core::__private::Method for BasketpropertiesList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -18159,13 +18223,18 @@ impl BasketpropertiesUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<basketproperties_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18224,7 +18293,9 @@ impl ::b24_core::__private::Method for BasketpropertiesUpdate {
             "sale.basketproperties.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -19004,8 +19075,17 @@ impl BusinessValuePersonDomainList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19074,7 +19154,9 @@ impl ::b24_core::__private::Method for BusinessValuePersonDomainList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -19365,14 +19447,33 @@ impl CashboxAdd {
     /// A request with the required parameters `NAME`, `REST_CODE`, `EMAIL`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        rest_code: impl ::std::convert::Into<::std::string::String>,
-        email: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        rest_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        email: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
-            rest_code: ::std::convert::Into::into(rest_code),
-            email: ::std::convert::Into::into(email),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
+            rest_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(rest_code),
+                "REST_CODE",
+                &mut __extra,
+            ),
+            email: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(email),
+                "EMAIL",
+                &mut __extra,
+            ),
             ofd: ::std::option::Option::None,
             ofd_settings: ::std::option::Option::None,
             number_kkm: ::std::option::Option::None,
@@ -19380,16 +19481,24 @@ impl CashboxAdd {
             sort: ::std::option::Option::None,
             use_offline: ::std::option::Option::None,
             settings: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `OFD`.
     #[must_use]
     pub fn ofd(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.ofd = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.ofd = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OFD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `OFD_SETTINGS`.
@@ -19407,9 +19516,17 @@ impl CashboxAdd {
     #[must_use]
     pub fn number_kkm(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.number_kkm = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.number_kkm = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NUMBER_KKM",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -19423,8 +19540,17 @@ impl CashboxAdd {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USE_OFFLINE`.
@@ -19521,21 +19647,37 @@ impl ::b24_core::__private::Method for CashboxAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
-        problems.non_empty("REST_CODE", &self.rest_code);
-        ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
-        problems.non_empty("EMAIL", &self.email);
-        ::b24_core::__private::Check::check(&self.ofd, "OFD", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("REST_CODE")) {
+            ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
+            problems.non_empty("REST_CODE", &self.rest_code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EMAIL")) {
+            ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
+            problems.non_empty("EMAIL", &self.email);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OFD")) {
+            ::b24_core::__private::Check::check(&self.ofd, "OFD", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.ofd_settings,
             "OFD_SETTINGS",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.number_kkm, "NUMBER_KKM", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NUMBER_KKM")) {
+            ::b24_core::__private::Check::check(
+                &self.number_kkm,
+                "NUMBER_KKM",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.use_offline, "USE_OFFLINE", problems);
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         all.finish()
@@ -19907,9 +20049,18 @@ pub struct CashboxCheckApply {
 impl CashboxCheckApply {
     /// A request with the required parameter `UUID`.
     #[must_use]
-    pub fn new(uuid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        uuid: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            uuid: ::std::convert::Into::into(uuid),
+            uuid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(uuid),
+                "UUID",
+                &mut __extra,
+            ),
             print_end_time: ::std::option::Option::None,
             reg_number_kkt: ::std::option::Option::None,
             fiscal_doc_attr: ::std::option::Option::None,
@@ -19917,17 +20068,23 @@ impl CashboxCheckApply {
             fiscal_receipt_number: ::std::option::Option::None,
             fn_number: ::std::option::Option::None,
             shift_number: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PRINT_END_TIME`.
     #[must_use]
     pub fn print_end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.print_end_time = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PRINT_END_TIME",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -19935,10 +20092,16 @@ impl CashboxCheckApply {
     #[must_use]
     pub fn reg_number_kkt(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.reg_number_kkt = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REG_NUMBER_KKT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -19946,10 +20109,16 @@ impl CashboxCheckApply {
     #[must_use]
     pub fn fiscal_doc_attr(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.fiscal_doc_attr = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FISCAL_DOC_ATTR",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -19957,10 +20126,16 @@ impl CashboxCheckApply {
     #[must_use]
     pub fn fiscal_doc_number(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.fiscal_doc_number = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FISCAL_DOC_NUMBER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -19968,10 +20143,16 @@ impl CashboxCheckApply {
     #[must_use]
     pub fn fiscal_receipt_number(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.fiscal_receipt_number = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FISCAL_RECEIPT_NUMBER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -19979,19 +20160,33 @@ impl CashboxCheckApply {
     #[must_use]
     pub fn fn_number(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.fn_number = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.fn_number = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FN_NUMBER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SHIFT_NUMBER`.
     #[must_use]
     pub fn shift_number(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.shift_number = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SHIFT_NUMBER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -20079,39 +20274,55 @@ impl ::b24_core::__private::Method for CashboxCheckApply {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.check.apply");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.uuid, "UUID", problems);
-        problems.non_empty("UUID", &self.uuid);
-        ::b24_core::__private::Check::check(
-            &self.print_end_time,
-            "PRINT_END_TIME",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.reg_number_kkt,
-            "REG_NUMBER_KKT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.fiscal_doc_attr,
-            "FISCAL_DOC_ATTR",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.fiscal_doc_number,
-            "FISCAL_DOC_NUMBER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.fiscal_receipt_number,
-            "FISCAL_RECEIPT_NUMBER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.fn_number, "FN_NUMBER", problems);
-        ::b24_core::__private::Check::check(
-            &self.shift_number,
-            "SHIFT_NUMBER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("UUID")) {
+            ::b24_core::__private::Check::check(&self.uuid, "UUID", problems);
+            problems.non_empty("UUID", &self.uuid);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PRINT_END_TIME")) {
+            ::b24_core::__private::Check::check(
+                &self.print_end_time,
+                "PRINT_END_TIME",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("REG_NUMBER_KKT")) {
+            ::b24_core::__private::Check::check(
+                &self.reg_number_kkt,
+                "REG_NUMBER_KKT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FISCAL_DOC_ATTR")) {
+            ::b24_core::__private::Check::check(
+                &self.fiscal_doc_attr,
+                "FISCAL_DOC_ATTR",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FISCAL_DOC_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.fiscal_doc_number,
+                "FISCAL_DOC_NUMBER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FISCAL_RECEIPT_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.fiscal_receipt_number,
+                "FISCAL_RECEIPT_NUMBER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FN_NUMBER")) {
+            ::b24_core::__private::Check::check(&self.fn_number, "FN_NUMBER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SHIFT_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.shift_number,
+                "SHIFT_NUMBER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -20179,10 +20390,15 @@ pub struct CashboxDelete {
 impl CashboxDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20238,7 +20454,9 @@ impl ::b24_core::__private::Method for CashboxDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -20327,33 +20545,61 @@ impl CashboxHandlerAdd {
     /// A request with the required parameters `CODE`, `NAME`, `SETTINGS`.
     #[must_use]
     pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         settings: impl ::std::convert::Into<cashbox_handler_add::Settings>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            code: ::std::convert::Into::into(code),
-            name: ::std::convert::Into::into(name),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
             supports_ffd105: ::std::option::Option::None,
             settings: ::std::convert::Into::into(settings),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SUPPORTS_FFD105`.
     #[must_use]
     pub fn supports_ffd105(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.supports_ffd105 = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUPPORTS_FFD105",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -20417,16 +20663,24 @@ impl ::b24_core::__private::Method for CashboxHandlerAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.handler.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(
-            &self.supports_ffd105,
-            "SUPPORTS_FFD105",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SUPPORTS_FFD105")) {
+            ::b24_core::__private::Check::check(
+                &self.supports_ffd105,
+                "SUPPORTS_FFD105",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         all.finish()
     }
@@ -20647,10 +20901,15 @@ pub struct CashboxHandlerDelete {
 impl CashboxHandlerDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20708,7 +20967,9 @@ impl ::b24_core::__private::Method for CashboxHandlerDelete {
             "sale.cashbox.handler.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -20790,8 +21051,17 @@ impl CashboxHandlerList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20851,7 +21121,9 @@ impl ::b24_core::__private::Method for CashboxHandlerList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.handler.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -21600,13 +21872,18 @@ impl CashboxHandlerUpdate {
     /// A request with the required parameters `ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<cashbox_handler_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21665,7 +21942,9 @@ impl ::b24_core::__private::Method for CashboxHandlerUpdate {
             "sale.cashbox.handler.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -22400,8 +22679,17 @@ impl CashboxList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22467,7 +22755,9 @@ impl ::b24_core::__private::Method for CashboxList {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -22780,13 +23070,18 @@ impl CashboxUpdate {
     /// A request with the required parameters `ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<cashbox_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -22843,7 +23138,9 @@ impl ::b24_core::__private::Method for CashboxUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.cashbox.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -23287,37 +23584,71 @@ impl DeliveryAdd {
     /// A request with the required parameters `REST_CODE`, `NAME`, `CURRENCY`.
     #[must_use]
     pub fn new(
-        rest_code: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        currency: impl ::std::convert::Into<::std::string::String>,
+        rest_code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        currency: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            rest_code: ::std::convert::Into::into(rest_code),
-            name: ::std::convert::Into::into(name),
-            currency: ::std::convert::Into::into(currency),
+            rest_code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(rest_code),
+                "REST_CODE",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
+            currency: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(currency),
+                "CURRENCY",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             sort: ::std::option::Option::None,
             active: ::std::option::Option::None,
             config: ::std::option::Option::None,
             logotype: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -23416,14 +23747,28 @@ impl ::b24_core::__private::Method for DeliveryAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
-        problems.non_empty("REST_CODE", &self.rest_code);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
-        problems.non_empty("CURRENCY", &self.currency);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REST_CODE")) {
+            ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
+            problems.non_empty("REST_CODE", &self.rest_code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CURRENCY")) {
+            ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
+            problems.non_empty("CURRENCY", &self.currency);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         ::b24_core::__private::Check::check(&self.config, "CONFIG", problems);
         ::b24_core::__private::Check::check(&self.logotype, "LOGOTYPE", problems);
@@ -23937,10 +24282,15 @@ pub struct DeliveryConfigGet {
 impl DeliveryConfigGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -23996,7 +24346,9 @@ impl ::b24_core::__private::Method for DeliveryConfigGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.config.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -24161,11 +24513,16 @@ pub struct DeliveryConfigUpdate {
 impl DeliveryConfigUpdate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             config: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `CONFIG`.
@@ -24233,7 +24590,9 @@ impl ::b24_core::__private::Method for DeliveryConfigUpdate {
             "sale.delivery.config.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.config, "CONFIG", problems);
         all.finish()
     }
@@ -24311,10 +24670,15 @@ pub struct DeliveryDelete {
 impl DeliveryDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -24370,7 +24734,9 @@ impl ::b24_core::__private::Method for DeliveryDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -24487,21 +24853,38 @@ impl DeliveryExtraServiceAdd {
     /// A request with the required parameters `DELIVERY_ID`, `TYPE`, `NAME`.
     #[must_use]
     pub fn new(
-        delivery_id: impl ::std::convert::Into<i64>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            type_: ::std::convert::Into::into(type_),
-            name: ::std::convert::Into::into(name),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "DELIVERY_ID",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "TYPE",
+                &mut __extra,
+            ),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
             code: ::std::option::Option::None,
             sort: ::std::option::Option::None,
             description: ::std::option::Option::None,
             price: ::std::option::Option::None,
             items: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVE`.
@@ -24517,25 +24900,48 @@ impl DeliveryExtraServiceAdd {
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -24629,15 +25035,35 @@ impl ::b24_core::__private::Method for DeliveryExtraServiceAdd {
             "sale.delivery.extra.service.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.delivery_id, "DELIVERY_ID", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        problems.non_empty("TYPE", &self.type_);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("DELIVERY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "DELIVERY_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+            problems.non_empty("TYPE", &self.type_);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.price, "PRICE", problems);
         ::b24_core::__private::Check::check(&self.items, "ITEMS", problems);
         all.finish()
@@ -24823,10 +25249,15 @@ pub struct DeliveryExtraServiceDelete {
 impl DeliveryExtraServiceDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -24884,7 +25315,9 @@ impl ::b24_core::__private::Method for DeliveryExtraServiceDelete {
             "sale.delivery.extra.service.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -24953,10 +25386,17 @@ pub struct DeliveryExtraServiceGet {
 impl DeliveryExtraServiceGet {
     /// A request with the required parameter `DELIVERY_ID`.
     #[must_use]
-    pub fn new(delivery_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            extra: ::std::collections::BTreeMap::new(),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "DELIVERY_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25014,7 +25454,13 @@ impl ::b24_core::__private::Method for DeliveryExtraServiceGet {
             "sale.delivery.extra.service.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.delivery_id, "DELIVERY_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("DELIVERY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "DELIVERY_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -25334,9 +25780,14 @@ pub struct DeliveryExtraServiceUpdate {
 impl DeliveryExtraServiceUpdate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             active: ::std::option::Option::None,
             code: ::std::option::Option::None,
@@ -25345,16 +25796,24 @@ impl DeliveryExtraServiceUpdate {
             price: ::std::option::Option::None,
             items: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -25370,25 +25829,48 @@ impl DeliveryExtraServiceUpdate {
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -25413,9 +25895,17 @@ impl DeliveryExtraServiceUpdate {
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25491,15 +25981,31 @@ impl ::b24_core::__private::Method for DeliveryExtraServiceUpdate {
             "sale.delivery.extra.service.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.price, "PRICE", problems);
         ::b24_core::__private::Check::check(&self.items, "ITEMS", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
         all.finish()
     }
 }
@@ -25747,8 +26253,17 @@ impl DeliveryGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -25814,7 +26329,9 @@ impl ::b24_core::__private::Method for DeliveryGetlist {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -26073,37 +26590,65 @@ impl DeliveryHandlerAdd {
     /// A request with the required parameters `NAME`, `CODE`, `SETTINGS`, `PROFILES`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         settings: impl ::std::convert::Into<delivery_handler_add::Settings>,
         profiles: impl ::std::convert::Into<
             ::std::vec::Vec<delivery_handler_add::Profiles>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
-            code: ::std::convert::Into::into(code),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
             description: ::std::option::Option::None,
             settings: ::std::convert::Into::into(settings),
             profiles: ::std::convert::Into::into(profiles),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -26165,12 +26710,24 @@ impl ::b24_core::__private::Method for DeliveryHandlerAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.handler.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         ::b24_core::__private::Check::check(&self.profiles, "PROFILES", problems);
         all.finish()
@@ -26437,10 +26994,15 @@ pub struct DeliveryHandlerDelete {
 impl DeliveryHandlerDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -26498,7 +27060,9 @@ impl ::b24_core::__private::Method for DeliveryHandlerDelete {
             "sale.delivery.handler.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -26580,8 +27144,17 @@ impl DeliveryHandlerList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -26641,7 +27214,9 @@ impl ::b24_core::__private::Method for DeliveryHandlerList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.handler.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -27283,50 +27858,86 @@ pub struct DeliveryHandlerUpdate {
 impl DeliveryHandlerUpdate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             code: ::std::option::Option::None,
             sort: ::std::option::Option::None,
             description: ::std::option::Option::None,
             settings: ::std::option::Option::None,
             profiles: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CODE`.
     #[must_use]
     pub fn code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.code = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.code = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CODE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -27411,11 +28022,25 @@ impl ::b24_core::__private::Method for DeliveryHandlerUpdate {
             "sale.delivery.handler.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         ::b24_core::__private::Check::check(&self.profiles, "PROFILES", problems);
         all.finish()
@@ -27690,13 +28315,24 @@ impl DeliveryRequestDelete {
     /// A request with the required parameters `DELIVERY_ID`, `REQUEST_ID`.
     #[must_use]
     pub fn new(
-        delivery_id: impl ::std::convert::Into<i64>,
-        request_id: impl ::std::convert::Into<::std::string::String>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        request_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            request_id: ::std::convert::Into::into(request_id),
-            extra: ::std::collections::BTreeMap::new(),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "DELIVERY_ID",
+                &mut __extra,
+            ),
+            request_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(request_id),
+                "REQUEST_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27755,9 +28391,21 @@ impl ::b24_core::__private::Method for DeliveryRequestDelete {
             "sale.delivery.request.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.delivery_id, "DELIVERY_ID", problems);
-        ::b24_core::__private::Check::check(&self.request_id, "REQUEST_ID", problems);
-        problems.non_empty("REQUEST_ID", &self.request_id);
+        if !::b24_core::__private::is_ref(self.extra.get("DELIVERY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "DELIVERY_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("REQUEST_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.request_id,
+                "REQUEST_ID",
+                problems,
+            );
+            problems.non_empty("REQUEST_ID", &self.request_id);
+        }
         all.finish()
     }
 }
@@ -27842,17 +28490,34 @@ impl DeliveryRequestSendmessage {
     /// A request with the required parameters `DELIVERY_ID`, `REQUEST_ID`, `ADDRESSEE`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        delivery_id: impl ::std::convert::Into<i64>,
-        request_id: impl ::std::convert::Into<::std::string::String>,
-        addressee: impl ::std::convert::Into<::std::string::String>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        request_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        addressee: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         message: impl ::std::convert::Into<delivery_request_sendmessage::Message>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            request_id: ::std::convert::Into::into(request_id),
-            addressee: ::std::convert::Into::into(addressee),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "DELIVERY_ID",
+                &mut __extra,
+            ),
+            request_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(request_id),
+                "REQUEST_ID",
+                &mut __extra,
+            ),
+            addressee: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(addressee),
+                "ADDRESSEE",
+                &mut __extra,
+            ),
             message: ::std::convert::Into::into(message),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27913,11 +28578,25 @@ impl ::b24_core::__private::Method for DeliveryRequestSendmessage {
             "sale.delivery.request.sendmessage",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.delivery_id, "DELIVERY_ID", problems);
-        ::b24_core::__private::Check::check(&self.request_id, "REQUEST_ID", problems);
-        problems.non_empty("REQUEST_ID", &self.request_id);
-        ::b24_core::__private::Check::check(&self.addressee, "ADDRESSEE", problems);
-        problems.non_empty("ADDRESSEE", &self.addressee);
+        if !::b24_core::__private::is_ref(self.extra.get("DELIVERY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "DELIVERY_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("REQUEST_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.request_id,
+                "REQUEST_ID",
+                problems,
+            );
+            problems.non_empty("REQUEST_ID", &self.request_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ADDRESSEE")) {
+            ::b24_core::__private::Check::check(&self.addressee, "ADDRESSEE", problems);
+            problems.non_empty("ADDRESSEE", &self.addressee);
+        }
         ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         all.finish()
     }
@@ -28294,17 +28973,28 @@ impl DeliveryRequestUpdate {
     /// A request with the required parameters `DELIVERY_ID`, `REQUEST_ID`.
     #[must_use]
     pub fn new(
-        delivery_id: impl ::std::convert::Into<i64>,
-        request_id: impl ::std::convert::Into<::std::string::String>,
+        delivery_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        request_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            delivery_id: ::std::convert::Into::into(delivery_id),
-            request_id: ::std::convert::Into::into(request_id),
+            delivery_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(delivery_id),
+                "DELIVERY_ID",
+                &mut __extra,
+            ),
+            request_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(request_id),
+                "REQUEST_ID",
+                &mut __extra,
+            ),
             finalize: ::std::option::Option::None,
             status: ::std::option::Option::None,
             properties: ::std::option::Option::None,
             overwrite_properties: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `FINALIZE`.
@@ -28417,9 +29107,21 @@ impl ::b24_core::__private::Method for DeliveryRequestUpdate {
             "sale.delivery.request.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.delivery_id, "DELIVERY_ID", problems);
-        ::b24_core::__private::Check::check(&self.request_id, "REQUEST_ID", problems);
-        problems.non_empty("REQUEST_ID", &self.request_id);
+        if !::b24_core::__private::is_ref(self.extra.get("DELIVERY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                "DELIVERY_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("REQUEST_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.request_id,
+                "REQUEST_ID",
+                problems,
+            );
+            problems.non_empty("REQUEST_ID", &self.request_id);
+        }
         ::b24_core::__private::Check::check(&self.finalize, "FINALIZE", problems);
         ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
@@ -28801,9 +29503,14 @@ pub struct DeliveryUpdate {
 impl DeliveryUpdate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -28811,42 +29518,73 @@ impl DeliveryUpdate {
             active: ::std::option::Option::None,
             logotype: ::std::option::Option::None,
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CURRENCY`.
     #[must_use]
     pub fn currency(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.currency = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.currency = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CURRENCY",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ACTIVE`.
@@ -28945,11 +29683,25 @@ impl ::b24_core::__private::Method for DeliveryUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.delivery.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CURRENCY")) {
+            ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         ::b24_core::__private::Check::check(&self.logotype, "LOGOTYPE", problems);
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
@@ -30657,10 +31409,15 @@ pub struct OrderDelete {
 impl OrderDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30716,7 +31473,9 @@ impl ::b24_core::__private::Method for OrderDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.order.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -30789,10 +31548,15 @@ pub struct OrderGet {
 impl OrderGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30848,7 +31612,9 @@ impl ::b24_core::__private::Method for OrderGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.order.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -31212,8 +31978,17 @@ impl OrderList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -31279,7 +32054,9 @@ impl ::b24_core::__private::Method for OrderList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -31457,13 +32234,18 @@ impl OrderUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<order_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -31520,7 +32302,9 @@ impl ::b24_core::__private::Method for OrderUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.order.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -33705,10 +34489,15 @@ pub struct PaymentDelete {
 impl PaymentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -33764,7 +34553,9 @@ impl ::b24_core::__private::Method for PaymentDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.payment.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -33832,10 +34623,15 @@ pub struct PaymentGet {
 impl PaymentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -33891,7 +34687,9 @@ impl ::b24_core::__private::Method for PaymentGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.payment.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -34301,8 +35099,17 @@ impl PaymentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -34368,7 +35175,9 @@ impl ::b24_core::__private::Method for PaymentList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -34526,13 +35335,18 @@ impl PaymentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<payment_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -34589,7 +35403,9 @@ impl ::b24_core::__private::Method for PaymentUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.payment.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -35694,10 +36510,15 @@ pub struct PaymentItemShipmentDelete {
 impl PaymentItemShipmentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -35755,7 +36576,9 @@ impl ::b24_core::__private::Method for PaymentItemShipmentDelete {
             "sale.paymentItemShipment.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -35824,10 +36647,15 @@ pub struct PaymentItemShipmentGet {
 impl PaymentItemShipmentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -35885,7 +36713,9 @@ impl ::b24_core::__private::Method for PaymentItemShipmentGet {
             "sale.paymentItemShipment.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -36231,8 +37061,17 @@ impl PaymentItemShipmentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -36300,7 +37139,9 @@ impl ::b24_core::__private::Method for PaymentItemShipmentList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -36591,13 +37432,18 @@ impl PaymentItemShipmentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<payment_item_shipment_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -36656,7 +37502,9 @@ impl ::b24_core::__private::Method for PaymentItemShipmentUpdate {
             "sale.paymentItemShipment.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -37086,10 +37934,15 @@ pub struct PaymentitembasketDelete {
 impl PaymentitembasketDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -37147,7 +38000,9 @@ impl ::b24_core::__private::Method for PaymentitembasketDelete {
             "sale.paymentitembasket.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -37216,10 +38071,15 @@ pub struct PaymentitembasketGet {
 impl PaymentitembasketGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -37275,7 +38135,9 @@ impl ::b24_core::__private::Method for PaymentitembasketGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paymentitembasket.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -37620,8 +38482,17 @@ impl PaymentitembasketList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -37689,7 +38560,9 @@ impl ::b24_core::__private::Method for PaymentitembasketList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -37994,13 +38867,18 @@ impl PaymentitembasketUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<paymentitembasket_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -38059,7 +38937,9 @@ impl ::b24_core::__private::Method for PaymentitembasketUpdate {
             "sale.paymentitembasket.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -38197,32 +39077,55 @@ impl PaysystemAdd {
     /// A request with the required parameters `NAME`, `PERSON_TYPE_ID`, `BX_REST_HANDLER`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        person_type_id: impl ::std::convert::Into<i64>,
-        bx_rest_handler: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        person_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        bx_rest_handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
-            person_type_id: ::std::convert::Into::into(person_type_id),
-            bx_rest_handler: ::std::convert::Into::into(bx_rest_handler),
+            person_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(person_type_id),
+                "PERSON_TYPE_ID",
+                &mut __extra,
+            ),
+            bx_rest_handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(bx_rest_handler),
+                "BX_REST_HANDLER",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
             settings: ::std::option::Option::None,
             entity_registry_type: ::std::option::Option::None,
             logotype: ::std::option::Option::None,
             new_window: ::std::option::Option::None,
             xml_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -38248,10 +39151,16 @@ impl PaysystemAdd {
     #[must_use]
     pub fn entity_registry_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_registry_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ENTITY_REGISTRY_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -38277,9 +39186,17 @@ impl PaysystemAdd {
     #[must_use]
     pub fn xml_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.xml_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.xml_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "XML_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -38365,30 +39282,46 @@ impl ::b24_core::__private::Method for PaysystemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
-        ::b24_core::__private::Check::check(
-            &self.person_type_id,
-            "PERSON_TYPE_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.bx_rest_handler,
-            "BX_REST_HANDLER",
-            problems,
-        );
-        problems.non_empty("BX_REST_HANDLER", &self.bx_rest_handler);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSON_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                "PERSON_TYPE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BX_REST_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.bx_rest_handler,
+                "BX_REST_HANDLER",
+                problems,
+            );
+            problems.non_empty("BX_REST_HANDLER", &self.bx_rest_handler);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
-        ::b24_core::__private::Check::check(
-            &self.entity_registry_type,
-            "ENTITY_REGISTRY_TYPE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("ENTITY_REGISTRY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_registry_type,
+                "ENTITY_REGISTRY_TYPE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.logotype, "LOGOTYPE", problems);
         ::b24_core::__private::Check::check(&self.new_window, "NEW_WINDOW", problems);
-        ::b24_core::__private::Check::check(&self.xml_id, "XML_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("XML_ID")) {
+            ::b24_core::__private::Check::check(&self.xml_id, "XML_ID", problems);
+        }
         all.finish()
     }
 }
@@ -38645,10 +39578,15 @@ pub struct PaysystemDelete {
 impl PaysystemDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -38704,7 +39642,9 @@ impl ::b24_core::__private::Method for PaysystemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -38783,22 +39723,44 @@ impl PaysystemHandlerAdd {
     /// A request with the required parameters `NAME`, `CODE`, `SETTINGS`.
     #[must_use]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        code: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         settings: impl ::std::convert::Into<paysystem_handler_add::Settings>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             sort: ::std::option::Option::None,
-            code: ::std::convert::Into::into(code),
+            code: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(code),
+                "CODE",
+                &mut __extra,
+            ),
             settings: ::std::convert::Into::into(settings),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -38857,11 +39819,17 @@ impl ::b24_core::__private::Method for PaysystemHandlerAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.handler.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-        problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
+            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
+            problems.non_empty("CODE", &self.code);
+        }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         all.finish()
     }
@@ -40072,10 +41040,15 @@ pub struct PaysystemHandlerDelete {
 impl PaysystemHandlerDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -40133,7 +41106,9 @@ impl ::b24_core::__private::Method for PaysystemHandlerDelete {
             "sale.paysystem.handler.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -40215,8 +41190,17 @@ impl PaysystemHandlerList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -40278,7 +41262,9 @@ impl ::b24_core::__private::Method for PaysystemHandlerList {
             "sale.paysystem.handler.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -42233,13 +43219,18 @@ impl PaysystemHandlerUpdate {
     /// A request with the required parameters `ID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<paysystem_handler_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -42298,7 +43289,9 @@ impl ::b24_core::__private::Method for PaysystemHandlerUpdate {
             "sale.paysystem.handler.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -42729,8 +43722,17 @@ impl PaysystemList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -42796,7 +43798,9 @@ impl ::b24_core::__private::Method for PaysystemList {
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -43302,19 +44306,33 @@ pub struct PaysystemPayInvoice {
 impl PaysystemPayInvoice {
     /// A request with the required parameter `INVOICE_ID`.
     #[must_use]
-    pub fn new(invoice_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        invoice_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            invoice_id: ::std::convert::Into::into(invoice_id),
+            invoice_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(invoice_id),
+                "INVOICE_ID",
+                &mut __extra,
+            ),
             pay_system_id: ::std::option::Option::None,
             bx_rest_handler: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PAY_SYSTEM_ID`.
     #[must_use]
-    pub fn pay_system_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn pay_system_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.pay_system_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PAY_SYSTEM_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -43322,10 +44340,16 @@ impl PaysystemPayInvoice {
     #[must_use]
     pub fn bx_rest_handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.bx_rest_handler = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BX_REST_HANDLER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -43390,17 +44414,27 @@ impl ::b24_core::__private::Method for PaysystemPayInvoice {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.pay.invoice");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.invoice_id, "INVOICE_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.pay_system_id,
-            "PAY_SYSTEM_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.bx_rest_handler,
-            "BX_REST_HANDLER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("INVOICE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.invoice_id,
+                "INVOICE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PAY_SYSTEM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                "PAY_SYSTEM_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BX_REST_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.bx_rest_handler,
+                "BX_REST_HANDLER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -43476,13 +44510,22 @@ impl PaysystemPayPayment {
     /// A request with the required parameters `PAYMENT_ID`, `PAY_SYSTEM_ID`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
-        pay_system_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        pay_system_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
-            pay_system_id: ::std::convert::Into::into(pay_system_id),
-            extra: ::std::collections::BTreeMap::new(),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "PAYMENT_ID",
+                &mut __extra,
+            ),
+            pay_system_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(pay_system_id),
+                "PAY_SYSTEM_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -43542,12 +44585,20 @@ impl ::b24_core::__private::Method for PaysystemPayPayment {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.pay.payment");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "PAYMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.pay_system_id,
-            "PAY_SYSTEM_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PAYMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.payment_id,
+                "PAYMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PAY_SYSTEM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                "PAY_SYSTEM_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -43617,13 +44668,22 @@ impl PaysystemSettingsGet {
     /// A request with the required parameters `ID`, `PERSON_TYPE_ID`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        person_type_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        person_type_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            person_type_id: ::std::convert::Into::into(person_type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            person_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(person_type_id),
+                "PERSON_TYPE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -43685,12 +44745,16 @@ impl ::b24_core::__private::Method for PaysystemSettingsGet {
             "sale.paysystem.settings.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.person_type_id,
-            "PERSON_TYPE_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSON_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                "PERSON_TYPE_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -43882,19 +44946,33 @@ pub struct PaysystemSettingsInvoiceGet {
 impl PaysystemSettingsInvoiceGet {
     /// A request with the required parameter `INVOICE_ID`.
     #[must_use]
-    pub fn new(invoice_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        invoice_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            invoice_id: ::std::convert::Into::into(invoice_id),
+            invoice_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(invoice_id),
+                "INVOICE_ID",
+                &mut __extra,
+            ),
             pay_system_id: ::std::option::Option::None,
             bx_rest_handler: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PAY_SYSTEM_ID`.
     #[must_use]
-    pub fn pay_system_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn pay_system_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.pay_system_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PAY_SYSTEM_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -43902,10 +44980,16 @@ impl PaysystemSettingsInvoiceGet {
     #[must_use]
     pub fn bx_rest_handler(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.bx_rest_handler = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "BX_REST_HANDLER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -43973,17 +45057,27 @@ impl ::b24_core::__private::Method for PaysystemSettingsInvoiceGet {
             "sale.paysystem.settings.invoice.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.invoice_id, "INVOICE_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.pay_system_id,
-            "PAY_SYSTEM_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.bx_rest_handler,
-            "BX_REST_HANDLER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("INVOICE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.invoice_id,
+                "INVOICE_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PAY_SYSTEM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                "PAY_SYSTEM_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("BX_REST_HANDLER")) {
+            ::b24_core::__private::Check::check(
+                &self.bx_rest_handler,
+                "BX_REST_HANDLER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -44167,13 +45261,22 @@ impl PaysystemSettingsPaymentGet {
     /// A request with the required parameters `PAYMENT_ID`, `PAY_SYSTEM_ID`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<i64>,
-        pay_system_id: impl ::std::convert::Into<i64>,
+        payment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        pay_system_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            payment_id: ::std::convert::Into::into(payment_id),
-            pay_system_id: ::std::convert::Into::into(pay_system_id),
-            extra: ::std::collections::BTreeMap::new(),
+            payment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(payment_id),
+                "PAYMENT_ID",
+                &mut __extra,
+            ),
+            pay_system_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(pay_system_id),
+                "PAY_SYSTEM_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -44236,12 +45339,20 @@ impl ::b24_core::__private::Method for PaysystemSettingsPaymentGet {
             "sale.paysystem.settings.payment.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.payment_id, "PAYMENT_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.pay_system_id,
-            "PAY_SYSTEM_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PAYMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.payment_id,
+                "PAYMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PAY_SYSTEM_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                "PAY_SYSTEM_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -44432,21 +45543,33 @@ impl PaysystemSettingsUpdate {
     /// A request with the required parameters `ID`, `SETTINGS`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         settings: impl ::std::convert::Into<paysystem_settings_update::Settings>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             person_type_id: ::std::option::Option::None,
             settings: ::std::convert::Into::into(settings),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PERSON_TYPE_ID`.
     #[must_use]
-    pub fn person_type_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn person_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.person_type_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSON_TYPE_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -44510,12 +45633,16 @@ impl ::b24_core::__private::Method for PaysystemSettingsUpdate {
             "sale.paysystem.settings.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.person_type_id,
-            "PERSON_TYPE_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSON_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                "PERSON_TYPE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         all.finish()
     }
@@ -44704,11 +45831,16 @@ pub struct PaysystemUpdate {
 impl PaysystemUpdate {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `FIELDS`.
@@ -44774,7 +45906,9 @@ impl ::b24_core::__private::Method for PaysystemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.paysystem.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -45384,10 +46518,15 @@ pub struct PersontypeDelete {
 impl PersontypeDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -45443,7 +46582,9 @@ impl ::b24_core::__private::Method for PersontypeDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.persontype.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -45517,10 +46658,15 @@ pub struct PersontypeGet {
 impl PersontypeGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -45576,7 +46722,9 @@ impl ::b24_core::__private::Method for PersontypeGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.persontype.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -46134,8 +47282,17 @@ impl PersontypeList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -46204,7 +47361,9 @@ impl ::b24_core::__private::Method for PersontypeList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -46270,13 +47429,18 @@ impl PersontypeUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<persontype_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -46333,7 +47497,9 @@ impl ::b24_core::__private::Method for PersontypeUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.persontype.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -47198,10 +48364,15 @@ pub struct PropertyDelete {
 impl PropertyDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -47257,7 +48428,9 @@ impl ::b24_core::__private::Method for PropertyDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.property.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -47331,10 +48504,15 @@ pub struct PropertyGet {
 impl PropertyGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -47390,7 +48568,9 @@ impl ::b24_core::__private::Method for PropertyGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.property.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -47540,10 +48720,19 @@ pub struct PropertyGetfieldsbytype {
 impl PropertyGetfieldsbytype {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            extra: ::std::collections::BTreeMap::new(),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -47601,8 +48790,10 @@ impl ::b24_core::__private::Method for PropertyGetfieldsbytype {
             "sale.property.getfieldsbytype",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         all.finish()
     }
 }
@@ -47737,8 +48928,17 @@ impl PropertyList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -47804,7 +49004,9 @@ impl ::b24_core::__private::Method for PropertyList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -47962,13 +49164,18 @@ impl PropertyUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<property_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -48025,7 +49232,9 @@ impl ::b24_core::__private::Method for PropertyUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.property.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -49273,8 +50482,17 @@ impl PropertyRelationList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -49340,7 +50558,9 @@ impl ::b24_core::__private::Method for PropertyRelationList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -49634,10 +50854,15 @@ pub struct PropertygroupDelete {
 impl PropertygroupDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -49693,7 +50918,9 @@ impl ::b24_core::__private::Method for PropertygroupDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertygroup.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -49762,10 +50989,15 @@ pub struct PropertygroupGet {
 impl PropertygroupGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -49821,7 +51053,9 @@ impl ::b24_core::__private::Method for PropertygroupGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertygroup.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -50165,8 +51399,17 @@ impl PropertygroupList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -50232,7 +51475,9 @@ impl ::b24_core::__private::Method for PropertygroupList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -50501,13 +51746,18 @@ impl PropertygroupUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<propertygroup_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -50564,7 +51814,9 @@ impl ::b24_core::__private::Method for PropertygroupUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertygroup.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -50649,10 +51901,15 @@ pub struct PropertyvalueDelete {
 impl PropertyvalueDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -50708,7 +51965,9 @@ impl ::b24_core::__private::Method for PropertyvalueDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertyvalue.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -50777,10 +52036,15 @@ pub struct PropertyvalueGet {
 impl PropertyvalueGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -50836,7 +52100,9 @@ impl ::b24_core::__private::Method for PropertyvalueGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertyvalue.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -51305,8 +52571,17 @@ impl PropertyvalueList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -51372,7 +52647,9 @@ impl ::b24_core::__private::Method for PropertyvalueList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -52517,10 +53794,15 @@ pub struct PropertyvariantDelete {
 impl PropertyvariantDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -52578,7 +53860,9 @@ impl ::b24_core::__private::Method for PropertyvariantDelete {
             "sale.propertyvariant.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -52647,10 +53931,15 @@ pub struct PropertyvariantGet {
 impl PropertyvariantGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -52706,7 +53995,9 @@ impl ::b24_core::__private::Method for PropertyvariantGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.propertyvariant.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -53050,8 +54341,17 @@ impl PropertyvariantList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -53117,7 +54417,9 @@ impl ::b24_core::__private::Method for PropertyvariantList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -53387,13 +54689,18 @@ impl PropertyvariantUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<propertyvariant_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -53452,7 +54759,9 @@ impl ::b24_core::__private::Method for PropertyvariantUpdate {
             "sale.propertyvariant.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -54691,10 +56000,15 @@ pub struct ShipmentDelete {
 impl ShipmentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -54750,7 +56064,9 @@ impl ::b24_core::__private::Method for ShipmentDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipment.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -54821,10 +56137,15 @@ pub struct ShipmentGet {
 impl ShipmentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -54880,7 +56201,9 @@ impl ::b24_core::__private::Method for ShipmentGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipment.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -55223,8 +56546,17 @@ impl ShipmentList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -55290,7 +56622,9 @@ impl ::b24_core::__private::Method for ShipmentList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -55450,13 +56784,18 @@ impl ShipmentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<shipment_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -55513,7 +56852,9 @@ impl ::b24_core::__private::Method for ShipmentUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipment.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -56977,10 +58318,15 @@ pub struct ShipmentitemDelete {
 impl ShipmentitemDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -57036,7 +58382,9 @@ impl ::b24_core::__private::Method for ShipmentitemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipmentitem.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -57104,10 +58452,15 @@ pub struct ShipmentitemGet {
 impl ShipmentitemGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -57163,7 +58516,9 @@ impl ::b24_core::__private::Method for ShipmentitemGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipmentitem.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -57507,8 +58862,17 @@ impl ShipmentitemList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -57574,7 +58938,9 @@ impl ::b24_core::__private::Method for ShipmentitemList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -57732,13 +59098,18 @@ impl ShipmentitemUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<shipmentitem_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -57795,7 +59166,9 @@ impl ::b24_core::__private::Method for ShipmentitemUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipmentitem.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -58444,10 +59817,15 @@ pub struct ShipmentpropertyDelete {
 impl ShipmentpropertyDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -58505,7 +59883,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyDelete {
             "sale.shipmentproperty.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -58580,10 +59960,15 @@ pub struct ShipmentpropertyGet {
 impl ShipmentpropertyGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -58639,7 +60024,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.shipmentproperty.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -58790,10 +60177,19 @@ pub struct ShipmentpropertyGetfieldsbytype {
 impl ShipmentpropertyGetfieldsbytype {
     /// A request with the required parameter `type`.
     #[must_use]
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            type_: ::std::convert::Into::into(type_),
-            extra: ::std::collections::BTreeMap::new(),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "type",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -58852,8 +60248,10 @@ impl ::b24_core::__private::Method for ShipmentpropertyGetfieldsbytype {
             "sale.shipmentproperty.getfieldsbytype",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
-        problems.non_empty("type", &self.type_);
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+            problems.non_empty("type", &self.type_);
+        }
         all.finish()
     }
 }
@@ -58988,8 +60386,17 @@ impl ShipmentpropertyList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -59055,7 +60462,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -59214,13 +60623,18 @@ impl ShipmentpropertyUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<shipmentproperty_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -59279,7 +60693,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyUpdate {
             "sale.shipmentproperty.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -59906,10 +61322,15 @@ pub struct ShipmentpropertyvalueDelete {
 impl ShipmentpropertyvalueDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -59968,7 +61389,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyvalueDelete {
             "sale.shipmentpropertyvalue.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -60037,10 +61460,15 @@ pub struct ShipmentpropertyvalueGet {
 impl ShipmentpropertyvalueGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -60098,7 +61526,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyvalueGet {
             "sale.shipmentpropertyvalue.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -60569,8 +61999,17 @@ impl ShipmentpropertyvalueList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -60638,7 +62077,9 @@ impl ::b24_core::__private::Method for ShipmentpropertyvalueList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -61869,10 +63310,17 @@ pub struct StatusDelete {
 impl StatusDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61928,8 +63376,10 @@ impl ::b24_core::__private::Method for StatusDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.status.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        problems.non_empty("id", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+            problems.non_empty("id", &self.id);
+        }
         all.finish()
     }
 }
@@ -62000,10 +63450,17 @@ pub struct StatusGet {
 impl StatusGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62059,8 +63516,10 @@ impl ::b24_core::__private::Method for StatusGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.status.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        problems.non_empty("id", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+            problems.non_empty("id", &self.id);
+        }
         all.finish()
     }
 }
@@ -62473,8 +63932,17 @@ impl StatusList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62540,7 +64008,9 @@ impl ::b24_core::__private::Method for StatusList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -62698,13 +64168,18 @@ impl StatusUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
         fields: impl ::std::convert::Into<status_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62761,8 +64236,10 @@ impl ::b24_core::__private::Method for StatusUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sale.status.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        problems.non_empty("id", &self.id);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+            problems.non_empty("id", &self.id);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -64153,8 +65630,17 @@ impl StatusLangList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -64220,7 +65706,9 @@ impl ::b24_core::__private::Method for StatusLangList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -64640,8 +66128,17 @@ impl TradeBindingList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -64707,7 +66204,9 @@ impl ::b24_core::__private::Method for TradeBindingList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -65209,8 +66708,17 @@ impl TradePlatformList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -65276,7 +66784,9 @@ impl ::b24_core::__private::Method for TradePlatformList {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }

@@ -82,18 +82,31 @@ impl B2eCompanyProviderList {
     #[must_use]
     pub fn company_uuid(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.company_uuid = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "companyUuid",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `companyCrmId`.
     #[must_use]
-    pub fn company_crm_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn company_crm_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.company_crm_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "companyCrmId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -101,21 +114,47 @@ impl B2eCompanyProviderList {
     #[must_use]
     pub fn language(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.language = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.language = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "language",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -184,15 +223,29 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
             "sign.b2e.company.provider.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.company_uuid, "companyUuid", problems);
-        ::b24_core::__private::Check::check(
-            &self.company_crm_id,
-            "companyCrmId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.language, "language", problems);
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("companyUuid")) {
+            ::b24_core::__private::Check::check(
+                &self.company_uuid,
+                "companyUuid",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("companyCrmId")) {
+            ::b24_core::__private::Check::check(
+                &self.company_crm_id,
+                "companyCrmId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("language")) {
+            ::b24_core::__private::Check::check(&self.language, "language", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
         problems
             .at_least_one(
                 &["companyCrmId", "companyUuid"],
@@ -434,18 +487,34 @@ impl B2eDocumentGet {
     #[must_use]
     pub fn uid(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uid = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uid = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "uid",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `language`.
     #[must_use]
     pub fn language(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.language = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.language = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "language",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -502,8 +571,12 @@ impl ::b24_core::__private::Method for B2eDocumentGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.document.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.uid, "uid", problems);
-        ::b24_core::__private::Check::check(&self.language, "language", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("uid")) {
+            ::b24_core::__private::Check::check(&self.uid, "uid", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("language")) {
+            ::b24_core::__private::Check::check(&self.language, "language", problems);
+        }
         all.finish()
     }
 }
@@ -699,9 +772,17 @@ impl B2eDocumentSend {
     #[must_use]
     pub fn language(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.language = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.language = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "language",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -759,7 +840,9 @@ impl ::b24_core::__private::Method for B2eDocumentSend {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.document.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
-        ::b24_core::__private::Check::check(&self.language, "language", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("language")) {
+            ::b24_core::__private::Check::check(&self.language, "language", problems);
+        }
         all.finish()
     }
 }
@@ -1726,10 +1809,15 @@ pub struct B2eHcmlinkDocumentGet {
 impl B2eHcmlinkDocumentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1787,7 +1875,9 @@ impl ::b24_core::__private::Method for B2eHcmlinkDocumentGet {
             "sign.b2e.hcmlink.document.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -2132,14 +2222,32 @@ impl B2eMysafeTail {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2200,8 +2308,12 @@ impl ::b24_core::__private::Method for B2eMysafeTail {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.mysafe.tail");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
         all.finish()
     }
 }
@@ -2468,14 +2580,32 @@ impl B2ePersonalTail {
     }
     /// Sets `limit`.
     #[must_use]
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.limit = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.limit = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "limit",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `offset`.
     #[must_use]
-    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.offset = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.offset = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "offset",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2536,8 +2666,12 @@ impl ::b24_core::__private::Method for B2ePersonalTail {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.personal.tail");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.limit, "limit", problems);
-        ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("limit")) {
+            ::b24_core::__private::Check::check(&self.limit, "limit", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("offset")) {
+            ::b24_core::__private::Check::check(&self.offset, "offset", problems);
+        }
         all.finish()
     }
 }

@@ -146,9 +146,18 @@ pub struct Create {
 impl Create {
     /// A request with the required parameter `NAME`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "NAME",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             visible: ::std::option::Option::None,
             opened: ::std::option::Option::None,
@@ -164,17 +173,23 @@ impl Create {
             image_file_id: ::std::option::Option::None,
             site_id: ::std::option::Option::None,
             subject_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -209,19 +224,33 @@ impl Create {
     #[must_use]
     pub fn keywords(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.keywords = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.keywords = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "KEYWORDS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `INITIATE_PERMS`.
     #[must_use]
     pub fn initiate_perms(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.initiate_perms = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "INITIATE_PERMS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -258,16 +287,32 @@ impl Create {
     }
     /// Sets `SCRUM_MASTER_ID`.
     #[must_use]
-    pub fn scrum_master_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn scrum_master_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.scrum_master_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SCRUM_MASTER_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `OWNER_ID`.
     #[must_use]
-    pub fn owner_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.owner_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.owner_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OWNER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IMAGE`.
@@ -281,9 +326,16 @@ impl Create {
     }
     /// Sets `IMAGE_FILE_ID`.
     #[must_use]
-    pub fn image_file_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn image_file_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.image_file_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IMAGE_FILE_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -300,8 +352,17 @@ impl Create {
     }
     /// Sets `SUBJECT_ID`.
     #[must_use]
-    pub fn subject_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.subject_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn subject_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.subject_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SUBJECT_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -405,18 +466,30 @@ impl ::b24_core::__private::Method for Create {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.create");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        problems.non_empty("NAME", &self.name);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+            problems.non_empty("NAME", &self.name);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.visible, "VISIBLE", problems);
         ::b24_core::__private::Check::check(&self.opened, "OPENED", problems);
         ::b24_core::__private::Check::check(&self.closed, "CLOSED", problems);
-        ::b24_core::__private::Check::check(&self.keywords, "KEYWORDS", problems);
-        ::b24_core::__private::Check::check(
-            &self.initiate_perms,
-            "INITIATE_PERMS",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("KEYWORDS")) {
+            ::b24_core::__private::Check::check(&self.keywords, "KEYWORDS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("INITIATE_PERMS")) {
+            ::b24_core::__private::Check::check(
+                &self.initiate_perms,
+                "INITIATE_PERMS",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.project, "PROJECT", problems);
         ::b24_core::__private::Check::check(
             &self.project_date_start,
@@ -428,20 +501,32 @@ impl ::b24_core::__private::Method for Create {
             "PROJECT_DATE_FINISH",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.scrum_master_id,
-            "SCRUM_MASTER_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SCRUM_MASTER_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.scrum_master_id,
+                "SCRUM_MASTER_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OWNER_ID")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.image, "IMAGE", problems);
-        ::b24_core::__private::Check::check(
-            &self.image_file_id,
-            "IMAGE_FILE_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IMAGE_FILE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.image_file_id,
+                "IMAGE_FILE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
-        ::b24_core::__private::Check::check(&self.subject_id, "SUBJECT_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SUBJECT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.subject_id,
+                "SUBJECT_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -500,10 +585,17 @@ pub struct Delete {
 impl Delete {
     /// A request with the required parameter `GROUP_ID`.
     #[must_use]
-    pub fn new(group_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
-            extra: ::std::collections::BTreeMap::new(),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -559,7 +651,9 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
         all.finish()
     }
 }
@@ -622,15 +716,32 @@ impl FeatureAccess {
     /// A request with the required parameters `GROUP_ID`, `FEATURE`, `OPERATION`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
-        feature: impl ::std::convert::Into<::std::string::String>,
-        operation: impl ::std::convert::Into<::std::string::String>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        feature: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        operation: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
-            feature: ::std::convert::Into::into(feature),
-            operation: ::std::convert::Into::into(operation),
-            extra: ::std::collections::BTreeMap::new(),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
+            feature: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(feature),
+                "FEATURE",
+                &mut __extra,
+            ),
+            operation: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(operation),
+                "OPERATION",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -688,11 +799,17 @@ impl ::b24_core::__private::Method for FeatureAccess {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.feature.access");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
-        ::b24_core::__private::Check::check(&self.feature, "FEATURE", problems);
-        problems.non_empty("FEATURE", &self.feature);
-        ::b24_core::__private::Check::check(&self.operation, "OPERATION", problems);
-        problems.non_empty("OPERATION", &self.operation);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FEATURE")) {
+            ::b24_core::__private::Check::check(&self.feature, "FEATURE", problems);
+            problems.non_empty("FEATURE", &self.feature);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("OPERATION")) {
+            ::b24_core::__private::Check::check(&self.operation, "OPERATION", problems);
+            problems.non_empty("OPERATION", &self.operation);
+        }
         all.finish()
     }
 }
@@ -811,8 +928,17 @@ impl Get {
     }
     /// Sets `GROUP_ID`.
     #[must_use]
-    pub fn group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "GROUP_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IS_ADMIN`.
@@ -826,8 +952,17 @@ impl Get {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -893,9 +1028,13 @@ impl ::b24_core::__private::Method for Get {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_admin, "IS_ADMIN", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1282,13 +1421,22 @@ impl Setowner {
     /// A request with the required parameters `GROUP_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1345,8 +1493,12 @@ impl ::b24_core::__private::Method for Setowner {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.setowner");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1499,9 +1651,16 @@ pub struct Update {
 impl Update {
     /// A request with the required parameter `GROUP_ID`.
     #[must_use]
-    pub fn new(group_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             visible: ::std::option::Option::None,
@@ -1515,26 +1674,40 @@ impl Update {
             image: ::std::option::Option::None,
             image_file_id: ::std::option::Option::None,
             site_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1569,19 +1742,33 @@ impl Update {
     #[must_use]
     pub fn keywords(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.keywords = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.keywords = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "KEYWORDS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `INITIATE_PERMS`.
     #[must_use]
     pub fn initiate_perms(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.initiate_perms = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "INITIATE_PERMS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1609,8 +1796,17 @@ impl Update {
     }
     /// Sets `OWNER_ID`.
     #[must_use]
-    pub fn owner_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.owner_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn owner_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.owner_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "OWNER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `IMAGE`.
@@ -1624,9 +1820,16 @@ impl Update {
     }
     /// Sets `IMAGE_FILE_ID`.
     #[must_use]
-    pub fn image_file_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn image_file_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.image_file_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IMAGE_FILE_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1735,18 +1938,32 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.visible, "VISIBLE", problems);
         ::b24_core::__private::Check::check(&self.opened, "OPENED", problems);
         ::b24_core::__private::Check::check(&self.closed, "CLOSED", problems);
-        ::b24_core::__private::Check::check(&self.keywords, "KEYWORDS", problems);
-        ::b24_core::__private::Check::check(
-            &self.initiate_perms,
-            "INITIATE_PERMS",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("KEYWORDS")) {
+            ::b24_core::__private::Check::check(&self.keywords, "KEYWORDS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("INITIATE_PERMS")) {
+            ::b24_core::__private::Check::check(
+                &self.initiate_perms,
+                "INITIATE_PERMS",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.project_date_start,
             "PROJECT_DATE_START",
@@ -1757,13 +1974,17 @@ impl ::b24_core::__private::Method for Update {
             "PROJECT_DATE_FINISH",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("OWNER_ID")) {
+            ::b24_core::__private::Check::check(&self.owner_id, "OWNER_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.image, "IMAGE", problems);
-        ::b24_core::__private::Check::check(
-            &self.image_file_id,
-            "IMAGE_FILE_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IMAGE_FILE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.image_file_id,
+                "IMAGE_FILE_ID",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.site_id, "SITE_ID", problems);
         all.finish()
     }
@@ -1827,13 +2048,18 @@ impl UserAdd {
     /// A request with the required parameters `GROUP_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
             user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1890,7 +2116,9 @@ impl ::b24_core::__private::Method for UserAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
@@ -1951,13 +2179,18 @@ impl UserDelete {
     /// A request with the required parameters `GROUP_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
             user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2014,7 +2247,9 @@ impl ::b24_core::__private::Method for UserDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
@@ -2071,10 +2306,15 @@ pub struct UserGet {
 impl UserGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2130,7 +2370,9 @@ impl ::b24_core::__private::Method for UserGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -2538,23 +2780,40 @@ impl UserInvite {
     /// A request with the required parameters `GROUP_ID`, `USER_ID`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
-            user_id: ::std::convert::Into::into(user_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
             message: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2612,9 +2871,15 @@ impl ::b24_core::__private::Method for UserInvite {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.invite");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         all.finish()
     }
 }
@@ -2677,20 +2942,35 @@ pub struct UserRequest {
 impl UserRequest {
     /// A request with the required parameter `GROUP_ID`.
     #[must_use]
-    pub fn new(group_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
             message: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `MESSAGE`.
     #[must_use]
     pub fn message(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.message = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.message = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MESSAGE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2747,8 +3027,12 @@ impl ::b24_core::__private::Method for UserRequest {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.request");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
-        ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
+            ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
+        }
         all.finish()
     }
 }
@@ -2811,15 +3095,26 @@ impl UserUpdate {
     /// A request with the required parameters `GROUP_ID`, `USER_ID`, `ROLE`.
     #[must_use]
     pub fn new(
-        group_id: impl ::std::convert::Into<i64>,
+        group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        role: impl ::std::convert::Into<::std::string::String>,
+        role: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            group_id: ::std::convert::Into::into(group_id),
+            group_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(group_id),
+                "GROUP_ID",
+                &mut __extra,
+            ),
             user_id: ::std::convert::Into::into(user_id),
-            role: ::std::convert::Into::into(role),
-            extra: ::std::collections::BTreeMap::new(),
+            role: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(role),
+                "ROLE",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2877,10 +3172,14 @@ impl ::b24_core::__private::Method for UserUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
+            ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.role, "ROLE", problems);
-        problems.non_empty("ROLE", &self.role);
+        if !::b24_core::__private::is_ref(self.extra.get("ROLE")) {
+            ::b24_core::__private::Check::check(&self.role, "ROLE", problems);
+            problems.non_empty("ROLE", &self.role);
+        }
         all.finish()
     }
 }

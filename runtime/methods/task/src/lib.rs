@@ -1666,13 +1666,18 @@ impl ChecklistitemAdd {
     /// A request with the required parameters `TASKID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<checklistitem_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1729,7 +1734,9 @@ impl ::b24_core::__private::Method for ChecklistitemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.checklistitem.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -2137,13 +2144,22 @@ impl ChecklistitemDelete {
     /// A request with the required parameters `TASKID`, `ITEMID`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
-        itemid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        itemid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
-            itemid: ::std::convert::Into::into(itemid),
-            extra: ::std::collections::BTreeMap::new(),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
+            itemid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(itemid),
+                "ITEMID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2200,8 +2216,12 @@ impl ::b24_core::__private::Method for ChecklistitemDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.checklistitem.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
-        ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ITEMID")) {
+            ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        }
         all.finish()
     }
 }
@@ -2433,12 +2453,19 @@ pub struct ChecklistitemGetlist {
 impl ChecklistitemGetlist {
     /// A request with the required parameter `TASKID`.
     #[must_use]
-    pub fn new(taskid: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ORDER`.
@@ -2452,8 +2479,17 @@ impl ChecklistitemGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2515,9 +2551,13 @@ impl ::b24_core::__private::Method for ChecklistitemGetlist {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.checklistitem.getlist");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2717,15 +2757,28 @@ impl ChecklistitemIsactionallowed {
     /// A request with the required parameters `TASKID`, `ITEMID`, `ACTIONID`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
-        itemid: impl ::std::convert::Into<i64>,
-        actionid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        itemid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        actionid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
-            itemid: ::std::convert::Into::into(itemid),
-            actionid: ::std::convert::Into::into(actionid),
-            extra: ::std::collections::BTreeMap::new(),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
+            itemid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(itemid),
+                "ITEMID",
+                &mut __extra,
+            ),
+            actionid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(actionid),
+                "ACTIONID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2786,9 +2839,15 @@ impl ::b24_core::__private::Method for ChecklistitemIsactionallowed {
             "task.checklistitem.isactionallowed",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
-        ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
-        ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ITEMID")) {
+            ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTIONID")) {
+            ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
+        }
         all.finish()
     }
 }
@@ -2855,15 +2914,28 @@ impl ChecklistitemMoveafteritem {
     /// A request with the required parameters `TASKID`, `ITEMID`, `AFTERITEMID`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
-        itemid: impl ::std::convert::Into<i64>,
-        afteritemid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        itemid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        afteritemid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
-            itemid: ::std::convert::Into::into(itemid),
-            afteritemid: ::std::convert::Into::into(afteritemid),
-            extra: ::std::collections::BTreeMap::new(),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
+            itemid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(itemid),
+                "ITEMID",
+                &mut __extra,
+            ),
+            afteritemid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(afteritemid),
+                "AFTERITEMID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2923,9 +2995,19 @@ impl ::b24_core::__private::Method for ChecklistitemMoveafteritem {
             "task.checklistitem.moveafteritem",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
-        ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
-        ::b24_core::__private::Check::check(&self.afteritemid, "AFTERITEMID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ITEMID")) {
+            ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("AFTERITEMID")) {
+            ::b24_core::__private::Check::check(
+                &self.afteritemid,
+                "AFTERITEMID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3621,13 +3703,18 @@ impl CommentitemAdd {
     /// A request with the required parameters `TASKID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<commentitem_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3684,7 +3771,9 @@ impl ::b24_core::__private::Method for CommentitemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.commentitem.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
@@ -4519,15 +4608,28 @@ impl CommentitemIsactionallowed {
     /// A request with the required parameters `TASKID`, `ITEMID`, `ACTIONID`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<i64>,
-        itemid: impl ::std::convert::Into<i64>,
-        actionid: impl ::std::convert::Into<i64>,
+        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        itemid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        actionid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::std::convert::Into::into(taskid),
-            itemid: ::std::convert::Into::into(itemid),
-            actionid: ::std::convert::Into::into(actionid),
-            extra: ::std::collections::BTreeMap::new(),
+            taskid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(taskid),
+                "TASKID",
+                &mut __extra,
+            ),
+            itemid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(itemid),
+                "ITEMID",
+                &mut __extra,
+            ),
+            actionid: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(actionid),
+                "ACTIONID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4587,9 +4689,15 @@ impl ::b24_core::__private::Method for CommentitemIsactionallowed {
             "task.commentitem.isactionallowed",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
-        ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
-        ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
+            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ITEMID")) {
+            ::b24_core::__private::Check::check(&self.itemid, "ITEMID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ACTIONID")) {
+            ::b24_core::__private::Check::check(&self.actionid, "ACTIONID", problems);
+        }
         all.finish()
     }
 }
@@ -4929,15 +5037,28 @@ impl DependenceAdd {
     /// A request with the required parameters `taskIdFrom`, `taskIdTo`, `linkType`.
     #[must_use]
     pub fn new(
-        task_id_from: impl ::std::convert::Into<i64>,
-        task_id_to: impl ::std::convert::Into<i64>,
-        link_type: impl ::std::convert::Into<i64>,
+        task_id_from: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        task_id_to: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        link_type: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id_from: ::std::convert::Into::into(task_id_from),
-            task_id_to: ::std::convert::Into::into(task_id_to),
-            link_type: ::std::convert::Into::into(link_type),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id_from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id_from),
+                "taskIdFrom",
+                &mut __extra,
+            ),
+            task_id_to: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id_to),
+                "taskIdTo",
+                &mut __extra,
+            ),
+            link_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(link_type),
+                "linkType",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4998,9 +5119,19 @@ impl ::b24_core::__private::Method for DependenceAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.dependence.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id_from, "taskIdFrom", problems);
-        ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
-        ::b24_core::__private::Check::check(&self.link_type, "linkType", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskIdFrom")) {
+            ::b24_core::__private::Check::check(
+                &self.task_id_from,
+                "taskIdFrom",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("taskIdTo")) {
+            ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("linkType")) {
+            ::b24_core::__private::Check::check(&self.link_type, "linkType", problems);
+        }
         all.finish()
     }
 }
@@ -5066,13 +5197,22 @@ impl DependenceDelete {
     /// A request with the required parameters `taskIdFrom`, `taskIdTo`.
     #[must_use]
     pub fn new(
-        task_id_from: impl ::std::convert::Into<i64>,
-        task_id_to: impl ::std::convert::Into<i64>,
+        task_id_from: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        task_id_to: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id_from: ::std::convert::Into::into(task_id_from),
-            task_id_to: ::std::convert::Into::into(task_id_to),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id_from: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id_from),
+                "taskIdFrom",
+                &mut __extra,
+            ),
+            task_id_to: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id_to),
+                "taskIdTo",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5132,8 +5272,16 @@ impl ::b24_core::__private::Method for DependenceDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.dependence.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id_from, "taskIdFrom", problems);
-        ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskIdFrom")) {
+            ::b24_core::__private::Check::check(
+                &self.task_id_from,
+                "taskIdFrom",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("taskIdTo")) {
+            ::b24_core::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
+        }
         all.finish()
     }
 }
@@ -7741,15 +7889,31 @@ impl ItemDeletefile {
     }
     /// Sets `TASK_ID`.
     #[must_use]
-    pub fn task_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn task_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.task_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TASK_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ATTACHMENT_ID`.
     #[must_use]
-    pub fn attachment_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn attachment_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.attachment_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ATTACHMENT_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7812,12 +7976,16 @@ impl ::b24_core::__private::Method for ItemDeletefile {
         let mut all = ::b24_core::__private::Problems::new("task.item.deletefile");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.auth, "auth", problems);
-        ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.attachment_id,
-            "ATTACHMENT_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("TASK_ID")) {
+            ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ATTACHMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                "ATTACHMENT_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -10485,10 +10653,15 @@ pub struct ItemUserfieldDelete {
 impl ItemUserfieldDelete {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10544,7 +10717,9 @@ impl ::b24_core::__private::Method for ItemUserfieldDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.item.userfield.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -10607,10 +10782,15 @@ pub struct ItemUserfieldGet {
 impl ItemUserfieldGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -10666,7 +10846,9 @@ impl ::b24_core::__private::Method for ItemUserfieldGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.item.userfield.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         all.finish()
     }
 }
@@ -11318,8 +11500,17 @@ impl ItemUserfieldGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11385,7 +11576,9 @@ impl ::b24_core::__private::Method for ItemUserfieldGetlist {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -11665,13 +11858,18 @@ impl ItemUserfieldUpdate {
     /// A request with the required parameters `ID`, `DATA`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         data: impl ::std::convert::Into<item_userfield_update::Data>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             data: ::std::convert::Into::into(data),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -11728,7 +11926,9 @@ impl ::b24_core::__private::Method for ItemUserfieldUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.item.userfield.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.data, "DATA", problems);
         all.finish()
     }
@@ -12406,8 +12606,17 @@ impl PlannerGetlist {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12467,7 +12676,9 @@ impl ::b24_core::__private::Method for PlannerGetlist {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.planner.getlist");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -12812,13 +13023,24 @@ impl StagesCanmovetask {
     /// A request with the required parameters `entityId`, `entityType`.
     #[must_use]
     pub fn new(
-        entity_id: impl ::std::convert::Into<i64>,
-        entity_type: impl ::std::convert::Into<::std::string::String>,
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
-            entity_type: ::std::convert::Into::into(entity_type),
-            extra: ::std::collections::BTreeMap::new(),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "entityType",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12875,9 +13097,17 @@ impl ::b24_core::__private::Method for StagesCanmovetask {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.stages.canmovetask");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        problems.non_empty("entityType", &self.entity_type);
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+            problems.non_empty("entityType", &self.entity_type);
+        }
         all.finish()
     }
 }
@@ -12940,11 +13170,16 @@ pub struct StagesDelete {
 impl StagesDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             is_admin: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `isAdmin`.
@@ -13010,7 +13245,9 @@ impl ::b24_core::__private::Method for StagesDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.stages.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
     }
@@ -13086,11 +13323,18 @@ pub struct StagesGet {
 impl StagesGet {
     /// A request with the required parameter `entityId`.
     #[must_use]
-    pub fn new(entity_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        entity_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            entity_id: ::std::convert::Into::into(entity_id),
+            entity_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_id),
+                "entityId",
+                &mut __extra,
+            ),
             is_admin: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `isAdmin`.
@@ -13159,7 +13403,9 @@ impl ::b24_core::__private::Method for StagesGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.stages.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
     }
@@ -13451,27 +13697,54 @@ impl StagesMovetask {
     /// A request with the required parameters `id`, `stageId`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
-        stage_id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        stage_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            stage_id: ::std::convert::Into::into(stage_id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            stage_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(stage_id),
+                "stageId",
+                &mut __extra,
+            ),
             before: ::std::option::Option::None,
             after: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `before`.
     #[must_use]
-    pub fn before(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.before = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn before(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.before = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "before",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `after`.
     #[must_use]
-    pub fn after(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.after = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn after(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.after = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "after",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13530,10 +13803,18 @@ impl ::b24_core::__private::Method for StagesMovetask {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.stages.movetask");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
-        ::b24_core::__private::Check::check(&self.before, "before", problems);
-        ::b24_core::__private::Check::check(&self.after, "after", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("before")) {
+            ::b24_core::__private::Check::check(&self.before, "before", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("after")) {
+            ::b24_core::__private::Check::check(&self.after, "after", problems);
+        }
         all.finish()
     }
 }
@@ -13609,14 +13890,19 @@ impl StagesUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<stages_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
             is_admin: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `isAdmin`.
@@ -13683,7 +13969,9 @@ impl ::b24_core::__private::Method for StagesUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.stages.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()

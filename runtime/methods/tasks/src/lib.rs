@@ -11961,10 +11961,15 @@ pub struct ApiScrumBacklogDelete {
 impl ApiScrumBacklogDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12022,7 +12027,9 @@ impl ::b24_core::__private::Method for ApiScrumBacklogDelete {
             "tasks.api.scrum.backlog.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -12082,10 +12089,15 @@ pub struct ApiScrumBacklogGet {
 impl ApiScrumBacklogGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12143,7 +12155,9 @@ impl ::b24_core::__private::Method for ApiScrumBacklogGet {
             "tasks.api.scrum.backlog.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -12636,13 +12650,18 @@ impl ApiScrumBacklogUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<api_scrum_backlog_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12701,7 +12720,9 @@ impl ::b24_core::__private::Method for ApiScrumBacklogUpdate {
             "tasks.api.scrum.backlog.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -13190,10 +13211,15 @@ pub struct ApiScrumEpicDelete {
 impl ApiScrumEpicDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13251,7 +13277,9 @@ impl ::b24_core::__private::Method for ApiScrumEpicDelete {
             "tasks.api.scrum.epic.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -13313,10 +13341,15 @@ pub struct ApiScrumEpicGet {
 impl ApiScrumEpicGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13372,7 +13405,9 @@ impl ::b24_core::__private::Method for ApiScrumEpicGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.api.scrum.epic.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -13785,8 +13820,17 @@ impl ApiScrumEpicList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13852,7 +13896,9 @@ impl ::b24_core::__private::Method for ApiScrumEpicList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -13923,13 +13969,18 @@ impl ApiScrumEpicUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<api_scrum_epic_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -13988,7 +14039,9 @@ impl ::b24_core::__private::Method for ApiScrumEpicUpdate {
             "tasks.api.scrum.epic.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -14506,15 +14559,28 @@ impl ApiScrumKanbanAddTask {
     /// A request with the required parameters `sprintId`, `taskId`, `stageId`.
     #[must_use]
     pub fn new(
-        sprint_id: impl ::std::convert::Into<i64>,
-        task_id: impl ::std::convert::Into<i64>,
-        stage_id: impl ::std::convert::Into<i64>,
+        sprint_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        stage_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            sprint_id: ::std::convert::Into::into(sprint_id),
-            task_id: ::std::convert::Into::into(task_id),
-            stage_id: ::std::convert::Into::into(stage_id),
-            extra: ::std::collections::BTreeMap::new(),
+            sprint_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(sprint_id),
+                "sprintId",
+                &mut __extra,
+            ),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            stage_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(stage_id),
+                "stageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14574,9 +14640,15 @@ impl ::b24_core::__private::Method for ApiScrumKanbanAddTask {
             "tasks.api.scrum.kanban.addTask",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("sprintId")) {
+            ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         all.finish()
     }
 }
@@ -14636,10 +14708,17 @@ pub struct ApiScrumKanbanDeleteStage {
 impl ApiScrumKanbanDeleteStage {
     /// A request with the required parameter `stageId`.
     #[must_use]
-    pub fn new(stage_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        stage_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            stage_id: ::std::convert::Into::into(stage_id),
-            extra: ::std::collections::BTreeMap::new(),
+            stage_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(stage_id),
+                "stageId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14697,7 +14776,9 @@ impl ::b24_core::__private::Method for ApiScrumKanbanDeleteStage {
             "tasks.api.scrum.kanban.deleteStage",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         all.finish()
     }
 }
@@ -14761,13 +14842,22 @@ impl ApiScrumKanbanDeleteTask {
     /// A request with the required parameters `sprintId`, `taskId`.
     #[must_use]
     pub fn new(
-        sprint_id: impl ::std::convert::Into<i64>,
-        task_id: impl ::std::convert::Into<i64>,
+        sprint_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            sprint_id: ::std::convert::Into::into(sprint_id),
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            sprint_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(sprint_id),
+                "sprintId",
+                &mut __extra,
+            ),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -14826,8 +14916,12 @@ impl ::b24_core::__private::Method for ApiScrumKanbanDeleteTask {
             "tasks.api.scrum.kanban.deleteTask",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("sprintId")) {
+            ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -15580,10 +15674,17 @@ pub struct ApiScrumKanbanGetStages {
 impl ApiScrumKanbanGetStages {
     /// A request with the required parameter `sprintId`.
     #[must_use]
-    pub fn new(sprint_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        sprint_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            sprint_id: ::std::convert::Into::into(sprint_id),
-            extra: ::std::collections::BTreeMap::new(),
+            sprint_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(sprint_id),
+                "sprintId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15641,7 +15742,9 @@ impl ::b24_core::__private::Method for ApiScrumKanbanGetStages {
             "tasks.api.scrum.kanban.getStages",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("sprintId")) {
+            ::b24_core::__private::Check::check(&self.sprint_id, "sprintId", problems);
+        }
         all.finish()
     }
 }
@@ -15857,13 +15960,18 @@ impl ApiScrumKanbanUpdateStage {
     /// A request with the required parameters `stageId`, `fields`.
     #[must_use]
     pub fn new(
-        stage_id: impl ::std::convert::Into<i64>,
+        stage_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<api_scrum_kanban_update_stage::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            stage_id: ::std::convert::Into::into(stage_id),
+            stage_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(stage_id),
+                "stageId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -15922,7 +16030,9 @@ impl ::b24_core::__private::Method for ApiScrumKanbanUpdateStage {
             "tasks.api.scrum.kanban.updateStage",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
+            ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -16432,10 +16542,15 @@ pub struct ApiScrumSprintComplete {
 impl ApiScrumSprintComplete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16493,7 +16608,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintComplete {
             "tasks.api.scrum.sprint.complete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -16564,10 +16681,15 @@ pub struct ApiScrumSprintDelete {
 impl ApiScrumSprintDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16625,7 +16747,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintDelete {
             "tasks.api.scrum.sprint.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -16688,10 +16812,15 @@ pub struct ApiScrumSprintGet {
 impl ApiScrumSprintGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -16747,7 +16876,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.api.scrum.sprint.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -17500,8 +17631,17 @@ impl ApiScrumSprintList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17572,7 +17712,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -17631,10 +17773,15 @@ pub struct ApiScrumSprintStart {
 impl ApiScrumSprintStart {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17692,7 +17839,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintStart {
             "tasks.api.scrum.sprint.start",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -17767,13 +17916,18 @@ impl ApiScrumSprintUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<api_scrum_sprint_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -17832,7 +17986,9 @@ impl ::b24_core::__private::Method for ApiScrumSprintUpdate {
             "tasks.api.scrum.sprint.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -18050,10 +18206,15 @@ pub struct ApiScrumTaskGet {
 impl ApiScrumTaskGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18109,7 +18270,9 @@ impl ::b24_core::__private::Method for ApiScrumTaskGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.api.scrum.task.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -18590,13 +18753,18 @@ impl ApiScrumTaskUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<api_scrum_task_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -18655,7 +18823,9 @@ impl ::b24_core::__private::Method for ApiScrumTaskUpdate {
             "tasks.api.scrum.task.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -18941,10 +19111,17 @@ pub struct FlowFlowActivate {
 impl FlowFlowActivate {
     /// A request with the required parameter `flowId`.
     #[must_use]
-    pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        flow_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            flow_id: ::std::convert::Into::into(flow_id),
-            extra: ::std::collections::BTreeMap::new(),
+            flow_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(flow_id),
+                "flowId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19000,7 +19177,9 @@ impl ::b24_core::__private::Method for FlowFlowActivate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.flow.Flow.activate");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("flowId")) {
+            ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        }
         all.finish()
     }
 }
@@ -19857,10 +20036,17 @@ pub struct FlowFlowGet {
 impl FlowFlowGet {
     /// A request with the required parameter `flowId`.
     #[must_use]
-    pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        flow_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            flow_id: ::std::convert::Into::into(flow_id),
-            extra: ::std::collections::BTreeMap::new(),
+            flow_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(flow_id),
+                "flowId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -19916,7 +20102,9 @@ impl ::b24_core::__private::Method for FlowFlowGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.flow.Flow.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("flowId")) {
+            ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        }
         all.finish()
     }
 }
@@ -20432,8 +20620,17 @@ impl FlowFlowIsExists {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20491,7 +20688,9 @@ impl ::b24_core::__private::Method for FlowFlowIsExists {
         let mut all = ::b24_core::__private::Problems::new("tasks.flow.Flow.isExists");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.flow_data, "flowData", problems);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -20712,10 +20911,17 @@ pub struct FlowFlowPin {
 impl FlowFlowPin {
     /// A request with the required parameter `flowId`.
     #[must_use]
-    pub fn new(flow_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        flow_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            flow_id: ::std::convert::Into::into(flow_id),
-            extra: ::std::collections::BTreeMap::new(),
+            flow_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(flow_id),
+                "flowId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -20771,7 +20977,9 @@ impl ::b24_core::__private::Method for FlowFlowPin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.flow.Flow.pin");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("flowId")) {
+            ::b24_core::__private::Check::check(&self.flow_id, "flowId", problems);
+        }
         all.finish()
     }
 }
@@ -21369,11 +21577,20 @@ pub struct TaskAccessFieldGetV3 {
 impl TaskAccessFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -21441,8 +21658,10 @@ impl ::b24_core::__private::Method for TaskAccessFieldGetV3 {
             "tasks.task.access.field.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -21565,8 +21784,17 @@ impl TaskAccessFieldListV3 {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21630,7 +21858,9 @@ impl ::b24_core::__private::Method for TaskAccessFieldListV3 {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -21722,10 +21952,15 @@ pub struct TaskAccessGetV3 {
 impl TaskAccessGetV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -21781,7 +22016,9 @@ impl ::b24_core::__private::Method for TaskAccessGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.access.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -26766,10 +27003,17 @@ pub struct TaskApprove {
 impl TaskApprove {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -26825,7 +27069,9 @@ impl ::b24_core::__private::Method for TaskApprove {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.approve");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -28097,11 +28343,20 @@ pub struct TaskChatMessageFieldGetV3 {
 impl TaskChatMessageFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -28169,8 +28424,10 @@ impl ::b24_core::__private::Method for TaskChatMessageFieldGetV3 {
             "tasks.task.chat.message.field.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -28800,10 +29057,17 @@ pub struct TaskComplete {
 impl TaskComplete {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -28859,7 +29123,9 @@ impl ::b24_core::__private::Method for TaskComplete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.complete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -30132,23 +30398,49 @@ impl TaskCountersGet {
     }
     /// Sets `userId`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "userId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `groupId`.
     #[must_use]
-    pub fn group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn group_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "groupId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `type`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "type",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30206,9 +30498,15 @@ impl ::b24_core::__private::Method for TaskCountersGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.counters.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
-        ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
-        ::b24_core::__private::Check::check(&self.type_, "type", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("groupId")) {
+            ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("type")) {
+            ::b24_core::__private::Check::check(&self.type_, "type", problems);
+        }
         all.finish()
     }
 }
@@ -30401,10 +30699,17 @@ pub struct TaskDefer {
 impl TaskDefer {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30460,7 +30765,9 @@ impl ::b24_core::__private::Method for TaskDefer {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.defer");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -30568,13 +30875,22 @@ impl TaskDelegate {
     /// A request with the required parameters `taskId`, `userId`.
     #[must_use]
     pub fn new(
-        task_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<i64>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "userId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -30631,8 +30947,12 @@ impl ::b24_core::__private::Method for TaskDelegate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.delegate");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("userId")) {
+            ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
+        }
         all.finish()
     }
 }
@@ -31894,10 +32214,17 @@ pub struct TaskDelete {
 impl TaskDelete {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -31953,7 +32280,9 @@ impl ::b24_core::__private::Method for TaskDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -32098,10 +32427,15 @@ pub struct TaskDeleteV3 {
 impl TaskDeleteV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -32157,7 +32491,9 @@ impl ::b24_core::__private::Method for TaskDeleteV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -32231,10 +32567,17 @@ pub struct TaskDisapprove {
 impl TaskDisapprove {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -32290,7 +32633,9 @@ impl ::b24_core::__private::Method for TaskDisapprove {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.disapprove");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -33555,10 +33900,17 @@ pub struct TaskFavoriteAdd {
 impl TaskFavoriteAdd {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -33614,7 +33966,9 @@ impl ::b24_core::__private::Method for TaskFavoriteAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.favorite.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -33679,10 +34033,17 @@ pub struct TaskFavoriteRemove {
 impl TaskFavoriteRemove {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -33738,7 +34099,9 @@ impl ::b24_core::__private::Method for TaskFavoriteRemove {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.favorite.remove");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -33810,11 +34173,20 @@ pub struct TaskFieldGetV3 {
 impl TaskFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -33880,8 +34252,10 @@ impl ::b24_core::__private::Method for TaskFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -34131,13 +34505,18 @@ impl TaskFileAttachV3 {
     /// A request with the required parameters `taskId`, `fileIds`.
     #[must_use]
     pub fn new(
-        task_id: impl ::std::convert::Into<i64>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         file_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
             file_ids: ::std::convert::Into::into(file_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -34194,7 +34573,9 @@ impl ::b24_core::__private::Method for TaskFileAttachV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.file.attach");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         ::b24_core::__private::Check::check(&self.file_ids, "fileIds", problems);
         all.finish()
     }
@@ -34271,11 +34652,20 @@ pub struct TaskFileFieldGetV3 {
 impl TaskFileFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -34341,8 +34731,10 @@ impl ::b24_core::__private::Method for TaskFileFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.file.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -34737,13 +35129,22 @@ impl TaskFilesAttach {
     /// A request with the required parameters `taskId`, `fileId`.
     #[must_use]
     pub fn new(
-        task_id: impl ::std::convert::Into<i64>,
-        file_id: impl ::std::convert::Into<i64>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        file_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            file_id: ::std::convert::Into::into(file_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            file_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(file_id),
+                "fileId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -34800,8 +35201,12 @@ impl ::b24_core::__private::Method for TaskFilesAttach {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.files.attach");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
-        ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("fileId")) {
+            ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
+        }
         all.finish()
     }
 }
@@ -34967,8 +35372,17 @@ impl TaskGet {
     }
     /// Sets `taskId`.
     #[must_use]
-    pub fn task_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn task_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.task_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "taskId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `select`.
@@ -35034,7 +35448,9 @@ impl ::b24_core::__private::Method for TaskGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -35198,11 +35614,16 @@ pub struct TaskGetV3 {
 impl TaskGetV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -35268,7 +35689,9 @@ impl ::b24_core::__private::Method for TaskGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -45316,11 +45739,18 @@ pub struct TaskGetaccess {
 impl TaskGetaccess {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
             users: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `users`.
@@ -45386,7 +45816,9 @@ impl ::b24_core::__private::Method for TaskGetaccess {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.getaccess");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         ::b24_core::__private::Check::check(&self.users, "users", problems);
         all.finish()
     }
@@ -45558,13 +45990,20 @@ pub struct TaskHistoryList {
 impl TaskHistoryList {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -45587,8 +46026,17 @@ impl TaskHistoryList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -45651,10 +46099,14 @@ impl ::b24_core::__private::Method for TaskHistoryList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.history.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -46156,8 +46608,17 @@ impl TaskList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -46225,7 +46686,9 @@ impl ::b24_core::__private::Method for TaskList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -47951,10 +48414,15 @@ pub struct TaskMute {
 impl TaskMute {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -48010,7 +48478,9 @@ impl ::b24_core::__private::Method for TaskMute {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.mute");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -48196,10 +48666,17 @@ pub struct TaskPause {
 impl TaskPause {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -48255,7 +48732,9 @@ impl ::b24_core::__private::Method for TaskPause {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.pause");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -48359,10 +48838,15 @@ pub struct TaskPin {
 impl TaskPin {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -48418,7 +48902,9 @@ impl ::b24_core::__private::Method for TaskPin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.pin");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -49677,10 +50163,17 @@ pub struct TaskRenew {
 impl TaskRenew {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -49736,7 +50229,9 @@ impl ::b24_core::__private::Method for TaskRenew {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.renew");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -50349,10 +50844,17 @@ pub struct TaskResultAddFromComment {
 impl TaskResultAddFromComment {
     /// A request with the required parameter `commentId`.
     #[must_use]
-    pub fn new(comment_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        comment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            comment_id: ::std::convert::Into::into(comment_id),
-            extra: ::std::collections::BTreeMap::new(),
+            comment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(comment_id),
+                "commentId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -50410,7 +50912,9 @@ impl ::b24_core::__private::Method for TaskResultAddFromComment {
             "tasks.task.result.addFromComment",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.comment_id, "commentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("commentId")) {
+            ::b24_core::__private::Check::check(&self.comment_id, "commentId", problems);
+        }
         all.finish()
     }
 }
@@ -51192,10 +51696,15 @@ pub struct TaskResultDeleteV3 {
 impl TaskResultDeleteV3 {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -51251,7 +51760,9 @@ impl ::b24_core::__private::Method for TaskResultDeleteV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.result.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -51325,10 +51836,17 @@ pub struct TaskResultDeleteFromComment {
 impl TaskResultDeleteFromComment {
     /// A request with the required parameter `commentId`.
     #[must_use]
-    pub fn new(comment_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        comment_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            comment_id: ::std::convert::Into::into(comment_id),
-            extra: ::std::collections::BTreeMap::new(),
+            comment_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(comment_id),
+                "commentId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -51387,7 +51905,9 @@ impl ::b24_core::__private::Method for TaskResultDeleteFromComment {
             "tasks.task.result.deleteFromComment",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.comment_id, "commentId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("commentId")) {
+            ::b24_core::__private::Check::check(&self.comment_id, "commentId", problems);
+        }
         all.finish()
     }
 }
@@ -51460,17 +51980,33 @@ pub struct TaskResultList {
 impl TaskResultList {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -51531,8 +52067,12 @@ impl ::b24_core::__private::Method for TaskResultList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.result.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -52198,13 +52738,18 @@ impl TaskResultUpdateV3 {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<task_result_update_v3::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -52261,7 +52806,9 @@ impl ::b24_core::__private::Method for TaskResultUpdateV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.result.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -52706,10 +53253,17 @@ pub struct TaskStart {
 impl TaskStart {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -52765,7 +53319,9 @@ impl ::b24_core::__private::Method for TaskStart {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.start");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -52866,10 +53422,17 @@ pub struct TaskStartwatch {
 impl TaskStartwatch {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -52925,7 +53488,9 @@ impl ::b24_core::__private::Method for TaskStartwatch {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.startwatch");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -53114,10 +53679,17 @@ pub struct TaskStopwatch {
 impl TaskStopwatch {
     /// A request with the required parameter `taskId`.
     #[must_use]
-    pub fn new(task_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
-            extra: ::std::collections::BTreeMap::new(),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -53173,7 +53745,9 @@ impl ::b24_core::__private::Method for TaskStopwatch {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.stopwatch");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         all.finish()
     }
 }
@@ -53362,10 +53936,15 @@ pub struct TaskUnmute {
 impl TaskUnmute {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -53421,7 +54000,9 @@ impl ::b24_core::__private::Method for TaskUnmute {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.unmute");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -53607,10 +54188,15 @@ pub struct TaskUnpin {
 impl TaskUnpin {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -53666,7 +54252,9 @@ impl ::b24_core::__private::Method for TaskUnpin {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.unpin");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -54926,13 +55514,18 @@ impl TaskUpdate {
     /// A request with the required parameters `taskId`, `fields`.
     #[must_use]
     pub fn new(
-        task_id: impl ::std::convert::Into<i64>,
+        task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<task_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            task_id: ::std::convert::Into::into(task_id),
+            task_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(task_id),
+                "taskId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -54989,7 +55582,9 @@ impl ::b24_core::__private::Method for TaskUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("taskId")) {
+            ::b24_core::__private::Check::check(&self.task_id, "taskId", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -57774,13 +58369,18 @@ impl TaskUpdateV3 {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<i64>,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<task_update_v3::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -57837,7 +58437,9 @@ impl ::b24_core::__private::Method for TaskUpdateV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.task.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -60037,13 +60639,18 @@ impl TemplateChecklistAdd {
     /// A request with the required parameters `templateId`, `fields`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<template_checklist_add::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -60102,7 +60709,13 @@ impl ::b24_core::__private::Method for TemplateChecklistAdd {
             "tasks.template.checklist.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -60443,17 +61056,26 @@ impl TemplateChecklistAddAttachmentByContent {
     /// A request with the required parameters `templateId`, `checkListItemId`, `attachmentParameters`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         attachment_parameters: impl ::std::convert::Into<
             template_checklist_add_attachment_by_content::AttachmentParameters,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
             attachment_parameters: ::std::convert::Into::into(attachment_parameters),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -60520,12 +61142,20 @@ impl ::b24_core::__private::Method for TemplateChecklistAddAttachmentByContent {
             "tasks.template.checklist.addAttachmentByContent",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.attachment_parameters,
             "attachmentParameters",
@@ -60772,15 +61402,24 @@ impl TemplateChecklistAddAttachmentsFromDisk {
     /// A request with the required parameters `templateId`, `checkListItemId`, `filesIds`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         files_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
             files_ids: ::std::convert::Into::into(files_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -60844,12 +61483,20 @@ impl ::b24_core::__private::Method for TemplateChecklistAddAttachmentsFromDisk {
             "tasks.template.checklist.addAttachmentsFromDisk",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.files_ids, "filesIds", problems);
         all.finish()
     }
@@ -61002,13 +61649,22 @@ impl TemplateChecklistComplete {
     /// A request with the required parameters `templateId`, `checkListItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61070,12 +61726,20 @@ impl ::b24_core::__private::Method for TemplateChecklistComplete {
             "tasks.template.checklist.complete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -61227,13 +61891,22 @@ impl TemplateChecklistDelete {
     /// A request with the required parameters `templateId`, `checkListItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61295,12 +61968,20 @@ impl ::b24_core::__private::Method for TemplateChecklistDelete {
             "tasks.template.checklist.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -61367,13 +62048,22 @@ impl TemplateChecklistGet {
     /// A request with the required parameters `templateId`, `checkListItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61435,12 +62125,20 @@ impl ::b24_core::__private::Method for TemplateChecklistGet {
             "tasks.template.checklist.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -61634,14 +62332,21 @@ pub struct TemplateChecklistList {
 impl TemplateChecklistList {
     /// A request with the required parameter `templateId`.
     #[must_use]
-    pub fn new(template_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
             filter: ::std::option::Option::None,
             select: ::std::option::Option::None,
             order: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `filter`.
@@ -61673,8 +62378,17 @@ impl TemplateChecklistList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61740,11 +62454,19 @@ impl ::b24_core::__private::Method for TemplateChecklistList {
             "tasks.template.checklist.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -61917,15 +62639,28 @@ impl TemplateChecklistMoveAfter {
     /// A request with the required parameters `templateId`, `checkListItemId`, `afterItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
-        after_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        after_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            after_item_id: ::std::convert::Into::into(after_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            after_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(after_item_id),
+                "afterItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -61988,17 +62723,27 @@ impl ::b24_core::__private::Method for TemplateChecklistMoveAfter {
             "tasks.template.checklist.moveAfter",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.after_item_id,
-            "afterItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("afterItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.after_item_id,
+                "afterItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -62153,15 +62898,28 @@ impl TemplateChecklistMoveBefore {
     /// A request with the required parameters `templateId`, `checkListItemId`, `beforeItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
-        before_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        before_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            before_item_id: ::std::convert::Into::into(before_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            before_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(before_item_id),
+                "beforeItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62228,17 +62986,27 @@ impl ::b24_core::__private::Method for TemplateChecklistMoveBefore {
             "tasks.template.checklist.moveBefore",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.before_item_id,
-            "beforeItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("beforeItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.before_item_id,
+                "beforeItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -62393,15 +63161,24 @@ impl TemplateChecklistRemoveAttachments {
     /// A request with the required parameters `templateId`, `checkListItemId`, `attachmentsIds`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         attachments_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
             attachments_ids: ::std::convert::Into::into(attachments_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62468,12 +63245,20 @@ impl ::b24_core::__private::Method for TemplateChecklistRemoveAttachments {
             "tasks.template.checklist.removeAttachments",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.attachments_ids,
             "attachmentsIds",
@@ -62630,13 +63415,22 @@ impl TemplateChecklistRenew {
     /// A request with the required parameters `templateId`, `checkListItemId`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62698,12 +63492,20 @@ impl ::b24_core::__private::Method for TemplateChecklistRenew {
             "tasks.template.checklist.renew",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -62858,15 +63660,24 @@ impl TemplateChecklistUpdate {
     /// A request with the required parameters `templateId`, `checkListItemId`, `fields`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
-        check_list_item_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        check_list_item_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<template_checklist_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            check_list_item_id: ::std::convert::Into::into(check_list_item_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            check_list_item_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(check_list_item_id),
+                "checkListItemId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -62929,12 +63740,20 @@ impl ::b24_core::__private::Method for TemplateChecklistUpdate {
             "tasks.template.checklist.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
-        ::b24_core::__private::Check::check(
-            &self.check_list_item_id,
-            "checkListItemId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("checkListItemId")) {
+            ::b24_core::__private::Check::check(
+                &self.check_list_item_id,
+                "checkListItemId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }
@@ -63234,10 +64053,17 @@ pub struct TemplateDelete {
 impl TemplateDelete {
     /// A request with the required parameter `templateId`.
     #[must_use]
-    pub fn new(template_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
-            extra: ::std::collections::BTreeMap::new(),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -63293,7 +64119,13 @@ impl ::b24_core::__private::Method for TemplateDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.template.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -64230,11 +65062,18 @@ pub struct TemplateGet {
 impl TemplateGet {
     /// A request with the required parameter `templateId`.
     #[must_use]
-    pub fn new(template_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
             params: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `params`.
@@ -64300,7 +65139,13 @@ impl ::b24_core::__private::Method for TemplateGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.template.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -65246,13 +66091,18 @@ impl TemplateUpdate {
     /// A request with the required parameters `templateId`, `fields`.
     #[must_use]
     pub fn new(
-        template_id: impl ::std::convert::Into<i64>,
+        template_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         fields: impl ::std::convert::Into<template_update::Fields>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            template_id: ::std::convert::Into::into(template_id),
+            template_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(template_id),
+                "templateId",
+                &mut __extra,
+            ),
             fields: ::std::convert::Into::into(fields),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -65309,7 +66159,13 @@ impl ::b24_core::__private::Method for TemplateUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("tasks.template.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

@@ -132,17 +132,24 @@ impl CallAttachTranscription {
     /// A request with the required parameters `CALL_ID`, `MESSAGES`.
     #[must_use]
     pub fn new(
-        call_id: impl ::std::convert::Into<::std::string::String>,
+        call_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<call_attach_transcription::Messages>,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "CALL_ID",
+                &mut __extra,
+            ),
             messages: ::std::convert::Into::into(messages),
             cost: ::std::option::Option::None,
             cost_currency: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `COST`.
@@ -155,10 +162,16 @@ impl CallAttachTranscription {
     #[must_use]
     pub fn cost_currency(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.cost_currency = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COST_CURRENCY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -223,15 +236,19 @@ impl ::b24_core::__private::Method for CallAttachTranscription {
             "telephony.call.attachTranscription",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-        problems.non_empty("CALL_ID", &self.call_id);
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
+            ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
+            problems.non_empty("CALL_ID", &self.call_id);
+        }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         ::b24_core::__private::Check::check(&self.cost, "COST", problems);
-        ::b24_core::__private::Check::check(
-            &self.cost_currency,
-            "COST_CURRENCY",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("COST_CURRENCY")) {
+            ::b24_core::__private::Check::check(
+                &self.cost_currency,
+                "COST_CURRENCY",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -517,31 +534,56 @@ pub struct ExternalCallAttachRecord {
 impl ExternalCallAttachRecord {
     /// A request with the required parameter `CALL_ID`.
     #[must_use]
-    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        call_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "CALL_ID",
+                &mut __extra,
+            ),
             record_url: ::std::option::Option::None,
             filename: ::std::option::Option::None,
             file_content: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `RECORD_URL`.
     #[must_use]
     pub fn record_url(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.record_url = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.record_url = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "RECORD_URL",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FILENAME`.
     #[must_use]
     pub fn filename(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.filename = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.filename = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FILENAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FILE_CONTENT`.
@@ -613,10 +655,20 @@ impl ::b24_core::__private::Method for ExternalCallAttachRecord {
             "telephony.externalCall.attachRecord",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-        problems.non_empty("CALL_ID", &self.call_id);
-        ::b24_core::__private::Check::check(&self.record_url, "RECORD_URL", problems);
-        ::b24_core::__private::Check::check(&self.filename, "FILENAME", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
+            ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
+            problems.non_empty("CALL_ID", &self.call_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("RECORD_URL")) {
+            ::b24_core::__private::Check::check(
+                &self.record_url,
+                "RECORD_URL",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FILENAME")) {
+            ::b24_core::__private::Check::check(&self.filename, "FILENAME", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.file_content,
             "FILE_CONTENT",
@@ -857,9 +909,18 @@ pub struct ExternalCallFinish {
 impl ExternalCallFinish {
     /// A request with the required parameter `CALL_ID`.
     #[must_use]
-    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        call_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "CALL_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
             user_phone_inner: ::std::option::Option::None,
             duration: ::std::option::Option::None,
@@ -870,30 +931,54 @@ impl ExternalCallFinish {
             record_url: ::std::option::Option::None,
             vote: ::std::option::Option::None,
             add_to_chat: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_PHONE_INNER`.
     #[must_use]
     pub fn user_phone_inner(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.user_phone_inner = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_PHONE_INNER",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `DURATION`.
     #[must_use]
-    pub fn duration(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.duration = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn duration(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.duration = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DURATION",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `COST`.
@@ -906,10 +991,16 @@ impl ExternalCallFinish {
     #[must_use]
     pub fn cost_currency(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.cost_currency = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "COST_CURRENCY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -917,10 +1008,16 @@ impl ExternalCallFinish {
     #[must_use]
     pub fn status_code(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.status_code = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "STATUS_CODE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -928,10 +1025,16 @@ impl ExternalCallFinish {
     #[must_use]
     pub fn failed_reason(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.failed_reason = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FAILED_REASON",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -939,22 +1042,46 @@ impl ExternalCallFinish {
     #[must_use]
     pub fn record_url(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.record_url = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.record_url = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "RECORD_URL",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `VOTE`.
     #[must_use]
-    pub fn vote(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.vote = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn vote(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.vote = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "VOTE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ADD_TO_CHAT`.
     #[must_use]
-    pub fn add_to_chat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn add_to_chat(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.add_to_chat = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ADD_TO_CHAT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1045,30 +1172,62 @@ impl ::b24_core::__private::Method for ExternalCallFinish {
             "telephony.externalCall.finish",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-        problems.non_empty("CALL_ID", &self.call_id);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.user_phone_inner,
-            "USER_PHONE_INNER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.duration, "DURATION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
+            ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
+            problems.non_empty("CALL_ID", &self.call_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_PHONE_INNER")) {
+            ::b24_core::__private::Check::check(
+                &self.user_phone_inner,
+                "USER_PHONE_INNER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DURATION")) {
+            ::b24_core::__private::Check::check(&self.duration, "DURATION", problems);
+        }
         ::b24_core::__private::Check::check(&self.cost, "COST", problems);
-        ::b24_core::__private::Check::check(
-            &self.cost_currency,
-            "COST_CURRENCY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.status_code, "STATUS_CODE", problems);
-        ::b24_core::__private::Check::check(
-            &self.failed_reason,
-            "FAILED_REASON",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.record_url, "RECORD_URL", problems);
-        ::b24_core::__private::Check::check(&self.vote, "VOTE", problems);
-        ::b24_core::__private::Check::check(&self.add_to_chat, "ADD_TO_CHAT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("COST_CURRENCY")) {
+            ::b24_core::__private::Check::check(
+                &self.cost_currency,
+                "COST_CURRENCY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("STATUS_CODE")) {
+            ::b24_core::__private::Check::check(
+                &self.status_code,
+                "STATUS_CODE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("FAILED_REASON")) {
+            ::b24_core::__private::Check::check(
+                &self.failed_reason,
+                "FAILED_REASON",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("RECORD_URL")) {
+            ::b24_core::__private::Check::check(
+                &self.record_url,
+                "RECORD_URL",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("VOTE")) {
+            ::b24_core::__private::Check::check(&self.vote, "VOTE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ADD_TO_CHAT")) {
+            ::b24_core::__private::Check::check(
+                &self.add_to_chat,
+                "ADD_TO_CHAT",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["USER_ID", "USER_PHONE_INNER"],
@@ -1517,17 +1676,35 @@ pub struct ExternalCallHide {
 impl ExternalCallHide {
     /// A request with the required parameter `CALL_ID`.
     #[must_use]
-    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        call_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "CALL_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1586,9 +1763,13 @@ impl ::b24_core::__private::Method for ExternalCallHide {
             "telephony.externalCall.hide",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-        problems.non_empty("CALL_ID", &self.call_id);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
+            ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
+            problems.non_empty("CALL_ID", &self.call_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1732,14 +1913,25 @@ impl ExternalCallRegister {
     /// A request with the required parameters `PHONE_NUMBER`, `TYPE`.
     #[must_use]
     pub fn new(
-        phone_number: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<i64>,
+        phone_number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        type_: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             user_id: ::std::option::Option::None,
             user_phone_inner: ::std::option::Option::None,
-            phone_number: ::std::convert::Into::into(phone_number),
-            type_: ::std::convert::Into::into(type_),
+            phone_number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(phone_number),
+                "PHONE_NUMBER",
+                &mut __extra,
+            ),
+            type_: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(type_),
+                "TYPE",
+                &mut __extra,
+            ),
             call_start_date: ::std::option::Option::None,
             crm_create: ::std::option::Option::None,
             crm_source: ::std::option::Option::None,
@@ -1750,23 +1942,38 @@ impl ExternalCallRegister {
             call_list_id: ::std::option::Option::None,
             line_number: ::std::option::Option::None,
             external_call_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `USER_PHONE_INNER`.
     #[must_use]
     pub fn user_phone_inner(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.user_phone_inner = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_PHONE_INNER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1774,66 +1981,125 @@ impl ExternalCallRegister {
     #[must_use]
     pub fn call_start_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.call_start_date = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CALL_START_DATE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `CRM_CREATE`.
     #[must_use]
-    pub fn crm_create(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.crm_create = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn crm_create(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.crm_create = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_CREATE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CRM_SOURCE`.
     #[must_use]
     pub fn crm_source(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.crm_source = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.crm_source = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_SOURCE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CRM_ENTITY_TYPE`.
     #[must_use]
     pub fn crm_entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.crm_entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_ENTITY_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `CRM_ENTITY_ID`.
     #[must_use]
-    pub fn crm_entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn crm_entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.crm_entity_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_ENTITY_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `SHOW`.
     #[must_use]
-    pub fn show(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.show = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn show(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.show = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SHOW",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ADD_TO_CHAT`.
     #[must_use]
-    pub fn add_to_chat(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn add_to_chat(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.add_to_chat = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ADD_TO_CHAT",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `CALL_LIST_ID`.
     #[must_use]
-    pub fn call_list_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn call_list_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.call_list_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CALL_LIST_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1841,10 +2107,16 @@ impl ExternalCallRegister {
     #[must_use]
     pub fn line_number(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.line_number = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LINE_NUMBER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1852,10 +2124,16 @@ impl ExternalCallRegister {
     #[must_use]
     pub fn external_call_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.external_call_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EXTERNAL_CALL_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1961,49 +2239,93 @@ impl ::b24_core::__private::Method for ExternalCallRegister {
             "telephony.externalCall.register",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.user_phone_inner,
-            "USER_PHONE_INNER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.phone_number,
-            "PHONE_NUMBER",
-            problems,
-        );
-        problems.non_empty("PHONE_NUMBER", &self.phone_number);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(
-            &self.call_start_date,
-            "CALL_START_DATE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.crm_create, "CRM_CREATE", problems);
-        ::b24_core::__private::Check::check(&self.crm_source, "CRM_SOURCE", problems);
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_type,
-            "CRM_ENTITY_TYPE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.crm_entity_id,
-            "CRM_ENTITY_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.show, "SHOW", problems);
-        ::b24_core::__private::Check::check(&self.add_to_chat, "ADD_TO_CHAT", problems);
-        ::b24_core::__private::Check::check(
-            &self.call_list_id,
-            "CALL_LIST_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.line_number, "LINE_NUMBER", problems);
-        ::b24_core::__private::Check::check(
-            &self.external_call_id,
-            "EXTERNAL_CALL_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_PHONE_INNER")) {
+            ::b24_core::__private::Check::check(
+                &self.user_phone_inner,
+                "USER_PHONE_INNER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PHONE_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.phone_number,
+                "PHONE_NUMBER",
+                problems,
+            );
+            problems.non_empty("PHONE_NUMBER", &self.phone_number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_START_DATE")) {
+            ::b24_core::__private::Check::check(
+                &self.call_start_date,
+                "CALL_START_DATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_CREATE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_create,
+                "CRM_CREATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_SOURCE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_source,
+                "CRM_SOURCE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                "CRM_ENTITY_TYPE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_id,
+                "CRM_ENTITY_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SHOW")) {
+            ::b24_core::__private::Check::check(&self.show, "SHOW", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ADD_TO_CHAT")) {
+            ::b24_core::__private::Check::check(
+                &self.add_to_chat,
+                "ADD_TO_CHAT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_LIST_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.call_list_id,
+                "CALL_LIST_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LINE_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.line_number,
+                "LINE_NUMBER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("EXTERNAL_CALL_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.external_call_id,
+                "EXTERNAL_CALL_ID",
+                problems,
+            );
+        }
         problems
             .at_least_one(
                 &["USER_ID", "USER_PHONE_INNER"],
@@ -2218,10 +2540,19 @@ pub struct ExternalCallSearchCrmEntities {
 impl ExternalCallSearchCrmEntities {
     /// A request with the required parameter `PHONE_NUMBER`.
     #[must_use]
-    pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        phone_number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            phone_number: ::std::convert::Into::into(phone_number),
-            extra: ::std::collections::BTreeMap::new(),
+            phone_number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(phone_number),
+                "PHONE_NUMBER",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2280,12 +2611,14 @@ impl ::b24_core::__private::Method for ExternalCallSearchCrmEntities {
             "telephony.externalCall.searchCrmEntities",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.phone_number,
-            "PHONE_NUMBER",
-            problems,
-        );
-        problems.non_empty("PHONE_NUMBER", &self.phone_number);
+        if !::b24_core::__private::is_ref(self.extra.get("PHONE_NUMBER")) {
+            ::b24_core::__private::Check::check(
+                &self.phone_number,
+                "PHONE_NUMBER",
+                problems,
+            );
+            problems.non_empty("PHONE_NUMBER", &self.phone_number);
+        }
         all.finish()
     }
 }
@@ -2640,17 +2973,35 @@ pub struct ExternalCallShow {
 impl ExternalCallShow {
     /// A request with the required parameter `CALL_ID`.
     #[must_use]
-    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        call_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            call_id: ::std::convert::Into::into(call_id),
+            call_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(call_id),
+                "CALL_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2709,9 +3060,13 @@ impl ::b24_core::__private::Method for ExternalCallShow {
             "telephony.externalCall.show",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-        problems.non_empty("CALL_ID", &self.call_id);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
+            ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
+            problems.non_empty("CALL_ID", &self.call_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2781,31 +3136,54 @@ pub struct ExternalLineAdd {
 impl ExternalLineAdd {
     /// A request with the required parameter `NUMBER`.
     #[must_use]
-    pub fn new(number: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            number: ::std::convert::Into::into(number),
+            number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(number),
+                "NUMBER",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             crm_auto_create: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CRM_AUTO_CREATE`.
     #[must_use]
     pub fn crm_auto_create(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.crm_auto_create = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_AUTO_CREATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2867,14 +3245,20 @@ impl ::b24_core::__private::Method for ExternalLineAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("telephony.externalLine.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-        problems.non_empty("NUMBER", &self.number);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(
-            &self.crm_auto_create,
-            "CRM_AUTO_CREATE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
+            ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
+            problems.non_empty("NUMBER", &self.number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_AUTO_CREATE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_auto_create,
+                "CRM_AUTO_CREATE",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -2944,10 +3328,19 @@ pub struct ExternalLineDelete {
 impl ExternalLineDelete {
     /// A request with the required parameter `NUMBER`.
     #[must_use]
-    pub fn new(number: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            number: ::std::convert::Into::into(number),
-            extra: ::std::collections::BTreeMap::new(),
+            number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(number),
+                "NUMBER",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3005,8 +3398,10 @@ impl ::b24_core::__private::Method for ExternalLineDelete {
             "telephony.externalLine.delete",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-        problems.non_empty("NUMBER", &self.number);
+        if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
+            ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
+            problems.non_empty("NUMBER", &self.number);
+        }
         all.finish()
     }
 }
@@ -3299,31 +3694,54 @@ pub struct ExternalLineUpdate {
 impl ExternalLineUpdate {
     /// A request with the required parameter `NUMBER`.
     #[must_use]
-    pub fn new(number: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            number: ::std::convert::Into::into(number),
+            number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(number),
+                "NUMBER",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             crm_auto_create: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CRM_AUTO_CREATE`.
     #[must_use]
     pub fn crm_auto_create(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.crm_auto_create = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "CRM_AUTO_CREATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3387,14 +3805,20 @@ impl ::b24_core::__private::Method for ExternalLineUpdate {
             "telephony.externalLine.update",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-        problems.non_empty("NUMBER", &self.number);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(
-            &self.crm_auto_create,
-            "CRM_AUTO_CREATE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
+            ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
+            problems.non_empty("NUMBER", &self.number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("CRM_AUTO_CREATE")) {
+            ::b24_core::__private::Check::check(
+                &self.crm_auto_create,
+                "CRM_AUTO_CREATE",
+                problems,
+            );
+        }
         all.finish()
     }
 }

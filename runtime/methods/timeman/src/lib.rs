@@ -461,8 +461,17 @@ impl Close {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TIME`.
@@ -478,9 +487,17 @@ impl Close {
     #[must_use]
     pub fn report(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.report = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.report = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAT`.
@@ -552,9 +569,13 @@ impl ::b24_core::__private::Method for Close {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.close");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.time, "TIME", problems);
-        ::b24_core::__private::Check::check(&self.report, "REPORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT")) {
+            ::b24_core::__private::Check::check(&self.report, "REPORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.lat, "LAT", problems);
         ::b24_core::__private::Check::check(&self.lon, "LON", problems);
         all.finish()
@@ -880,9 +901,17 @@ impl NetworkrangeCheck {
     #[must_use]
     pub fn ip(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.ip = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.ip = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IP",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -938,7 +967,9 @@ impl ::b24_core::__private::Method for NetworkrangeCheck {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.networkrange.check");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.ip, "IP", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("IP")) {
+            ::b24_core::__private::Check::check(&self.ip, "IP", problems);
+        }
         all.finish()
     }
 }
@@ -1657,8 +1688,17 @@ impl Open {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TIME`.
@@ -1674,9 +1714,17 @@ impl Open {
     #[must_use]
     pub fn report(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.report = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.report = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAT`.
@@ -1748,9 +1796,13 @@ impl ::b24_core::__private::Method for Open {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.open");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.time, "TIME", problems);
-        ::b24_core::__private::Check::check(&self.report, "REPORT", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT")) {
+            ::b24_core::__private::Check::check(&self.report, "REPORT", problems);
+        }
         ::b24_core::__private::Check::check(&self.lat, "LAT", problems);
         ::b24_core::__private::Check::check(&self.lon, "LON", problems);
         all.finish()
@@ -1835,8 +1887,17 @@ impl Pause {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1892,7 +1953,9 @@ impl ::b24_core::__private::Method for Pause {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.pause");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1963,11 +2026,20 @@ pub struct RecordFieldGetV3 {
 impl RecordFieldGetV3 {
     /// A request with the required parameter `name`.
     #[must_use]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            name: ::std::convert::Into::into(name),
+            name: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(name),
+                "name",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -2033,8 +2105,10 @@ impl ::b24_core::__private::Method for RecordFieldGetV3 {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.record.field.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.name, "name", problems);
-        problems.non_empty("name", &self.name);
+        if !::b24_core::__private::is_ref(self.extra.get("name")) {
+            ::b24_core::__private::Check::check(&self.name, "name", problems);
+            problems.non_empty("name", &self.name);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
     }
@@ -2929,8 +3003,17 @@ impl ScheduleGet {
     }
     /// Sets `id`.
     #[must_use]
-    pub fn id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "id",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2986,7 +3069,9 @@ impl ::b24_core::__private::Method for ScheduleGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.schedule.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -4337,8 +4422,17 @@ impl Settings {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4394,7 +4488,9 @@ impl ::b24_core::__private::Method for Settings {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.settings");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4629,8 +4725,17 @@ impl Status {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4686,7 +4791,9 @@ impl ::b24_core::__private::Method for Status {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.status");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -5033,31 +5140,59 @@ impl TimecontrolReportAdd {
     /// A request with the required parameters `REPORT_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        report_id: impl ::std::convert::Into<i64>,
-        text: impl ::std::convert::Into<::std::string::String>,
+        report_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        text: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            report_id: ::std::convert::Into::into(report_id),
+            report_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(report_id),
+                "REPORT_ID",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
-            text: ::std::convert::Into::into(text),
+            text: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text),
+                "TEXT",
+                &mut __extra,
+            ),
             type_: ::std::option::Option::None,
             calendar: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `CALENDAR`.
@@ -5128,11 +5263,19 @@ impl ::b24_core::__private::Method for TimecontrolReportAdd {
             "timeman.timecontrol.report.add",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.report_id, "REPORT_ID", problems);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-        problems.non_empty("TEXT", &self.text);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT_ID")) {
+            ::b24_core::__private::Check::check(&self.report_id, "REPORT_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
+            ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
+            problems.non_empty("TEXT", &self.text);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
         ::b24_core::__private::Check::check(&self.calendar, "CALENDAR", problems);
         all.finish()
     }
@@ -5217,32 +5360,59 @@ impl TimecontrolReportsGet {
     /// A request with the required parameters `USER_ID`, `MONTH`, `YEAR`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<i64>,
-        month: impl ::std::convert::Into<i64>,
-        year: impl ::std::convert::Into<i64>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        month: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        year: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            month: ::std::convert::Into::into(month),
-            year: ::std::convert::Into::into(year),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            month: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(month),
+                "MONTH",
+                &mut __extra,
+            ),
+            year: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(year),
+                "YEAR",
+                &mut __extra,
+            ),
             idle_minutes: ::std::option::Option::None,
             workday_hours: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `IDLE_MINUTES`.
     #[must_use]
-    pub fn idle_minutes(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn idle_minutes(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.idle_minutes = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IDLE_MINUTES",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `WORKDAY_HOURS`.
     #[must_use]
-    pub fn workday_hours(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn workday_hours(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.workday_hours = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORKDAY_HOURS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5308,19 +5478,29 @@ impl ::b24_core::__private::Method for TimecontrolReportsGet {
             "timeman.timecontrol.reports.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.month, "MONTH", problems);
-        ::b24_core::__private::Check::check(&self.year, "YEAR", problems);
-        ::b24_core::__private::Check::check(
-            &self.idle_minutes,
-            "IDLE_MINUTES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.workday_hours,
-            "WORKDAY_HOURS",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("MONTH")) {
+            ::b24_core::__private::Check::check(&self.month, "MONTH", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("YEAR")) {
+            ::b24_core::__private::Check::check(&self.year, "YEAR", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IDLE_MINUTES")) {
+            ::b24_core::__private::Check::check(
+                &self.idle_minutes,
+                "IDLE_MINUTES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORKDAY_HOURS")) {
+            ::b24_core::__private::Check::check(
+                &self.workday_hours,
+                "WORKDAY_HOURS",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6897,9 +7077,16 @@ impl TimecontrolReportsUsersGet {
     }
     /// Sets `DEPARTMENT_ID`.
     #[must_use]
-    pub fn department_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn department_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.department_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DEPARTMENT_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -6961,11 +7148,13 @@ impl ::b24_core::__private::Method for TimecontrolReportsUsersGet {
             "timeman.timecontrol.reports.users.get",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.department_id,
-            "DEPARTMENT_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("DEPARTMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.department_id,
+                "DEPARTMENT_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -7660,10 +7849,14 @@ impl TimecontrolSettingsSet {
     #[must_use]
     pub fn minimum_idle_for_report(
         mut self,
-        value: impl ::std::convert::Into<i64>,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
         self.minimum_idle_for_report = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "MINIMUM_IDLE_FOR_REPORT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7704,10 +7897,16 @@ impl TimecontrolSettingsSet {
     #[must_use]
     pub fn report_request_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.report_request_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPORT_REQUEST_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7728,10 +7927,16 @@ impl TimecontrolSettingsSet {
     #[must_use]
     pub fn report_simple_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.report_simple_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPORT_SIMPLE_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7752,10 +7957,16 @@ impl TimecontrolSettingsSet {
     #[must_use]
     pub fn report_full_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.report_full_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "REPORT_FULL_TYPE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -7881,11 +8092,13 @@ impl ::b24_core::__private::Method for TimecontrolSettingsSet {
         );
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(
-            &self.minimum_idle_for_report,
-            "MINIMUM_IDLE_FOR_REPORT",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("MINIMUM_IDLE_FOR_REPORT")) {
+            ::b24_core::__private::Check::check(
+                &self.minimum_idle_for_report,
+                "MINIMUM_IDLE_FOR_REPORT",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.register_offline,
             "REGISTER_OFFLINE",
@@ -7901,31 +8114,37 @@ impl ::b24_core::__private::Method for TimecontrolSettingsSet {
             "REGISTER_DESKTOP",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.report_request_type,
-            "REPORT_REQUEST_TYPE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT_REQUEST_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.report_request_type,
+                "REPORT_REQUEST_TYPE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.report_request_users,
             "REPORT_REQUEST_USERS",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.report_simple_type,
-            "REPORT_SIMPLE_TYPE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT_SIMPLE_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.report_simple_type,
+                "REPORT_SIMPLE_TYPE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.report_simple_users,
             "REPORT_SIMPLE_USERS",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.report_full_type,
-            "REPORT_FULL_TYPE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("REPORT_FULL_TYPE")) {
+            ::b24_core::__private::Check::check(
+                &self.report_full_type,
+                "REPORT_FULL_TYPE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.report_full_users,
             "REPORT_FULL_USERS",

@@ -1130,9 +1130,18 @@ pub struct Add {
 impl Add {
     /// A request with the required parameter `EMAIL`.
     #[must_use]
-    pub fn new(email: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        email: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            email: ::std::convert::Into::into(email),
+            email: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(email),
+                "EMAIL",
+                &mut __extra,
+            ),
             name: ::std::option::Option::None,
             last_name: ::std::option::Option::None,
             second_name: ::std::option::Option::None,
@@ -1182,35 +1191,57 @@ impl Add {
             uf_skype: ::std::option::Option::None,
             uf_district: ::std::option::Option::None,
             uf_phone_inner: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_NAME`.
     #[must_use]
     pub fn last_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.last_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.last_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SECOND_NAME`.
     #[must_use]
     pub fn second_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.second_name = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECOND_NAME",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1218,10 +1249,16 @@ impl Add {
     #[must_use]
     pub fn personal_gender(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_gender = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_GENDER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1229,10 +1266,16 @@ impl Add {
     #[must_use]
     pub fn personal_profession(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_profession = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PROFESSION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1240,10 +1283,16 @@ impl Add {
     #[must_use]
     pub fn personal_www(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_www = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_WWW",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1251,10 +1300,16 @@ impl Add {
     #[must_use]
     pub fn personal_birthday(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_birthday = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_BIRTHDAY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1273,10 +1328,16 @@ impl Add {
     #[must_use]
     pub fn personal_icq(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_icq = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_ICQ",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1284,10 +1345,16 @@ impl Add {
     #[must_use]
     pub fn personal_phone(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_phone = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PHONE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1295,10 +1362,16 @@ impl Add {
     #[must_use]
     pub fn personal_fax(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_fax = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_FAX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1306,10 +1379,16 @@ impl Add {
     #[must_use]
     pub fn personal_mobile(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_mobile = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_MOBILE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1317,10 +1396,16 @@ impl Add {
     #[must_use]
     pub fn personal_pager(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_pager = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PAGER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1328,10 +1413,16 @@ impl Add {
     #[must_use]
     pub fn personal_street(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_street = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_STREET",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1339,10 +1430,16 @@ impl Add {
     #[must_use]
     pub fn personal_city(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_city = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_CITY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1350,10 +1447,16 @@ impl Add {
     #[must_use]
     pub fn personal_state(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_state = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_STATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1361,10 +1464,16 @@ impl Add {
     #[must_use]
     pub fn personal_zip(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_zip = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_ZIP",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1372,10 +1481,16 @@ impl Add {
     #[must_use]
     pub fn personal_country(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_country = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_COUNTRY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1383,10 +1498,16 @@ impl Add {
     #[must_use]
     pub fn personal_mailbox(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_mailbox = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_MAILBOX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1394,10 +1515,16 @@ impl Add {
     #[must_use]
     pub fn personal_notes(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_notes = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_NOTES",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1405,19 +1532,33 @@ impl Add {
     #[must_use]
     pub fn work_phone(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_phone = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_phone = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PHONE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_COMPANY`.
     #[must_use]
     pub fn work_company(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_company = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_COMPANY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1425,10 +1566,16 @@ impl Add {
     #[must_use]
     pub fn work_position(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_position = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_POSITION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1436,10 +1583,16 @@ impl Add {
     #[must_use]
     pub fn work_department(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_department = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_DEPARTMENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1447,37 +1600,67 @@ impl Add {
     #[must_use]
     pub fn work_www(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_www = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_www = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_WWW",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_FAX`.
     #[must_use]
     pub fn work_fax(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_fax = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_fax = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_FAX",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_PAGER`.
     #[must_use]
     pub fn work_pager(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_pager = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_pager = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PAGER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_STREET`.
     #[must_use]
     pub fn work_street(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_street = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_STREET",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1485,10 +1668,16 @@ impl Add {
     #[must_use]
     pub fn work_mailbox(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_mailbox = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_MAILBOX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1496,37 +1685,67 @@ impl Add {
     #[must_use]
     pub fn work_city(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_city = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_city = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_CITY",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_STATE`.
     #[must_use]
     pub fn work_state(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_state = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_state = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_STATE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_ZIP`.
     #[must_use]
     pub fn work_zip(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_zip = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_zip = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_ZIP",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_COUNTRY`.
     #[must_use]
     pub fn work_country(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_country = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_COUNTRY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1534,10 +1753,16 @@ impl Add {
     #[must_use]
     pub fn work_profile(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_profile = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PROFILE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1556,19 +1781,33 @@ impl Add {
     #[must_use]
     pub fn work_notes(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_notes = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_notes = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_NOTES",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_SKYPE_LINK`.
     #[must_use]
     pub fn uf_skype_link(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_skype_link = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKYPE_LINK",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1576,9 +1815,17 @@ impl Add {
     #[must_use]
     pub fn uf_zoom(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_zoom = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_zoom = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_ZOOM",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DEPARTMENT`.
@@ -1596,10 +1843,16 @@ impl Add {
     #[must_use]
     pub fn uf_interests(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_interests = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_INTERESTS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1607,19 +1860,33 @@ impl Add {
     #[must_use]
     pub fn uf_skills(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_skills = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_skills = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKILLS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_WEB_SITES`.
     #[must_use]
     pub fn uf_web_sites(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_web_sites = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_WEB_SITES",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1627,19 +1894,33 @@ impl Add {
     #[must_use]
     pub fn uf_xing(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_xing = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_xing = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_XING",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_LINKEDIN`.
     #[must_use]
     pub fn uf_linkedin(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_linkedin = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_LINKEDIN",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1647,10 +1928,16 @@ impl Add {
     #[must_use]
     pub fn uf_facebook(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_facebook = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_FACEBOOK",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1658,28 +1945,50 @@ impl Add {
     #[must_use]
     pub fn uf_twitter(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_twitter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_twitter = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_TWITTER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_SKYPE`.
     #[must_use]
     pub fn uf_skype(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_skype = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_skype = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DISTRICT`.
     #[must_use]
     pub fn uf_district(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_district = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_DISTRICT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1687,10 +1996,16 @@ impl Add {
     #[must_use]
     pub fn uf_phone_inner(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_phone_inner = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_PHONE_INNER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1930,169 +2245,303 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
-        problems.non_empty("EMAIL", &self.email);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.last_name, "LAST_NAME", problems);
-        ::b24_core::__private::Check::check(&self.second_name, "SECOND_NAME", problems);
-        ::b24_core::__private::Check::check(
-            &self.personal_gender,
-            "PERSONAL_GENDER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_profession,
-            "PERSONAL_PROFESSION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_www,
-            "PERSONAL_WWW",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_birthday,
-            "PERSONAL_BIRTHDAY",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("EMAIL")) {
+            ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
+            problems.non_empty("EMAIL", &self.email);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_NAME")) {
+            ::b24_core::__private::Check::check(&self.last_name, "LAST_NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECOND_NAME")) {
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                "SECOND_NAME",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_GENDER")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                "PERSONAL_GENDER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PROFESSION")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_profession,
+                "PERSONAL_PROFESSION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_WWW")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                "PERSONAL_WWW",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_BIRTHDAY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                "PERSONAL_BIRTHDAY",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.personal_photo,
             "PERSONAL_PHOTO",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.personal_icq,
-            "PERSONAL_ICQ",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_phone,
-            "PERSONAL_PHONE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_fax,
-            "PERSONAL_FAX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_mobile,
-            "PERSONAL_MOBILE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_pager,
-            "PERSONAL_PAGER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_street,
-            "PERSONAL_STREET",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_city,
-            "PERSONAL_CITY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_state,
-            "PERSONAL_STATE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_zip,
-            "PERSONAL_ZIP",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_country,
-            "PERSONAL_COUNTRY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_mailbox,
-            "PERSONAL_MAILBOX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_notes,
-            "PERSONAL_NOTES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_phone, "WORK_PHONE", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_company,
-            "WORK_COMPANY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_position,
-            "WORK_POSITION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_department,
-            "WORK_DEPARTMENT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_www, "WORK_WWW", problems);
-        ::b24_core::__private::Check::check(&self.work_fax, "WORK_FAX", problems);
-        ::b24_core::__private::Check::check(&self.work_pager, "WORK_PAGER", problems);
-        ::b24_core::__private::Check::check(&self.work_street, "WORK_STREET", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_mailbox,
-            "WORK_MAILBOX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_city, "WORK_CITY", problems);
-        ::b24_core::__private::Check::check(&self.work_state, "WORK_STATE", problems);
-        ::b24_core::__private::Check::check(&self.work_zip, "WORK_ZIP", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_country,
-            "WORK_COUNTRY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_profile,
-            "WORK_PROFILE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_ICQ")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_icq,
+                "PERSONAL_ICQ",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PHONE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_phone,
+                "PERSONAL_PHONE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_FAX")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_fax,
+                "PERSONAL_FAX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_MOBILE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                "PERSONAL_MOBILE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PAGER")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_pager,
+                "PERSONAL_PAGER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_STREET")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_street,
+                "PERSONAL_STREET",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_CITY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                "PERSONAL_CITY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_STATE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_state,
+                "PERSONAL_STATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_ZIP")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_zip,
+                "PERSONAL_ZIP",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_COUNTRY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_country,
+                "PERSONAL_COUNTRY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_MAILBOX")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_mailbox,
+                "PERSONAL_MAILBOX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_NOTES")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_notes,
+                "PERSONAL_NOTES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PHONE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                "WORK_PHONE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_COMPANY")) {
+            ::b24_core::__private::Check::check(
+                &self.work_company,
+                "WORK_COMPANY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_POSITION")) {
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                "WORK_POSITION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_DEPARTMENT")) {
+            ::b24_core::__private::Check::check(
+                &self.work_department,
+                "WORK_DEPARTMENT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_WWW")) {
+            ::b24_core::__private::Check::check(&self.work_www, "WORK_WWW", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_FAX")) {
+            ::b24_core::__private::Check::check(&self.work_fax, "WORK_FAX", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PAGER")) {
+            ::b24_core::__private::Check::check(
+                &self.work_pager,
+                "WORK_PAGER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_STREET")) {
+            ::b24_core::__private::Check::check(
+                &self.work_street,
+                "WORK_STREET",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_MAILBOX")) {
+            ::b24_core::__private::Check::check(
+                &self.work_mailbox,
+                "WORK_MAILBOX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_CITY")) {
+            ::b24_core::__private::Check::check(&self.work_city, "WORK_CITY", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_STATE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_state,
+                "WORK_STATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_ZIP")) {
+            ::b24_core::__private::Check::check(&self.work_zip, "WORK_ZIP", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_COUNTRY")) {
+            ::b24_core::__private::Check::check(
+                &self.work_country,
+                "WORK_COUNTRY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PROFILE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_profile,
+                "WORK_PROFILE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.work_logo, "WORK_LOGO", problems);
-        ::b24_core::__private::Check::check(&self.work_notes, "WORK_NOTES", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_skype_link,
-            "UF_SKYPE_LINK",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_zoom, "UF_ZOOM", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_NOTES")) {
+            ::b24_core::__private::Check::check(
+                &self.work_notes,
+                "WORK_NOTES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKYPE_LINK")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_skype_link,
+                "UF_SKYPE_LINK",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_ZOOM")) {
+            ::b24_core::__private::Check::check(&self.uf_zoom, "UF_ZOOM", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.uf_department,
             "UF_DEPARTMENT",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.uf_interests,
-            "UF_INTERESTS",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_skills, "UF_SKILLS", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_web_sites,
-            "UF_WEB_SITES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_xing, "UF_XING", problems);
-        ::b24_core::__private::Check::check(&self.uf_linkedin, "UF_LINKEDIN", problems);
-        ::b24_core::__private::Check::check(&self.uf_facebook, "UF_FACEBOOK", problems);
-        ::b24_core::__private::Check::check(&self.uf_twitter, "UF_TWITTER", problems);
-        ::b24_core::__private::Check::check(&self.uf_skype, "UF_SKYPE", problems);
-        ::b24_core::__private::Check::check(&self.uf_district, "UF_DISTRICT", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_phone_inner,
-            "UF_PHONE_INNER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("UF_INTERESTS")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_interests,
+                "UF_INTERESTS",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKILLS")) {
+            ::b24_core::__private::Check::check(&self.uf_skills, "UF_SKILLS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_WEB_SITES")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_web_sites,
+                "UF_WEB_SITES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_XING")) {
+            ::b24_core::__private::Check::check(&self.uf_xing, "UF_XING", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_LINKEDIN")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_linkedin,
+                "UF_LINKEDIN",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_FACEBOOK")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_facebook,
+                "UF_FACEBOOK",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_TWITTER")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_twitter,
+                "UF_TWITTER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKYPE")) {
+            ::b24_core::__private::Check::check(&self.uf_skype, "UF_SKYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_DISTRICT")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_district,
+                "UF_DISTRICT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_PHONE_INNER")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_phone_inner,
+                "UF_PHONE_INNER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -3759,18 +4208,34 @@ impl Get {
     #[must_use]
     pub fn sort(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "sort",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.order = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "order",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `FILTER`.
@@ -3804,24 +4269,46 @@ impl Get {
     #[must_use]
     pub fn image_resize(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.image_resize = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "IMAGE_RESIZE",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DEPARTMENT`.
     #[must_use]
-    pub fn uf_department(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn uf_department(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.uf_department = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_DEPARTMENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3901,22 +4388,32 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.sort, "sort", problems);
-        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("sort")) {
+            ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("order")) {
+            ::b24_core::__private::Check::check(&self.order, "order", problems);
+        }
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         ::b24_core::__private::Check::check(&self.admin_mode, "ADMIN_MODE", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(
-            &self.image_resize,
-            "IMAGE_RESIZE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_department,
-            "UF_DEPARTMENT",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("IMAGE_RESIZE")) {
+            ::b24_core::__private::Check::check(
+                &self.image_resize,
+                "IMAGE_RESIZE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_DEPARTMENT")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                "UF_DEPARTMENT",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -4002,9 +4499,17 @@ impl OptionGet {
     #[must_use]
     pub fn option(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.option = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.option = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "option",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4060,7 +4565,9 @@ impl ::b24_core::__private::Method for OptionGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.option.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.option, "option", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("option")) {
+            ::b24_core::__private::Check::check(&self.option, "option", problems);
+        }
         all.finish()
     }
 }
@@ -4313,27 +4820,51 @@ impl Search {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.filter = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "FILTER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `sort`.
     #[must_use]
     pub fn sort(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "sort",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.order = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "order",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ADMIN_MODE`.
@@ -4356,15 +4887,31 @@ impl Search {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DEPARTMENT`.
     #[must_use]
-    pub fn uf_department(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn uf_department(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
         self.uf_department = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_DEPARTMENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4442,17 +4989,27 @@ impl ::b24_core::__private::Method for Search {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.search");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.sort, "sort", problems);
-        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FILTER")) {
+            ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("sort")) {
+            ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("order")) {
+            ::b24_core::__private::Check::check(&self.order, "order", problems);
+        }
         ::b24_core::__private::Check::check(&self.admin_mode, "ADMIN_MODE", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_department,
-            "UF_DEPARTMENT",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_DEPARTMENT")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                "UF_DEPARTMENT",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -4882,9 +5439,14 @@ pub struct Update {
 impl Update {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "ID",
+                &mut __extra,
+            ),
             active: ::std::option::Option::None,
             email: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -4936,7 +5498,7 @@ impl Update {
             uf_skype: ::std::option::Option::None,
             uf_district: ::std::option::Option::None,
             uf_phone_inner: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `ACTIVE`.
@@ -4952,37 +5514,67 @@ impl Update {
     #[must_use]
     pub fn email(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.email = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.email = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "EMAIL",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `NAME`.
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LAST_NAME`.
     #[must_use]
     pub fn last_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.last_name = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.last_name = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LAST_NAME",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SECOND_NAME`.
     #[must_use]
     pub fn second_name(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.second_name = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SECOND_NAME",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4990,10 +5582,16 @@ impl Update {
     #[must_use]
     pub fn personal_gender(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_gender = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_GENDER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5001,10 +5599,16 @@ impl Update {
     #[must_use]
     pub fn personal_profession(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_profession = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PROFESSION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5012,10 +5616,16 @@ impl Update {
     #[must_use]
     pub fn personal_www(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_www = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_WWW",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5023,10 +5633,16 @@ impl Update {
     #[must_use]
     pub fn personal_birthday(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_birthday = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_BIRTHDAY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5045,10 +5661,16 @@ impl Update {
     #[must_use]
     pub fn personal_icq(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_icq = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_ICQ",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5056,10 +5678,16 @@ impl Update {
     #[must_use]
     pub fn personal_phone(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_phone = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PHONE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5067,10 +5695,16 @@ impl Update {
     #[must_use]
     pub fn personal_fax(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_fax = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_FAX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5078,10 +5712,16 @@ impl Update {
     #[must_use]
     pub fn personal_mobile(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_mobile = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_MOBILE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5089,10 +5729,16 @@ impl Update {
     #[must_use]
     pub fn personal_pager(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_pager = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_PAGER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5100,10 +5746,16 @@ impl Update {
     #[must_use]
     pub fn personal_street(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_street = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_STREET",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5111,10 +5763,16 @@ impl Update {
     #[must_use]
     pub fn personal_city(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_city = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_CITY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5122,10 +5780,16 @@ impl Update {
     #[must_use]
     pub fn personal_state(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_state = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_STATE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5133,10 +5797,16 @@ impl Update {
     #[must_use]
     pub fn personal_zip(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_zip = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_ZIP",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5144,10 +5814,16 @@ impl Update {
     #[must_use]
     pub fn personal_country(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_country = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_COUNTRY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5155,10 +5831,16 @@ impl Update {
     #[must_use]
     pub fn personal_mailbox(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_mailbox = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_MAILBOX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5166,10 +5848,16 @@ impl Update {
     #[must_use]
     pub fn personal_notes(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.personal_notes = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PERSONAL_NOTES",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5177,19 +5865,33 @@ impl Update {
     #[must_use]
     pub fn work_phone(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_phone = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_phone = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PHONE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_COMPANY`.
     #[must_use]
     pub fn work_company(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_company = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_COMPANY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5197,10 +5899,16 @@ impl Update {
     #[must_use]
     pub fn work_position(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_position = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_POSITION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5208,10 +5916,16 @@ impl Update {
     #[must_use]
     pub fn work_department(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_department = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_DEPARTMENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5219,37 +5933,67 @@ impl Update {
     #[must_use]
     pub fn work_www(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_www = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_www = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_WWW",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_FAX`.
     #[must_use]
     pub fn work_fax(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_fax = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_fax = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_FAX",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_PAGER`.
     #[must_use]
     pub fn work_pager(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_pager = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_pager = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PAGER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_STREET`.
     #[must_use]
     pub fn work_street(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_street = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_STREET",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5257,10 +6001,16 @@ impl Update {
     #[must_use]
     pub fn work_mailbox(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_mailbox = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_MAILBOX",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5268,37 +6018,67 @@ impl Update {
     #[must_use]
     pub fn work_city(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_city = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_city = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_CITY",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_STATE`.
     #[must_use]
     pub fn work_state(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_state = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_state = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_STATE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_ZIP`.
     #[must_use]
     pub fn work_zip(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_zip = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_zip = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_ZIP",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `WORK_COUNTRY`.
     #[must_use]
     pub fn work_country(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_country = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_COUNTRY",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5306,10 +6086,16 @@ impl Update {
     #[must_use]
     pub fn work_profile(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.work_profile = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_PROFILE",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5328,19 +6114,33 @@ impl Update {
     #[must_use]
     pub fn work_notes(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_notes = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.work_notes = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "WORK_NOTES",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_SKYPE_LINK`.
     #[must_use]
     pub fn uf_skype_link(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_skype_link = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKYPE_LINK",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5348,19 +6148,33 @@ impl Update {
     #[must_use]
     pub fn uf_zoom(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_zoom = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_zoom = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_ZOOM",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DEPARTMENT`.
     #[must_use]
     pub fn uf_department(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_department = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_DEPARTMENT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5368,10 +6182,16 @@ impl Update {
     #[must_use]
     pub fn uf_interests(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_interests = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_INTERESTS",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5379,19 +6199,33 @@ impl Update {
     #[must_use]
     pub fn uf_skills(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_skills = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_skills = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKILLS",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_WEB_SITES`.
     #[must_use]
     pub fn uf_web_sites(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_web_sites = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_WEB_SITES",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5399,19 +6233,33 @@ impl Update {
     #[must_use]
     pub fn uf_xing(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_xing = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_xing = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_XING",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_LINKEDIN`.
     #[must_use]
     pub fn uf_linkedin(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_linkedin = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_LINKEDIN",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5419,10 +6267,16 @@ impl Update {
     #[must_use]
     pub fn uf_facebook(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_facebook = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_FACEBOOK",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5430,28 +6284,50 @@ impl Update {
     #[must_use]
     pub fn uf_twitter(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_twitter = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_twitter = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_TWITTER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_SKYPE`.
     #[must_use]
     pub fn uf_skype(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.uf_skype = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.uf_skype = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_SKYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `UF_DISTRICT`.
     #[must_use]
     pub fn uf_district(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_district = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_DISTRICT",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5459,10 +6335,16 @@ impl Update {
     #[must_use]
     pub fn uf_phone_inner(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.uf_phone_inner = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "UF_PHONE_INNER",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -5709,170 +6591,308 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
+        }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
-        ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
-        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        ::b24_core::__private::Check::check(&self.last_name, "LAST_NAME", problems);
-        ::b24_core::__private::Check::check(&self.second_name, "SECOND_NAME", problems);
-        ::b24_core::__private::Check::check(
-            &self.personal_gender,
-            "PERSONAL_GENDER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_profession,
-            "PERSONAL_PROFESSION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_www,
-            "PERSONAL_WWW",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_birthday,
-            "PERSONAL_BIRTHDAY",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("EMAIL")) {
+            ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
+            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LAST_NAME")) {
+            ::b24_core::__private::Check::check(&self.last_name, "LAST_NAME", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SECOND_NAME")) {
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                "SECOND_NAME",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_GENDER")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                "PERSONAL_GENDER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PROFESSION")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_profession,
+                "PERSONAL_PROFESSION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_WWW")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                "PERSONAL_WWW",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_BIRTHDAY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                "PERSONAL_BIRTHDAY",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(
             &self.personal_photo,
             "PERSONAL_PHOTO",
             problems,
         );
-        ::b24_core::__private::Check::check(
-            &self.personal_icq,
-            "PERSONAL_ICQ",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_phone,
-            "PERSONAL_PHONE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_fax,
-            "PERSONAL_FAX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_mobile,
-            "PERSONAL_MOBILE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_pager,
-            "PERSONAL_PAGER",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_street,
-            "PERSONAL_STREET",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_city,
-            "PERSONAL_CITY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_state,
-            "PERSONAL_STATE",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_zip,
-            "PERSONAL_ZIP",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_country,
-            "PERSONAL_COUNTRY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_mailbox,
-            "PERSONAL_MAILBOX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.personal_notes,
-            "PERSONAL_NOTES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_phone, "WORK_PHONE", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_company,
-            "WORK_COMPANY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_position,
-            "WORK_POSITION",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_department,
-            "WORK_DEPARTMENT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_www, "WORK_WWW", problems);
-        ::b24_core::__private::Check::check(&self.work_fax, "WORK_FAX", problems);
-        ::b24_core::__private::Check::check(&self.work_pager, "WORK_PAGER", problems);
-        ::b24_core::__private::Check::check(&self.work_street, "WORK_STREET", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_mailbox,
-            "WORK_MAILBOX",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.work_city, "WORK_CITY", problems);
-        ::b24_core::__private::Check::check(&self.work_state, "WORK_STATE", problems);
-        ::b24_core::__private::Check::check(&self.work_zip, "WORK_ZIP", problems);
-        ::b24_core::__private::Check::check(
-            &self.work_country,
-            "WORK_COUNTRY",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.work_profile,
-            "WORK_PROFILE",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_ICQ")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_icq,
+                "PERSONAL_ICQ",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PHONE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_phone,
+                "PERSONAL_PHONE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_FAX")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_fax,
+                "PERSONAL_FAX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_MOBILE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                "PERSONAL_MOBILE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_PAGER")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_pager,
+                "PERSONAL_PAGER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_STREET")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_street,
+                "PERSONAL_STREET",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_CITY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                "PERSONAL_CITY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_STATE")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_state,
+                "PERSONAL_STATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_ZIP")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_zip,
+                "PERSONAL_ZIP",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_COUNTRY")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_country,
+                "PERSONAL_COUNTRY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_MAILBOX")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_mailbox,
+                "PERSONAL_MAILBOX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PERSONAL_NOTES")) {
+            ::b24_core::__private::Check::check(
+                &self.personal_notes,
+                "PERSONAL_NOTES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PHONE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                "WORK_PHONE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_COMPANY")) {
+            ::b24_core::__private::Check::check(
+                &self.work_company,
+                "WORK_COMPANY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_POSITION")) {
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                "WORK_POSITION",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_DEPARTMENT")) {
+            ::b24_core::__private::Check::check(
+                &self.work_department,
+                "WORK_DEPARTMENT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_WWW")) {
+            ::b24_core::__private::Check::check(&self.work_www, "WORK_WWW", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_FAX")) {
+            ::b24_core::__private::Check::check(&self.work_fax, "WORK_FAX", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PAGER")) {
+            ::b24_core::__private::Check::check(
+                &self.work_pager,
+                "WORK_PAGER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_STREET")) {
+            ::b24_core::__private::Check::check(
+                &self.work_street,
+                "WORK_STREET",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_MAILBOX")) {
+            ::b24_core::__private::Check::check(
+                &self.work_mailbox,
+                "WORK_MAILBOX",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_CITY")) {
+            ::b24_core::__private::Check::check(&self.work_city, "WORK_CITY", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_STATE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_state,
+                "WORK_STATE",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_ZIP")) {
+            ::b24_core::__private::Check::check(&self.work_zip, "WORK_ZIP", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_COUNTRY")) {
+            ::b24_core::__private::Check::check(
+                &self.work_country,
+                "WORK_COUNTRY",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_PROFILE")) {
+            ::b24_core::__private::Check::check(
+                &self.work_profile,
+                "WORK_PROFILE",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.work_logo, "WORK_LOGO", problems);
-        ::b24_core::__private::Check::check(&self.work_notes, "WORK_NOTES", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_skype_link,
-            "UF_SKYPE_LINK",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_zoom, "UF_ZOOM", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_department,
-            "UF_DEPARTMENT",
-            problems,
-        );
-        ::b24_core::__private::Check::check(
-            &self.uf_interests,
-            "UF_INTERESTS",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_skills, "UF_SKILLS", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_web_sites,
-            "UF_WEB_SITES",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.uf_xing, "UF_XING", problems);
-        ::b24_core::__private::Check::check(&self.uf_linkedin, "UF_LINKEDIN", problems);
-        ::b24_core::__private::Check::check(&self.uf_facebook, "UF_FACEBOOK", problems);
-        ::b24_core::__private::Check::check(&self.uf_twitter, "UF_TWITTER", problems);
-        ::b24_core::__private::Check::check(&self.uf_skype, "UF_SKYPE", problems);
-        ::b24_core::__private::Check::check(&self.uf_district, "UF_DISTRICT", problems);
-        ::b24_core::__private::Check::check(
-            &self.uf_phone_inner,
-            "UF_PHONE_INNER",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("WORK_NOTES")) {
+            ::b24_core::__private::Check::check(
+                &self.work_notes,
+                "WORK_NOTES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKYPE_LINK")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_skype_link,
+                "UF_SKYPE_LINK",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_ZOOM")) {
+            ::b24_core::__private::Check::check(&self.uf_zoom, "UF_ZOOM", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_DEPARTMENT")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                "UF_DEPARTMENT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_INTERESTS")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_interests,
+                "UF_INTERESTS",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKILLS")) {
+            ::b24_core::__private::Check::check(&self.uf_skills, "UF_SKILLS", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_WEB_SITES")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_web_sites,
+                "UF_WEB_SITES",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_XING")) {
+            ::b24_core::__private::Check::check(&self.uf_xing, "UF_XING", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_LINKEDIN")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_linkedin,
+                "UF_LINKEDIN",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_FACEBOOK")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_facebook,
+                "UF_FACEBOOK",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_TWITTER")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_twitter,
+                "UF_TWITTER",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_SKYPE")) {
+            ::b24_core::__private::Check::check(&self.uf_skype, "UF_SKYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_DISTRICT")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_district,
+                "UF_DISTRICT",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("UF_PHONE_INNER")) {
+            ::b24_core::__private::Check::check(
+                &self.uf_phone_inner,
+                "UF_PHONE_INNER",
+                problems,
+            );
+        }
         all.finish()
     }
 }
@@ -6441,10 +7461,15 @@ pub struct UserfieldDelete {
 impl UserfieldDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6500,7 +7525,9 @@ impl ::b24_core::__private::Method for UserfieldDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -6711,8 +7738,17 @@ impl UserfieldList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6776,7 +7812,9 @@ impl ::b24_core::__private::Method for UserfieldList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -7374,11 +8412,16 @@ pub struct UserfieldUpdate {
 impl UserfieldUpdate {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             fields: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `fields`.
@@ -7444,7 +8487,9 @@ impl ::b24_core::__private::Method for UserfieldUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
     }

@@ -48,8 +48,17 @@ impl AgreementList {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -109,7 +118,9 @@ impl ::b24_core::__private::Method for AgreementList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userconsent.agreement.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -298,11 +309,16 @@ pub struct AgreementText {
 impl AgreementText {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            id: ::std::convert::Into::into(id),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             replace: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `replace`.
@@ -368,7 +384,9 @@ impl ::b24_core::__private::Method for AgreementText {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userconsent.agreement.text");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.replace, "replace", problems);
         all.finish()
     }
@@ -721,51 +739,91 @@ impl ConsentAdd {
     /// A request with the required parameters `AGREEMENT_ID`, `IP`.
     #[must_use]
     pub fn new(
-        agreement_id: impl ::std::convert::Into<i64>,
-        ip: impl ::std::convert::Into<::std::string::String>,
+        agreement_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        ip: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            agreement_id: ::std::convert::Into::into(agreement_id),
-            ip: ::std::convert::Into::into(ip),
+            agreement_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(agreement_id),
+                "AGREEMENT_ID",
+                &mut __extra,
+            ),
+            ip: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(ip),
+                "IP",
+                &mut __extra,
+            ),
             user_id: ::std::option::Option::None,
             url: ::std::option::Option::None,
             origin_id: ::std::option::Option::None,
             originator_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "USER_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `URL`.
     #[must_use]
     pub fn url(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.url = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.url = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "URL",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ORIGIN_ID`.
     #[must_use]
     pub fn origin_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.origin_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.origin_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ORIGIN_ID",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ORIGINATOR_ID`.
     #[must_use]
     pub fn originator_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.originator_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ORIGINATOR_ID",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -830,21 +888,33 @@ impl ::b24_core::__private::Method for ConsentAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userconsent.consent.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.agreement_id,
-            "AGREEMENT_ID",
-            problems,
-        );
-        ::b24_core::__private::Check::check(&self.ip, "IP", problems);
-        problems.non_empty("IP", &self.ip);
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        ::b24_core::__private::Check::check(&self.url, "URL", problems);
-        ::b24_core::__private::Check::check(&self.origin_id, "ORIGIN_ID", problems);
-        ::b24_core::__private::Check::check(
-            &self.originator_id,
-            "ORIGINATOR_ID",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("AGREEMENT_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.agreement_id,
+                "AGREEMENT_ID",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("IP")) {
+            ::b24_core::__private::Check::check(&self.ip, "IP", problems);
+            problems.non_empty("IP", &self.ip);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("URL")) {
+            ::b24_core::__private::Check::check(&self.url, "URL", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ORIGIN_ID")) {
+            ::b24_core::__private::Check::check(&self.origin_id, "ORIGIN_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ORIGINATOR_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                "ORIGINATOR_ID",
+                problems,
+            );
+        }
         all.finish()
     }
 }

@@ -776,13 +776,20 @@ impl Add {
     /// A request with the required parameters `moduleId`, `field`.
     #[must_use]
     pub fn new(
-        module_id: impl ::std::convert::Into<::std::string::String>,
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         field: impl ::std::convert::Into<add::Field>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
             field: ::std::convert::Into::into(field),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -839,8 +846,10 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
         ::b24_core::__private::Check::check(&self.field, "field", problems);
         all.finish()
     }
@@ -1251,13 +1260,24 @@ impl Delete {
     /// A request with the required parameters `moduleId`, `id`.
     #[must_use]
     pub fn new(
-        module_id: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1314,9 +1334,13 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -1376,13 +1400,24 @@ impl Get {
     /// A request with the required parameters `moduleId`, `id`.
     #[must_use]
     pub fn new(
-        module_id: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1439,9 +1474,13 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         all.finish()
     }
 }
@@ -1505,10 +1544,19 @@ pub struct GetTypes {
 impl GetTypes {
     /// A request with the required parameter `moduleId`.
     #[must_use]
-    pub fn new(module_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
-            extra: ::std::collections::BTreeMap::new(),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1564,8 +1612,10 @@ impl ::b24_core::__private::Method for GetTypes {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.getTypes");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
         all.finish()
     }
 }
@@ -1734,14 +1784,23 @@ pub struct List {
 impl List {
     /// A request with the required parameter `moduleId`.
     #[must_use]
-    pub fn new(module_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
             select: ::std::option::Option::None,
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `select`.
@@ -1773,8 +1832,17 @@ impl List {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1838,12 +1906,16 @@ impl ::b24_core::__private::Method for List {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -1931,14 +2003,25 @@ impl Update {
     /// A request with the required parameters `moduleId`, `id`.
     #[must_use]
     pub fn new(
-        module_id: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<i64>,
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
-            id: ::std::convert::Into::into(id),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
+            id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(id),
+                "id",
+                &mut __extra,
+            ),
             field: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `field`.
@@ -2002,9 +2085,13 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldconfig.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        }
         ::b24_core::__private::Check::check(&self.field, "field", problems);
         all.finish()
     }

@@ -139,35 +139,62 @@ impl Add {
     /// A request with the required parameters `USER_TYPE_ID`, `HANDLER`.
     #[must_use]
     pub fn new(
-        user_type_id: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
+        user_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_type_id: ::std::convert::Into::into(user_type_id),
-            handler: ::std::convert::Into::into(handler),
+            user_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_type_id),
+                "USER_TYPE_ID",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
             title: ::std::option::Option::None,
             description: ::std::option::Option::None,
             options: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -234,16 +261,28 @@ impl ::b24_core::__private::Method for Add {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldtype.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.user_type_id,
-            "USER_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("USER_TYPE_ID", &self.user_type_id);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                "USER_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.options, "OPTIONS", problems);
         all.finish()
     }
@@ -314,10 +353,19 @@ pub struct Delete {
 impl Delete {
     /// A request with the required parameter `USER_TYPE_ID`.
     #[must_use]
-    pub fn new(user_type_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        user_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_type_id: ::std::convert::Into::into(user_type_id),
-            extra: ::std::collections::BTreeMap::new(),
+            user_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_type_id),
+                "USER_TYPE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -373,12 +421,14 @@ impl ::b24_core::__private::Method for Delete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldtype.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.user_type_id,
-            "USER_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("USER_TYPE_ID", &self.user_type_id);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                "USER_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
+        }
         all.finish()
     }
 }
@@ -453,8 +503,17 @@ impl List {
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -514,7 +573,9 @@ impl ::b24_core::__private::Method for List {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldtype.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -722,27 +783,52 @@ impl Update {
     /// A request with the required parameters `USER_TYPE_ID`, `HANDLER`, `TITLE`.
     #[must_use]
     pub fn new(
-        user_type_id: impl ::std::convert::Into<::std::string::String>,
-        handler: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
+        user_type_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        handler: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        title: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_type_id: ::std::convert::Into::into(user_type_id),
-            handler: ::std::convert::Into::into(handler),
-            title: ::std::convert::Into::into(title),
+            user_type_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_type_id),
+                "USER_TYPE_ID",
+                &mut __extra,
+            ),
+            handler: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(handler),
+                "HANDLER",
+                &mut __extra,
+            ),
+            title: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(title),
+                "TITLE",
+                &mut __extra,
+            ),
             description: ::std::option::Option::None,
             options: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "DESCRIPTION",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -809,17 +895,29 @@ impl ::b24_core::__private::Method for Update {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("userfieldtype.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(
-            &self.user_type_id,
-            "USER_TYPE_ID",
-            problems,
-        );
-        problems.non_empty("USER_TYPE_ID", &self.user_type_id);
-        ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-        problems.non_empty("HANDLER", &self.handler);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        problems.non_empty("TITLE", &self.title);
-        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_TYPE_ID")) {
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                "USER_TYPE_ID",
+                problems,
+            );
+            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
+            ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
+            problems.non_empty("HANDLER", &self.handler);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+            problems.non_empty("TITLE", &self.title);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                "DESCRIPTION",
+                problems,
+            );
+        }
         ::b24_core::__private::Check::check(&self.options, "OPTIONS", problems);
         all.finish()
     }

@@ -529,44 +529,82 @@ impl AttachedVoteDownload {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -630,15 +668,29 @@ impl ::b24_core::__private::Method for AttachedVoteDownload {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.download");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -761,44 +813,82 @@ impl AttachedVoteGet {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -862,15 +952,29 @@ impl ::b24_core::__private::Method for AttachedVoteGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.get");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -1294,23 +1398,39 @@ pub struct AttachedVoteGetAnswerVoted {
 impl AttachedVoteGetAnswerVoted {
     /// A request with the required parameter `answerId`.
     #[must_use]
-    pub fn new(answer_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        answer_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             attach_id: ::std::option::Option::None,
-            answer_id: ::std::convert::Into::into(answer_id),
+            answer_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(answer_id),
+                "answerId",
+                &mut __extra,
+            ),
             page_navigation: ::std::option::Option::None,
             user_for_mobile_format: ::std::option::Option::None,
             module_id: ::std::option::Option::None,
             entity_type: ::std::option::Option::None,
             entity_id: ::std::option::Option::None,
             signed_attach_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pageNavigation`.
@@ -1339,36 +1459,65 @@ impl AttachedVoteGetAnswerVoted {
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -1452,8 +1601,12 @@ impl ::b24_core::__private::Method for AttachedVoteGetAnswerVoted {
             "vote.AttachedVote.getAnswerVoted",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.answer_id, "answerId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("answerId")) {
+            ::b24_core::__private::Check::check(&self.answer_id, "answerId", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.page_navigation,
             "pageNavigation",
@@ -1464,14 +1617,26 @@ impl ::b24_core::__private::Method for AttachedVoteGetAnswerVoted {
             "userForMobileFormat",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -1844,15 +2009,28 @@ impl AttachedVoteGetMany {
     /// A request with the required parameters `moduleId`, `entityType`, `entityIds`.
     #[must_use]
     pub fn new(
-        module_id: impl ::std::convert::Into<::std::string::String>,
-        entity_type: impl ::std::convert::Into<::std::string::String>,
+        module_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        entity_type: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
         entity_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            module_id: ::std::convert::Into::into(module_id),
-            entity_type: ::std::convert::Into::into(entity_type),
+            module_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(module_id),
+                "moduleId",
+                &mut __extra,
+            ),
+            entity_type: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(entity_type),
+                "entityType",
+                &mut __extra,
+            ),
             entity_ids: ::std::convert::Into::into(entity_ids),
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1910,10 +2088,18 @@ impl ::b24_core::__private::Method for AttachedVoteGetMany {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.getMany");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        problems.non_empty("moduleId", &self.module_id);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        problems.non_empty("entityType", &self.entity_type);
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+            problems.non_empty("moduleId", &self.module_id);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+            problems.non_empty("entityType", &self.entity_type);
+        }
         ::b24_core::__private::Check::check(&self.entity_ids, "entityIds", problems);
         all.finish()
     }
@@ -2042,14 +2228,32 @@ impl AttachedVoteGetWithVoted {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `pageSize`.
     #[must_use]
-    pub fn page_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.page_size = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn page_size(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.page_size = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "pageSize",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `userForMobileFormat`.
@@ -2067,36 +2271,65 @@ impl AttachedVoteGetWithVoted {
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2175,21 +2408,37 @@ impl ::b24_core::__private::Method for AttachedVoteGetWithVoted {
             "vote.AttachedVote.getWithVoted",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.page_size, "pageSize", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("pageSize")) {
+            ::b24_core::__private::Check::check(&self.page_size, "pageSize", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.user_for_mobile_format,
             "userForMobileFormat",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -2823,44 +3072,82 @@ impl AttachedVoteRecall {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -2924,15 +3211,29 @@ impl ::b24_core::__private::Method for AttachedVoteRecall {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.recall");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -3427,44 +3728,82 @@ impl AttachedVoteResume {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3528,15 +3867,29 @@ impl ::b24_core::__private::Method for AttachedVoteResume {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.resume");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -3658,44 +4011,82 @@ impl AttachedVoteStop {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -3759,15 +4150,29 @@ impl ::b24_core::__private::Method for AttachedVoteStop {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.stop");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -3892,44 +4297,82 @@ impl AttachedVoteVote {
     }
     /// Sets `attachId`.
     #[must_use]
-    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.attach_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "attachId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `moduleId`.
     #[must_use]
     pub fn module_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.module_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "moduleId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `entityType`.
     #[must_use]
     pub fn entity_type(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.entity_type = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityType",
+                &mut self.extra,
+            ),
         );
         self
     }
     /// Sets `entityId`.
     #[must_use]
-    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.entity_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "entityId",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `signedAttachId`.
     #[must_use]
     pub fn signed_attach_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.signed_attach_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "signedAttachId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4001,16 +4444,30 @@ impl ::b24_core::__private::Method for AttachedVoteVote {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.vote");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("attachId")) {
+            ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
+        }
         ::b24_core::__private::Check::check(&self.ballot, "ballot", problems);
-        ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-        ::b24_core::__private::Check::check(&self.entity_type, "entityType", problems);
-        ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-        ::b24_core::__private::Check::check(
-            &self.signed_attach_id,
-            "signedAttachId",
-            problems,
-        );
+        if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
+            ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                "entityType",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
+            ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("signedAttachId")) {
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                "signedAttachId",
+                problems,
+            );
+        }
         problems
             .alternatives(
                 &[
@@ -4186,26 +4643,37 @@ impl IntegrationImSend {
     /// A request with the required parameters `chatId`, `IM_MESSAGE_VOTE_DATA`.
     #[must_use]
     pub fn new(
-        chat_id: impl ::std::convert::Into<i64>,
+        chat_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
         im_message_vote_data: impl ::std::convert::Into<
             integration_im_send::ImMessageVoteData,
         >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            chat_id: ::std::convert::Into::into(chat_id),
+            chat_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(chat_id),
+                "chatId",
+                &mut __extra,
+            ),
             im_message_vote_data: ::std::convert::Into::into(im_message_vote_data),
             template_id: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `templateId`.
     #[must_use]
     pub fn template_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
         self.template_id = ::std::option::Option::Some(
-            ::std::convert::Into::into(value),
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "templateId",
+                &mut self.extra,
+            ),
         );
         self
     }
@@ -4267,13 +4735,21 @@ impl ::b24_core::__private::Method for IntegrationImSend {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.Integration.Im.send");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.chat_id, "chatId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("chatId")) {
+            ::b24_core::__private::Check::check(&self.chat_id, "chatId", problems);
+        }
         ::b24_core::__private::Check::check(
             &self.im_message_vote_data,
             "IM_MESSAGE_VOTE_DATA",
             problems,
         );
-        ::b24_core::__private::Check::check(&self.template_id, "templateId", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("templateId")) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                "templateId",
+                problems,
+            );
+        }
         all.finish()
     }
 }

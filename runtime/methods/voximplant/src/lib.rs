@@ -141,25 +141,52 @@ impl CallbackStart {
     /// A request with the required parameters `FROM_LINE`, `TO_NUMBER`, `TEXT_TO_PRONOUNCE`.
     #[must_use]
     pub fn new(
-        from_line: impl ::std::convert::Into<::std::string::String>,
-        to_number: impl ::std::convert::Into<::std::string::String>,
-        text_to_pronounce: impl ::std::convert::Into<::std::string::String>,
+        from_line: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        to_number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        text_to_pronounce: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            from_line: ::std::convert::Into::into(from_line),
-            to_number: ::std::convert::Into::into(to_number),
-            text_to_pronounce: ::std::convert::Into::into(text_to_pronounce),
+            from_line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from_line),
+                "FROM_LINE",
+                &mut __extra,
+            ),
+            to_number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(to_number),
+                "TO_NUMBER",
+                &mut __extra,
+            ),
+            text_to_pronounce: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text_to_pronounce),
+                "TEXT_TO_PRONOUNCE",
+                &mut __extra,
+            ),
             voice: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `VOICE`.
     #[must_use]
     pub fn voice(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.voice = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.voice = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "VOICE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -221,17 +248,25 @@ impl ::b24_core::__private::Method for CallbackStart {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("voximplant.callback.start");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-        problems.non_empty("FROM_LINE", &self.from_line);
-        ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-        problems.non_empty("TO_NUMBER", &self.to_number);
-        ::b24_core::__private::Check::check(
-            &self.text_to_pronounce,
-            "TEXT_TO_PRONOUNCE",
-            problems,
-        );
-        problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
-        ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
+            ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
+            problems.non_empty("FROM_LINE", &self.from_line);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
+            ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
+            problems.non_empty("TO_NUMBER", &self.to_number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TEXT_TO_PRONOUNCE")) {
+            ::b24_core::__private::Check::check(
+                &self.text_to_pronounce,
+                "TEXT_TO_PRONOUNCE",
+                problems,
+            );
+            problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("VOICE")) {
+            ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
+        }
         all.finish()
     }
 }
@@ -308,15 +343,32 @@ impl InfocallStartwithsound {
     /// A request with the required parameters `FROM_LINE`, `TO_NUMBER`, `URL`.
     #[must_use]
     pub fn new(
-        from_line: impl ::std::convert::Into<::std::string::String>,
-        to_number: impl ::std::convert::Into<::std::string::String>,
-        url: impl ::std::convert::Into<::std::string::String>,
+        from_line: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        to_number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        url: impl ::std::convert::Into<::b24_core::__private::Arg<::std::string::String>>,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            from_line: ::std::convert::Into::into(from_line),
-            to_number: ::std::convert::Into::into(to_number),
-            url: ::std::convert::Into::into(url),
-            extra: ::std::collections::BTreeMap::new(),
+            from_line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from_line),
+                "FROM_LINE",
+                &mut __extra,
+            ),
+            to_number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(to_number),
+                "TO_NUMBER",
+                &mut __extra,
+            ),
+            url: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(url),
+                "URL",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -376,12 +428,18 @@ impl ::b24_core::__private::Method for InfocallStartwithsound {
             "voximplant.infocall.startwithsound",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-        problems.non_empty("FROM_LINE", &self.from_line);
-        ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-        problems.non_empty("TO_NUMBER", &self.to_number);
-        ::b24_core::__private::Check::check(&self.url, "URL", problems);
-        problems.non_empty("URL", &self.url);
+        if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
+            ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
+            problems.non_empty("FROM_LINE", &self.from_line);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
+            ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
+            problems.non_empty("TO_NUMBER", &self.to_number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("URL")) {
+            ::b24_core::__private::Check::check(&self.url, "URL", problems);
+            problems.non_empty("URL", &self.url);
+        }
         all.finish()
     }
 }
@@ -466,25 +524,52 @@ impl InfocallStartwithtext {
     /// A request with the required parameters `FROM_LINE`, `TO_NUMBER`, `TEXT_TO_PRONOUNCE`.
     #[must_use]
     pub fn new(
-        from_line: impl ::std::convert::Into<::std::string::String>,
-        to_number: impl ::std::convert::Into<::std::string::String>,
-        text_to_pronounce: impl ::std::convert::Into<::std::string::String>,
+        from_line: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        to_number: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        text_to_pronounce: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            from_line: ::std::convert::Into::into(from_line),
-            to_number: ::std::convert::Into::into(to_number),
-            text_to_pronounce: ::std::convert::Into::into(text_to_pronounce),
+            from_line: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(from_line),
+                "FROM_LINE",
+                &mut __extra,
+            ),
+            to_number: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(to_number),
+                "TO_NUMBER",
+                &mut __extra,
+            ),
+            text_to_pronounce: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(text_to_pronounce),
+                "TEXT_TO_PRONOUNCE",
+                &mut __extra,
+            ),
             voice: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `VOICE`.
     #[must_use]
     pub fn voice(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.voice = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.voice = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "VOICE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -548,17 +633,25 @@ impl ::b24_core::__private::Method for InfocallStartwithtext {
             "voximplant.infocall.startwithtext",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-        problems.non_empty("FROM_LINE", &self.from_line);
-        ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-        problems.non_empty("TO_NUMBER", &self.to_number);
-        ::b24_core::__private::Check::check(
-            &self.text_to_pronounce,
-            "TEXT_TO_PRONOUNCE",
-            problems,
-        );
-        problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
-        ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
+            ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
+            problems.non_empty("FROM_LINE", &self.from_line);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
+            ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
+            problems.non_empty("TO_NUMBER", &self.to_number);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TEXT_TO_PRONOUNCE")) {
+            ::b24_core::__private::Check::check(
+                &self.text_to_pronounce,
+                "TEXT_TO_PRONOUNCE",
+                problems,
+            );
+            problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("VOICE")) {
+            ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
+        }
         all.finish()
     }
 }
@@ -991,10 +1084,19 @@ pub struct LineOutgoingSet {
 impl LineOutgoingSet {
     /// A request with the required parameter `LINE_ID`.
     #[must_use]
-    pub fn new(line_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        line_id: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            line_id: ::std::convert::Into::into(line_id),
-            extra: ::std::collections::BTreeMap::new(),
+            line_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(line_id),
+                "LINE_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1052,8 +1154,10 @@ impl ::b24_core::__private::Method for LineOutgoingSet {
             "voximplant.line.outgoing.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.line_id, "LINE_ID", problems);
-        problems.non_empty("LINE_ID", &self.line_id);
+        if !::b24_core::__private::is_ref(self.extra.get("LINE_ID")) {
+            ::b24_core::__private::Check::check(&self.line_id, "LINE_ID", problems);
+            problems.non_empty("LINE_ID", &self.line_id);
+        }
         all.finish()
     }
 }
@@ -1112,10 +1216,17 @@ pub struct LineOutgoingSipSet {
 impl LineOutgoingSipSet {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
-            extra: ::std::collections::BTreeMap::new(),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1173,7 +1284,9 @@ impl ::b24_core::__private::Method for LineOutgoingSipSet {
             "voximplant.line.outgoing.sip.set",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
         all.finish()
     }
 }
@@ -1260,43 +1373,80 @@ impl SipAdd {
     /// A request with the required parameters `SERVER`, `LOGIN`.
     #[must_use]
     pub fn new(
-        server: impl ::std::convert::Into<::std::string::String>,
-        login: impl ::std::convert::Into<::std::string::String>,
+        server: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+        login: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            server: ::std::convert::Into::into(server),
-            login: ::std::convert::Into::into(login),
+            server: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(server),
+                "SERVER",
+                &mut __extra,
+            ),
+            login: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(login),
+                "LOGIN",
+                &mut __extra,
+            ),
             password: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             title: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `PASSWORD`.
     #[must_use]
     pub fn password(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.password = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PASSWORD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TYPE`.
     #[must_use]
     pub fn type_(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.type_ = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TYPE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1356,13 +1506,23 @@ impl ::b24_core::__private::Method for SipAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("voximplant.sip.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
-        problems.non_empty("SERVER", &self.server);
-        ::b24_core::__private::Check::check(&self.login, "LOGIN", problems);
-        problems.non_empty("LOGIN", &self.login);
-        ::b24_core::__private::Check::check(&self.password, "PASSWORD", problems);
-        ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {
+            ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
+            problems.non_empty("SERVER", &self.server);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LOGIN")) {
+            ::b24_core::__private::Check::check(&self.login, "LOGIN", problems);
+            problems.non_empty("LOGIN", &self.login);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PASSWORD")) {
+            ::b24_core::__private::Check::check(&self.password, "PASSWORD", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
+            ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
         all.finish()
     }
 }
@@ -1957,10 +2117,17 @@ pub struct SipDelete {
 impl SipDelete {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
-            extra: ::std::collections::BTreeMap::new(),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2016,7 +2183,9 @@ impl ::b24_core::__private::Method for SipDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("voximplant.sip.delete");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2129,24 +2298,49 @@ impl SipGet {
     #[must_use]
     pub fn sort(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.order = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ORDER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2210,9 +2404,15 @@ impl ::b24_core::__private::Method for SipGet {
         let mut all = ::b24_core::__private::Problems::new("voximplant.sip.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ORDER")) {
+            ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -2579,10 +2779,17 @@ pub struct SipStatus {
 impl SipStatus {
     /// A request with the required parameter `REG_ID`.
     #[must_use]
-    pub fn new(reg_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        reg_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            reg_id: ::std::convert::Into::into(reg_id),
-            extra: ::std::collections::BTreeMap::new(),
+            reg_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(reg_id),
+                "REG_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2638,7 +2845,9 @@ impl ::b24_core::__private::Method for SipStatus {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("voximplant.sip.status");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.reg_id, "REG_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("REG_ID")) {
+            ::b24_core::__private::Check::check(&self.reg_id, "REG_ID", problems);
+        }
         all.finish()
     }
 }
@@ -2866,50 +3075,89 @@ pub struct SipUpdate {
 impl SipUpdate {
     /// A request with the required parameter `CONFIG_ID`.
     #[must_use]
-    pub fn new(config_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        config_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            config_id: ::std::convert::Into::into(config_id),
+            config_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(config_id),
+                "CONFIG_ID",
+                &mut __extra,
+            ),
             title: ::std::option::Option::None,
             server: ::std::option::Option::None,
             login: ::std::option::Option::None,
             password: ::std::option::Option::None,
-            extra: ::std::collections::BTreeMap::new(),
+            extra: __extra,
         }
     }
     /// Sets `TITLE`.
     #[must_use]
     pub fn title(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.title = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.title = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "TITLE",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `SERVER`.
     #[must_use]
     pub fn server(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.server = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.server = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SERVER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `LOGIN`.
     #[must_use]
     pub fn login(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.login = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.login = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "LOGIN",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `PASSWORD`.
     #[must_use]
     pub fn password(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.password = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.password = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "PASSWORD",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2969,11 +3217,21 @@ impl ::b24_core::__private::Method for SipUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("voximplant.sip.update");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
-        ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-        ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
-        ::b24_core::__private::Check::check(&self.login, "LOGIN", problems);
-        ::b24_core::__private::Check::check(&self.password, "PASSWORD", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("CONFIG_ID")) {
+            ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
+            ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {
+            ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("LOGIN")) {
+            ::b24_core::__private::Check::check(&self.login, "LOGIN", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("PASSWORD")) {
+            ::b24_core::__private::Check::check(&self.password, "PASSWORD", problems);
+        }
         all.finish()
     }
 }
@@ -3089,24 +3347,49 @@ impl StatisticGet {
     #[must_use]
     pub fn sort(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.sort = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
     ) -> Self {
-        self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self.order = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "ORDER",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets `start`.
     #[must_use]
-    pub fn start(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.start = ::std::option::Option::Some(::std::convert::Into::into(value));
+    pub fn start(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.start = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "start",
+                &mut self.extra,
+            ),
+        );
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3170,9 +3453,15 @@ impl ::b24_core::__private::Method for StatisticGet {
         let mut all = ::b24_core::__private::Problems::new("voximplant.statistic.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
-        ::b24_core::__private::Check::check(&self.start, "start", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("ORDER")) {
+            ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("start")) {
+            ::b24_core::__private::Check::check(&self.start, "start", problems);
+        }
         all.finish()
     }
 }
@@ -4724,10 +5013,17 @@ pub struct UserActivatePhone {
 impl UserActivatePhone {
     /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4785,7 +5081,9 @@ impl ::b24_core::__private::Method for UserActivatePhone {
             "voximplant.user.activatePhone",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
@@ -4841,10 +5139,17 @@ pub struct UserDeactivatePhone {
 impl UserDeactivatePhone {
     /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(user_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(
+        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            user_id: ::std::convert::Into::into(user_id),
-            extra: ::std::collections::BTreeMap::new(),
+            user_id: ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(user_id),
+                "USER_ID",
+                &mut __extra,
+            ),
+            extra: __extra,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4902,7 +5207,9 @@ impl ::b24_core::__private::Method for UserDeactivatePhone {
             "voximplant.user.deactivatePhone",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
+            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
+        }
         all.finish()
     }
 }
