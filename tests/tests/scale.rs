@@ -378,7 +378,7 @@ async fn a_batch_reference_takes_a_parameters_place_and_stays_in_its_batch() {
     // Outside a batch a reference means nothing: refused, nothing sent.
     let sent = p.handle().stats().http_requests;
     let err = c
-        .call(&DealGet::new(first.result()))
+        .call(&DealGet::new(first.at(&["ID"])))
         .await
         .expect_err("a reference outside a batch");
     assert!(matches!(err, Error::Validation(_)), "{err:?}");

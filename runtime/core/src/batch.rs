@@ -21,14 +21,50 @@ pub const MAX_COMMANDS: usize = 50;
 /// Marks a parameter value that must reach the portal verbatim (a `$result` reference).
 const REF_MARK: &str = "\u{1}b24ref\u{1}";
 
-/// A `$result[key][path…]` reference to an earlier command's result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ref(String);
+/// A `$result[key][path…]` reference to an earlier command's result, typed by the value
+/// it stands for: [`Handle::result`] gives a `Ref<T>` of the command's output type, so
+/// it goes only where a `T` may (`crm.deal.add`'s id into an `i64` parameter); a path into
+/// a result ([`Handle::at`]) is an [`Untyped`] reference, accepted by any integer or
+/// string parameter.
+pub struct Ref<T = Untyped>(String, PhantomData<fn() -> T>);
 
-impl Ref {
+/// The type of a [`Ref`] into a result, whose value b24 cannot know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untyped;
+
+impl<T> Ref<T> {
+    fn new(text: String) -> Ref<T> {
+        Ref(text, PhantomData)
+    }
+
     /// The reference as the portal reads it, e.g. `$result[deal][ID]`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The same reference, without its type (for [`Batch::add_with`]).
+    pub fn untyped(self) -> Ref {
+        Ref::new(self.0)
+    }
+}
+
+impl<T> Clone for Ref<T> {
+    fn clone(&self) -> Self {
+        Ref::new(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Ref<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<T> Eq for Ref<T> {}
+
+impl<T> std::fmt::Debug for Ref<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Ref").field(&self.0).finish()
     }
 }
 
@@ -75,9 +111,21 @@ impl From<Ref> for Arg<i64> {
     }
 }
 
+impl From<Ref<i64>> for Arg<i64> {
+    fn from(r: Ref<i64>) -> Self {
+        Arg::Ref(r.untyped())
+    }
+}
+
 impl From<Ref> for Arg<String> {
     fn from(r: Ref) -> Self {
         Arg::Ref(r)
+    }
+}
+
+impl From<Ref<String>> for Arg<String> {
+    fn from(r: Ref<String>) -> Self {
+        Arg::Ref(r.untyped())
     }
 }
 
@@ -144,8 +192,8 @@ impl<T> Handle<T> {
     }
 
     /// A reference to the whole result (`$result[key]`), e.g. the id `crm.deal.add` returns.
-    pub fn result(&self) -> Ref {
-        Ref(format!("$result[{}]", self.key))
+    pub fn result(&self) -> Ref<T> {
+        Ref::new(format!("$result[{}]", self.key))
     }
 
     /// A reference into the result: `at(&["0", "ID"])` is `$result[key][0][ID]`.
@@ -156,7 +204,7 @@ impl<T> Handle<T> {
             s.push_str(p);
             s.push(']');
         }
-        Ref(s)
+        Ref::new(s)
     }
 }
 
@@ -206,15 +254,15 @@ impl Client {
 impl<'c> Batch<'c> {
     /// Adds a command; it is validated now (nothing is sent for an invalid one).
     pub fn add<M: Method>(&mut self, method: &M) -> Result<Handle<M::Output>, Error> {
-        self.add_with(method, &[])
+        self.add_with::<M, Untyped>(method, &[])
     }
 
     /// Adds a command whose parameters take earlier results: each `(path, reference)`
     /// replaces the parameter at `path` (`"id"`, `"fields.TITLE"`) with the reference.
-    pub fn add_with<M: Method>(
+    pub fn add_with<M: Method, R>(
         &mut self,
         method: &M,
-        refs: &[(&str, Ref)],
+        refs: &[(&str, Ref<R>)],
     ) -> Result<Handle<M::Output>, Error> {
         let key = format!("c{}", self.commands.len());
         self.push(key, method, refs)
@@ -226,14 +274,14 @@ impl<'c> Batch<'c> {
         key: &str,
         method: &M,
     ) -> Result<Handle<M::Output>, Error> {
-        self.push(key.to_string(), method, &[])
+        self.push::<M, Untyped>(key.to_string(), method, &[])
     }
 
-    fn push<M: Method>(
+    fn push<M: Method, R>(
         &mut self,
         key: String,
         method: &M,
-        refs: &[(&str, Ref)],
+        refs: &[(&str, Ref<R>)],
     ) -> Result<Handle<M::Output>, Error> {
         let invalid = |field: &str, value: &str, rule: &str| -> Error {
             ValidationError::new("batch", vec![Problem::new(field, value, rule, None)]).into()
@@ -700,7 +748,7 @@ mod tests {
 
     #[test]
     fn a_reference_rides_in_extra_until_a_value_replaces_it() {
-        let r = Ref("$result[a][ID]".into());
+        let r: Ref = Ref::new("$result[a][ID]".into());
         let mut extra = BTreeMap::new();
         let id: i64 = Arg::from(r.clone()).place("id", &mut extra);
         assert_eq!(id, 0);

@@ -35,7 +35,7 @@ pub mod wire;
 #[doc(no_inline)]
 pub use jiff;
 
-pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref};
+pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref, Untyped};
 pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
 pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
