@@ -4,28 +4,43 @@
 //! second local host that must never see a request carrying a token.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use b24::{AuthKind, Client, ConfigKind, Error, OAuthApp, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// A local HTTP/1.1 host that records every request and answers each with `answer(path)`.
+/// A local HTTP/1.1 host that records every request and answers each as its mode says.
 struct Host {
     base: String,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
+/// How a [`Host`] answers.
+#[derive(Clone)]
+enum Mode {
+    /// With `answer(path)`, at once.
+    Answer(Arc<dyn Fn(&str) -> String + Send + Sync>),
+    /// Never: the connection stays open and silent.
+    Silent,
+    /// With the text, one byte at a time, each after the pause.
+    Trickle(String, Duration),
+}
+
 impl Host {
     async fn start(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> Host {
+        Host::serve(Mode::Answer(Arc::new(answer))).await
+    }
+
+    async fn serve(mode: Mode) -> Host {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let seen: Arc<Mutex<Vec<String>>> = Arc::default();
         let log = seen.clone();
-        let answer = Arc::new(answer);
         tokio::spawn(async move {
             while let Ok((mut conn, _)) = listener.accept().await {
                 let log = log.clone();
-                let answer = answer.clone();
+                let mode = mode.clone();
                 tokio::spawn(async move {
                     let Some(request) = read_request(&mut conn).await else {
                         return;
@@ -36,7 +51,20 @@ impl Host {
                         .unwrap_or_default()
                         .to_string();
                     log.lock().expect("log").push(request);
-                    let _ = conn.write_all(answer(&path).as_bytes()).await;
+                    match mode {
+                        Mode::Answer(answer) => {
+                            let _ = conn.write_all(answer(&path).as_bytes()).await;
+                        }
+                        Mode::Silent => tokio::time::sleep(Duration::from_secs(3600)).await,
+                        Mode::Trickle(text, pause) => {
+                            for b in text.as_bytes() {
+                                if conn.write_all(&[*b]).await.is_err() {
+                                    return;
+                                }
+                                tokio::time::sleep(pause).await;
+                            }
+                        }
+                    }
                     let _ = conn.shutdown().await;
                 });
             }
@@ -319,5 +347,40 @@ async fn an_answer_over_the_size_limit_is_refused_while_it_streams() {
             Client::from_webhook(format!("{}/rest/1/webhooksecret/", host.base)).expect("client");
         let v = c.raw("profile", serde_json::json!({})).await.expect("read");
         assert_eq!(v.as_str().map(str::len), Some(64 * 1024));
+    }
+}
+
+#[tokio::test]
+async fn a_silent_or_trickling_server_ends_in_a_timeout_that_says_the_write_may_have_run() {
+    let silent = Host::serve(Mode::Silent).await;
+    let trickle = Host::serve(Mode::Trickle(
+        ok_json(r#"{"result": 1}"#),
+        Duration::from_millis(50),
+    ))
+    .await;
+    for host in [&silent, &trickle] {
+        let c = Client::builder()
+            .timeout(Duration::from_millis(500))
+            .webhook(&format!("{}/rest/1/webhooksecret/", host.base))
+            .expect("client");
+        // A hang guard, not a speed target: the call must end at all.
+        let err = tokio::time::timeout(
+            Duration::from_secs(30),
+            c.raw("crm.item.add", serde_json::json!({"entityTypeId": 2})),
+        )
+        .await
+        .expect("the call ends")
+        .expect_err("no answer in time");
+        let Error::Transport(t) = &err else {
+            panic!("a transport error: {err:?}")
+        };
+        assert_eq!(t.kind(), b24::TransportKind::Timeout, "{err}");
+        assert!(err.may_have_run());
+        assert!(err.to_string().contains("may have run"), "{err}");
+        assert_eq!(
+            host.requests().len(),
+            1,
+            "a write that may have run is not repeated"
+        );
     }
 }
