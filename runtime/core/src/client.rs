@@ -93,6 +93,9 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 /// sending, a 5xx, a cut-off answer) is repeated only for idempotent methods, or when
 /// the call says so ([`Call::retry_ambiguous`](crate::Call::retry_ambiguous)).
 ///
+/// Waits after a 503, a failed connection or an ambiguous failure get up to a fifth added
+/// at random, so that clients refused together do not come back together.
+///
 /// Every wait is bounded: a wait the portal asks for is capped at its 10-minute
 /// operating-time window, and a call gives up — with the last error, or an
 /// `OPERATION_TIME_LIMIT` it did not send — once its waits would pass the call's
@@ -354,7 +357,9 @@ fn classify(e: &Error, client: &Client, method: &str) -> Next {
         Error::Api(api) => match api.code() {
             ErrorCode::QueryLimitExceeded => {
                 client.inner.limiter.saturate();
-                Next::Wait(client.inner.limiter.retry_after_503())
+                Next::Wait(crate::limits::jittered(
+                    client.inner.limiter.retry_after_503(),
+                ))
             }
             ErrorCode::OperationTimeLimit => Next::Wait(client.inner.operating.blocked(
                 method,
@@ -365,7 +370,9 @@ fn classify(e: &Error, client: &Client, method: &str) -> Next {
             _ if api.may_have_run() => Next::Ambiguous,
             _ => Next::Fail,
         },
-        Error::Transport(t) if !t.may_have_run() => Next::Wait(Duration::from_millis(100)),
+        Error::Transport(t) if !t.may_have_run() => {
+            Next::Wait(crate::limits::jittered(Duration::from_millis(100)))
+        }
         Error::Transport(_) => Next::Ambiguous,
         // A cut-off or garbled answer: the request reached the portal.
         Error::Decode(d) if d.kind() == DecodeKind::Body => Next::Ambiguous,
@@ -516,9 +523,10 @@ impl Client {
                 Next::Ambiguous
                     if retry_ambiguous
                         && ambiguous + 1 < policy.ambiguous_attempts
-                        && fits(policy.backoff * 2u32.saturating_pow(ambiguous)) =>
+                        && fits((policy.backoff * 2u32.saturating_pow(ambiguous)).mul_f64(1.2)) =>
                 {
-                    let d = policy.backoff * 2u32.saturating_pow(ambiguous);
+                    let d =
+                        crate::limits::jittered(policy.backoff * 2u32.saturating_pow(ambiguous));
                     ambiguous += 1;
                     bump(&self.inner.metrics.retried_ambiguous);
                     tracing::debug!(target: "b24", method, "ambiguous failure of an idempotent call: retrying");

@@ -269,6 +269,14 @@ impl OperatingTracker {
     }
 }
 
+/// `d` and up to a fifth more, at random: clients refused together do not all come back
+/// at the same moment.
+pub(crate) fn jittered(d: Duration) -> Duration {
+    use std::hash::BuildHasher;
+    let r = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    d.mul_f64(1.0 + (r % 1000) as f64 / 5000.0)
+}
+
 /// The longest a server-given reset time is believed: the operating-time window is 10
 /// minutes, so a later reset (a wrong clock, a hostile answer) is taken as its end.
 pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
@@ -374,6 +382,22 @@ mod tests {
         assert!(w <= cap, "{w:?}");
         let w = t.blocked("crm.deal.list", None, Duration::MAX);
         assert!(w <= cap, "{w:?}");
+    }
+
+    #[test]
+    fn jitter_adds_up_to_a_fifth_and_varies() {
+        let d = Duration::from_millis(500);
+        let all: Vec<Duration> = (0..200).map(|_| jittered(d)).collect();
+        assert!(
+            all.iter().all(|j| *j >= d && *j <= d.mul_f64(1.2)),
+            "{all:?}"
+        );
+        let distinct: std::collections::BTreeSet<Duration> = all.into_iter().collect();
+        assert!(
+            distinct.len() > 50,
+            "only {} distinct waits",
+            distinct.len()
+        );
     }
 
     #[test]
