@@ -567,6 +567,13 @@ fn drop_unused_types(base: &mut toml::Table) {
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
+            // A table whose `style` the override changes (`[pagination]`) is replaced whole:
+            // its other keys belong to the style.
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if o.get("style").is_some_and(|s| b.get("style") != Some(s)) =>
+            {
+                *b = o;
+            }
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
             (_, v) => {
                 base.insert(k, v);
@@ -623,4 +630,27 @@ pub fn check(imported: &Imported, out: &Path) -> Vec<String> {
         diffs.push(format!("stale: {}", stale.display()));
     }
     diffs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+
+    #[test]
+    fn an_override_that_changes_a_style_replaces_its_table() {
+        let mut base: toml::Table = toml::from_str(
+            "[pagination]\nstyle = \"limit_offset\"\noffset_param = \"offset\"\nitems = \"events\"\n[method]\nname = \"a\"\nidempotent = true\n",
+        )
+        .expect("toml");
+        let over: toml::Table =
+            toml::from_str("[pagination]\nstyle = \"none\"\n[method]\nidempotent = false\n")
+                .expect("toml");
+        merge(&mut base, over);
+        let p = base["pagination"].as_table().expect("table");
+        assert_eq!(p.len(), 1, "{p:?}");
+        // Other tables still merge key by key.
+        let m = base["method"].as_table().expect("table");
+        assert_eq!(m["name"].as_str(), Some("a"));
+        assert_eq!(m["idempotent"].as_bool(), Some(false));
+    }
 }

@@ -26138,11 +26138,7 @@ impl ::b24_core::__private::Method for V2EventGet {
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
-        offset_param: "offset",
-        limit_param: "limit",
-        max_limit: ::std::option::Option::None,
-    };
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v2_event_get::Event;
     #[allow(unused_variables)]
     fn validate(
@@ -26157,19 +26153,6 @@ impl ::b24_core::__private::Method for V2EventGet {
             ::b24_core::__private::Check::check(&self.limit, "limit", problems);
         }
         all.finish()
-    }
-}
-#[allow(deprecated, clippy::all)]
-impl ::b24_core::__private::ListMethod for V2EventGet {
-    type Item = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
-    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
-        "events",
-    );
-    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        output.events.unwrap_or_default()
     }
 }
 /// Errors of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html): the documented codes, then the system errors.
