@@ -34,10 +34,7 @@ impl Auth {
     pub(crate) fn scrub(&self, text: &str) -> String {
         match self {
             Auth::Webhook { token, .. } => token.scrub(text),
-            Auth::OAuth(state) => state
-                .secrets()
-                .iter()
-                .fold(text.to_string(), |t, s| s.scrub(&t)),
+            Auth::OAuth(state) => state.scrub(text),
         }
     }
 }

@@ -31,7 +31,7 @@ impl Client {
         let mut target = portal
             .join(url)
             .map_err(|e| ConfigError::new(ConfigKind::Url, format!("not a download URL ({e})")))?;
-        if !same_origin(&target, portal) {
+        if target.origin() != portal.origin() {
             return Err(ConfigError::new(ConfigKind::Url, format!(
                 "refusing to download from {} (not the portal {}): credentials go to the portal only",
                 origin(&target),
@@ -64,7 +64,7 @@ impl Client {
                 .and_then(|l| l.to_str().ok())
                 .and_then(|l| target.join(l).ok());
             match next {
-                Some(next) if same_origin(&next, portal) && hops < MAX_REDIRECTS => {
+                Some(next) if next.origin() == portal.origin() && hops < MAX_REDIRECTS => {
                     target = next;
                     hops += 1;
                 }
@@ -86,12 +86,6 @@ impl Client {
         }
         crate::body::read_capped(WHAT, resp, limit, false).await
     }
-}
-
-fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn origin(u: &Url) -> String {

@@ -150,6 +150,13 @@ impl OAuthState {
         v
     }
 
+    /// `text` with every secret of this state replaced by `***`.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        self.secrets()
+            .iter()
+            .fold(text.to_string(), |t, s| s.scrub(&t))
+    }
+
     /// Whether the access token is past its lifetime (refresh ahead of the 401).
     pub(crate) fn expired(&self) -> bool {
         self.read().expires_at.is_some_and(|t| Instant::now() >= t)
@@ -198,7 +205,7 @@ impl OAuthState {
         let (Some(access), Some(new_refresh)) = (text("access_token"), text("refresh_token"))
         else {
             // The endpoint may echo what it was sent: no secret goes into the error.
-            let code = text("error").map(|c| self.secrets().iter().fold(c, |c, s| s.scrub(&c)));
+            let code = text("error").map(|c| self.scrub(&c));
             let kind = if code.is_some() {
                 AuthKind::RefreshRefused
             } else {

@@ -67,7 +67,6 @@ impl Error {
     pub fn api_code(&self) -> Option<&ErrorCode> {
         match self {
             Error::Api(e) => Some(e.code()),
-            Error::Command(CommandError::Api(e)) => Some(e.code()),
             _ => None,
         }
     }
