@@ -21439,11 +21439,7 @@ impl ::b24_core::__private::Method for V2EventGet {
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
-        offset_param: "offset",
-        limit_param: "limit",
-        max_limit: ::std::option::Option::None,
-    };
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v2_event_get::Event;
     #[allow(unused_variables)]
     fn validate(
@@ -21469,19 +21465,6 @@ impl ::b24_core::__private::Method for V2EventGet {
             problems,
         );
         all.finish()
-    }
-}
-#[allow(deprecated, clippy::all)]
-impl ::b24_core::__private::ListMethod for V2EventGet {
-    type Item = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
-    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
-        "events",
-    );
-    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
-        output.events.unwrap_or_default()
     }
 }
 /// Errors of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html): the documented codes, then the system errors.
