@@ -14,6 +14,23 @@ use crate::ty::{Prim, TypeExpr, known_names};
 /// The schema version this loader reads.
 pub const SCHEMA: i64 = 1;
 
+/// How large a spec may be. Far above any documented method (the largest has 52
+/// parameters, a type of 94 fields, 81 types, 16 KB of TOML); low enough that a spec past
+/// them is refused here, with its file and line, instead of exhausting rustc through the
+/// macro.
+pub mod limits {
+    /// Bytes of one spec file.
+    pub const MAX_BYTES: usize = 1 << 20;
+    /// Parameters of a request, fields of a type.
+    pub const MAX_MEMBERS: usize = 1_000;
+    /// Named types of one spec.
+    pub const MAX_TYPES: usize = 1_000;
+    /// Values of one enum.
+    pub const MAX_ENUM_VALUES: usize = 5_000;
+    /// Named types inside named types, from a request or result down.
+    pub const MAX_NESTING: usize = 32;
+}
+
 /// Every spec file under `dir`, sorted: `*.toml` except `Cargo.toml`, outside `overrides/`,
 /// `src/`, `target/` and hidden folders.
 pub fn spec_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -59,6 +76,34 @@ pub fn load_file(path: &Path) -> Result<Spec, SpecError> {
 /// Validates spec text; `path` is used in diagnostics and kept in [`Spec::source`].
 pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
     let mut d = Diags::new(path, text);
+    if text.len() > limits::MAX_BYTES {
+        d.at(
+            0..0,
+            format!(
+                "the spec is {} bytes; a spec may have at most {} bytes",
+                text.len(),
+                limits::MAX_BYTES
+            ),
+        );
+        return Err(d.finish().expect_err("one diagnostic was recorded"));
+    }
+    // The schema first: a spec of another schema is named as such, not reported as the
+    // fields this version expects and does not find.
+    if let Ok(head) = toml::from_str::<SchemaOnly>(text) {
+        match head.schema {
+            Some(v) if *v.get_ref() != SCHEMA => {
+                d.at(
+                    v.span(),
+                    format!(
+                        "unsupported schema {} (this version of b24 reads schema {SCHEMA})",
+                        v.get_ref()
+                    ),
+                );
+                return Err(d.finish().expect_err("one diagnostic was recorded"));
+            }
+            _ => {}
+        }
+    }
     let raw: RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -74,9 +119,19 @@ pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
 
 // ---------------------------------------------------------------- raw model
 
+/// Only the schema version, whatever the rest holds.
+#[derive(Deserialize)]
+struct SchemaOnly {
+    schema: Option<Spanned<i64>>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpec {
+    #[expect(
+        dead_code,
+        reason = "required here; its value is checked by `SchemaOnly` first"
+    )]
     schema: Spanned<i64>,
     method: RawMethod,
     #[serde(default)]
@@ -248,15 +303,7 @@ struct TypeUse {
 
 impl Validator<'_, '_> {
     fn spec(&mut self, raw: RawSpec, path: &Path) -> Spec {
-        if *raw.schema.get_ref() != SCHEMA {
-            self.d.at(
-                raw.schema.span(),
-                format!(
-                    "unsupported schema {} (this version of b24 reads schema {SCHEMA})",
-                    raw.schema.get_ref()
-                ),
-            );
-        }
+        // `raw.schema` is SCHEMA: `load_str` refused any other before this parse.
         let mut uses: Vec<TypeUse> = Vec::new();
         let m = raw.method;
         let (api, deprecated) = self.method_facts(&m);
@@ -507,6 +554,16 @@ impl Validator<'_, '_> {
     ) -> BTreeMap<String, TypeDef> {
         let mut types = BTreeMap::new();
         let mut declared: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+        if let Some((past, _)) = raw.iter().nth(limits::MAX_TYPES) {
+            self.d.at(
+                past.span(),
+                format!(
+                    "{} named types; a spec may have at most {}",
+                    raw.len(),
+                    limits::MAX_TYPES
+                ),
+            );
+        }
         for (tname, def) in raw {
             let n = tname.get_ref().clone();
             if !is_type_name(&n) {
@@ -557,7 +614,58 @@ impl Validator<'_, '_> {
                 );
             }
         }
+        if types.len() <= limits::MAX_TYPES {
+            self.nesting(&types, &declared);
+        }
         types
+    }
+
+    /// Named types that contain themselves (refused: the generated Rust type would be
+    /// infinite or need boxing the docs never call for), and chains of named types nested
+    /// deeper than [`limits::MAX_NESTING`].
+    fn nesting(
+        &mut self,
+        types: &BTreeMap<String, TypeDef>,
+        declared: &BTreeMap<String, std::ops::Range<usize>>,
+    ) {
+        let mut graph = Nesting {
+            types,
+            path: Vec::new(),
+            height: BTreeMap::new(),
+            cycles: Vec::new(),
+        };
+        for n in types.keys() {
+            graph.visit(n);
+        }
+        let mut reported: BTreeSet<BTreeSet<&str>> = BTreeSet::new();
+        for cycle in &graph.cycles {
+            if !reported.insert(cycle.iter().copied().collect()) {
+                continue;
+            }
+            let chain: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
+            let span = declared.get(cycle[0]).cloned().unwrap_or(0..0);
+            self.d.at(
+                span,
+                format!(
+                    "type `{}` contains itself ({}); recursive types are not supported",
+                    cycle[0],
+                    chain.join(" → ")
+                ),
+            );
+        }
+        if let Some((n, h)) = graph.height.iter().max_by_key(|(_, h)| **h)
+            && h + 1 > limits::MAX_NESTING
+        {
+            let span = declared.get(*n).cloned().unwrap_or(0..0);
+            self.d.at(
+                span,
+                format!(
+                    "named types nest {} levels deep from `{n}`; a spec may nest at most {}",
+                    h + 1,
+                    limits::MAX_NESTING
+                ),
+            );
+        }
     }
 
     /// Key patterns (`UF_CRM_*`) with their value types.
@@ -621,6 +729,20 @@ impl Validator<'_, '_> {
         out
     }
 
+    /// An enum of more values than [`limits::MAX_ENUM_VALUES`] is reported at `span`.
+    fn enum_size(&mut self, values: Option<&[Spanned<toml::Value>]>, span: std::ops::Range<usize>) {
+        let n = values.map_or(0, <[_]>::len);
+        if n > limits::MAX_ENUM_VALUES {
+            self.d.at(
+                span,
+                format!(
+                    "{n} enum values; a spec may list at most {}",
+                    limits::MAX_ENUM_VALUES
+                ),
+            );
+        }
+    }
+
     fn ty(&mut self, s: &Spanned<String>, uses: &mut Vec<TypeUse>) -> TypeExpr {
         match TypeExpr::parse(s.get_ref()) {
             Ok(t) => {
@@ -643,6 +765,16 @@ impl Validator<'_, '_> {
         what: &str,
         uses: &mut Vec<TypeUse>,
     ) -> Vec<Param> {
+        if let Some(past) = raw.get(limits::MAX_MEMBERS) {
+            self.d.at(
+                past.span(),
+                format!(
+                    "{} {what}s; a spec may have at most {} (this is the first past the limit)",
+                    raw.len(),
+                    limits::MAX_MEMBERS
+                ),
+            );
+        }
         let mut out: Vec<Param> = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for rp in raw {
@@ -667,6 +799,7 @@ impl Validator<'_, '_> {
             }
             seen.insert(field, name.clone());
             let ty = self.ty(&rp.ty, uses);
+            self.enum_size(rp.values.as_deref(), rp.name.span());
             let values: Vec<String> = rp
                 .values
                 .unwrap_or_default()
@@ -873,6 +1006,7 @@ impl Validator<'_, '_> {
                         EnumRepr::String
                     }
                 };
+                self.enum_size(t.values.as_deref(), span.clone());
                 let values: Vec<String> = t
                     .values
                     .unwrap_or_default()
@@ -947,6 +1081,59 @@ impl Validator<'_, '_> {
                 None
             }
         }
+    }
+}
+
+/// The graph of named types inside named types, walked depth first.
+struct Nesting<'t> {
+    types: &'t BTreeMap<String, TypeDef>,
+    /// The types being visited, outermost first.
+    path: Vec<&'t str>,
+    /// Finished types: how many named types nest below each, at most.
+    height: BTreeMap<&'t str, usize>,
+    /// Each cycle found: its types from the first back to the first.
+    cycles: Vec<Vec<&'t str>>,
+}
+
+impl<'t> Nesting<'t> {
+    /// The named types `def` holds directly (fields, extra keys, map values).
+    fn inner(def: &'t TypeDef) -> Vec<&'t str> {
+        match def {
+            TypeDef::Struct(s) => s
+                .fields
+                .iter()
+                .flat_map(|f| f.ty.named())
+                .chain(s.extra_keys.iter().flat_map(|e| e.ty.named()))
+                .collect(),
+            TypeDef::Map(m) => m.value.named(),
+            TypeDef::Enum(_) | TypeDef::Newtype(_) => Vec::new(),
+        }
+    }
+
+    /// The height of `n` (0 for a type holding no named type).
+    fn visit(&mut self, n: &'t str) -> usize {
+        if let Some(h) = self.height.get(n) {
+            return *h;
+        }
+        if let Some(i) = self.path.iter().position(|p| *p == n) {
+            let mut cycle = self.path[i..].to_vec();
+            cycle.push(n);
+            self.cycles.push(cycle);
+            return 0;
+        }
+        let Some((name, def)) = self.types.get_key_value(n) else {
+            return 0;
+        };
+        self.path.push(name);
+        let mut h = 0;
+        for inner in Self::inner(def) {
+            if self.types.contains_key(inner) {
+                h = h.max(1 + self.visit(inner));
+            }
+        }
+        self.path.pop();
+        self.height.insert(name, h);
+        h
     }
 }
 

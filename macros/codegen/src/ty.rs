@@ -138,26 +138,46 @@ pub enum TypeExpr {
 
 impl TypeExpr {
     /// Parses a type expression; named types are not resolved here (see [`TypeExpr::named`]).
+    /// At most [`TypeExpr::MAX_DEPTH`] wrappers (`[]`, `map<…>`, `?`) nest.
     pub fn parse(s: &str) -> Result<TypeExpr, String> {
+        Self::parse_at(s, 0)
+    }
+
+    /// How many wrappers a type expression may nest (`map<int[]>?` is 3).
+    pub const MAX_DEPTH: usize = 8;
+
+    fn parse_at(s: &str, depth: usize) -> Result<TypeExpr, String> {
         let s = s.trim();
         if s.is_empty() {
             return Err("empty type expression".into());
         }
+        if depth > Self::MAX_DEPTH {
+            return Err(format!(
+                "the type expression nests more than {} wrappers (`[]`, `map<…>`, `?`)",
+                Self::MAX_DEPTH
+            ));
+        }
         if let Some(inner) = s.strip_suffix('?') {
-            let t = TypeExpr::parse(inner)?;
+            let t = TypeExpr::parse_at(inner, depth + 1)?;
             if matches!(t, TypeExpr::Optional(_)) {
                 return Err(format!("`{s}`: `?` given twice"));
             }
             return Ok(TypeExpr::Optional(Box::new(t)));
         }
         if let Some(inner) = s.strip_suffix("[]") {
-            return Ok(TypeExpr::Array(Box::new(TypeExpr::parse(inner)?)));
+            return Ok(TypeExpr::Array(Box::new(TypeExpr::parse_at(
+                inner,
+                depth + 1,
+            )?)));
         }
         if let Some(rest) = s.strip_prefix("map<") {
             let inner = rest
                 .strip_suffix('>')
                 .ok_or_else(|| format!("`{s}`: `map<` without a closing `>`"))?;
-            return Ok(TypeExpr::Map(Box::new(TypeExpr::parse(inner)?)));
+            return Ok(TypeExpr::Map(Box::new(TypeExpr::parse_at(
+                inner,
+                depth + 1,
+            )?)));
         }
         if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             || s.starts_with(|c: char| c.is_ascii_digit())
@@ -235,6 +255,18 @@ mod tests {
             let t = TypeExpr::parse(s).expect(s);
             assert_eq!(t.to_string(), s);
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let at_limit = format!("int{}", "[]".repeat(TypeExpr::MAX_DEPTH));
+        assert!(TypeExpr::parse(&at_limit).is_ok());
+        // Deep enough to overflow the stack of a recursive parser without the bound.
+        let deep = format!("{}int{}", "map<".repeat(200_000), ">".repeat(200_000));
+        let e = TypeExpr::parse(&deep).expect_err("refused");
+        assert!(e.contains("nests more than 8 wrappers"), "{e}");
+        let e = TypeExpr::parse(&format!("int{}", "[]".repeat(9))).expect_err("refused");
+        assert!(e.contains("nests more than 8"), "{e}");
     }
 
     #[test]

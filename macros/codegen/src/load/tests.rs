@@ -101,7 +101,9 @@ fn missing_key_is_refused() {
 
 #[test]
 fn every_semantic_problem_is_reported_at_once() {
-    let text = r#"schema = 2
+    // (Another schema is the one problem reported: see
+    // `another_schema_is_named_whatever_the_rest_holds`.)
+    let text = r#"schema = 1
 [method]
 name = "im..recent"
 api = "v9"
@@ -131,7 +133,6 @@ fields = []
 "#;
     let m = messages(text);
     let expect = [
-        ("1:10", "unsupported schema 2"),
         ("3:8", "is not a method name"),
         ("4:7", "unknown api `v9`"),
         ("5:17", "docs.path"),
@@ -268,4 +269,118 @@ fn one_of_groups_are_checked() {
     ))
     .expect_err("an erratum names its example or member");
     assert!(e.to_string().contains("names the example"), "{e}");
+}
+
+#[test]
+fn another_schema_is_named_whatever_the_rest_holds() {
+    // A future schema may have other tables; its number is the one thing reported.
+    let m = messages("schema = 99\n[endpoint]\npath = \"x\"\n");
+    assert_eq!(
+        m,
+        ["specs/x.toml:1:10: unsupported schema 99 (this version of b24 reads schema 1)"]
+    );
+    let m = messages(&GOOD.replace("schema = 1", "schema = 2"));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("unsupported schema 2"), "{m:?}");
+}
+
+#[test]
+fn a_type_that_contains_itself_is_refused() {
+    let direct = GOOD.replace(
+        r#"{ name = "type", type = "ItemType" }"#,
+        r#"{ name = "type", type = "ItemType" }, { name = "parent", type = "RecentItem?" }"#,
+    );
+    let m = messages(&direct);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains(
+            "type `RecentItem` contains itself (`RecentItem` → `RecentItem`); recursive types are not supported"
+        ),
+        "{m:?}"
+    );
+    // Through another type and a list: one report per cycle, with its path.
+    let indirect = GOOD.replace(
+        r#"{ name = "type", type = "ItemType" }"#,
+        r#"{ name = "type", type = "ItemType" }, { name = "all", type = "map<RecentList[]>" }"#,
+    );
+    let m = messages(&indirect);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("(`RecentItem` → `RecentList` → `RecentItem`)")
+            || m[0].contains("(`RecentList` → `RecentItem` → `RecentList`)"),
+        "{m:?}"
+    );
+    assert!(m[0].starts_with("specs/x.toml:"), "{m:?}");
+}
+
+/// A spec whose request has `n` parameters.
+fn with_params(n: usize) -> String {
+    let params: String = (0..n)
+        .map(|i| format!("  {{ name = \"P{i}\", type = \"int\" }},\n"))
+        .collect();
+    format!(
+        "schema = 1\n[method]\nname = \"x.big\"\nscope = [\"x\"]\n\
+         docs = {{ path = \"api-reference/x.md\", commit = \"5988ed130d13802764a555edbfe12d0fc81e7d7a\" }}\n\
+         [request]\nparams = [\n{params}]\n[response]\nresult = \"bool\"\n"
+    )
+}
+
+#[test]
+fn sizes_past_the_limits_are_refused_by_the_loader() {
+    load(&with_params(limits::MAX_MEMBERS)).expect("a spec at the limit loads");
+    let m = messages(&with_params(limits::MAX_MEMBERS + 1));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("1001 parameters; a spec may have at most 1000"),
+        "{m:?}"
+    );
+    // The line is the first parameter past the limit (params start on line 8).
+    assert!(
+        m[0].starts_with(&format!("specs/x.toml:{}:", 8 + limits::MAX_MEMBERS)),
+        "{m:?}"
+    );
+
+    let huge = format!("{}# {}\n", GOOD, "x".repeat(limits::MAX_BYTES));
+    let m = messages(&huge);
+    assert!(
+        m[0].contains("a spec may have at most 1048576 bytes"),
+        "{m:?}"
+    );
+
+    let values: Vec<String> = (0..=limits::MAX_ENUM_VALUES)
+        .map(|i| format!("\"v{i}\""))
+        .collect();
+    let many = GOOD.replace(r#"["user", "chat"]"#, &format!("[{}]", values.join(", ")));
+    let m = messages(&many);
+    assert!(
+        m.iter()
+            .any(|m| m.contains("5001 enum values; a spec may list at most 5000")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn named_types_nested_past_the_limit_are_refused() {
+    /// A chain of `n` named types, each holding the next.
+    fn chain(n: usize) -> String {
+        let mut s = with_params(0).replace("result = \"bool\"", "result = \"T0\"");
+        for i in 0..n {
+            let next = if i + 1 < n {
+                format!("T{}", i + 1)
+            } else {
+                "int".into()
+            };
+            s.push_str(&format!(
+                "[types.T{i}]\nkind = \"struct\"\nfields = [ {{ name = \"x\", type = \"{next}\" }} ]\n"
+            ));
+        }
+        s
+    }
+    load(&chain(limits::MAX_NESTING)).expect("a chain at the limit loads");
+    let m = messages(&chain(limits::MAX_NESTING + 1));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("named types nest 33 levels deep from `T0`; a spec may nest at most 32"),
+        "{m:?}"
+    );
 }

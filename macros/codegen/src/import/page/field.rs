@@ -31,6 +31,9 @@ pub(super) fn fields_of(t: &Table, response: bool, warnings: &mut Vec<Warning>) 
         .position(|h| h == "type" || h.starts_with("type "))
         .filter(|c| *c > 0);
     let mut out: Vec<Field> = Vec::new();
+    // Rust field name → index in `out`: a repeat is found in one lookup, so a table of n
+    // rows costs n, not n².
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for row in t.body() {
         let Some(first) = row.cells.first() else {
             continue;
@@ -58,10 +61,7 @@ pub(super) fn fields_of(t: &Table, response: bool, warnings: &mut Vec<Warning>) 
             f.ty = example.map_or_else(|| "any".into(), example_type);
         }
         let ident = crate::naming::field_ident(&f.name);
-        if let Some(prev) = out
-            .iter()
-            .find(|o| crate::naming::field_ident(&o.name) == ident)
-        {
+        if let Some(prev) = seen.get(&ident).map(|i| &out[*i]) {
             warnings.push(Warning::new(
                 "duplicate-field",
                 row.line,
@@ -69,6 +69,7 @@ pub(super) fn fields_of(t: &Table, response: bool, warnings: &mut Vec<Warning>) 
             ));
             continue;
         }
+        seen.insert(ident, out.len());
         out.push(f);
     }
     out

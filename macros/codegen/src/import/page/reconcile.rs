@@ -3,6 +3,8 @@
 //! JSON form), and where a table calls a value an array but every example passes an
 //! object (a PHP "array" is often a JSON object), the object wins. Each fill is a warning.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use super::{Field, MethodPage, Warning};
@@ -599,14 +601,14 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
         }
         _ => return "any".into(),
     };
-    let known = |k: &str| {
-        fields
-            .iter()
-            .any(|f| f.name == k || f.name.eq_ignore_ascii_case(k))
-            || fields
-                .iter()
-                .any(|f| f.dynamic && dynamic_match(&f.name, k))
-    };
+    let mut names = Names::of(&fields);
+    let dynamic: Vec<String> = fields
+        .iter()
+        .filter(|f| f.dynamic)
+        .map(|f| f.name.clone())
+        .collect();
+    let matches_dynamic = |k: &str| dynamic.iter().any(|d| dynamic_match(d, k));
+    let known = |k: &str| names.position(k).is_some() || matches_dynamic(k);
     if id_keyed(m) && !m.keys().any(|k| known(k)) {
         let mut e = ty.to_string();
         for x in m.values() {
@@ -640,11 +642,7 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
     // Field by field; fields the table missed come from the example.
     let mut fields = fields;
     for (k, x) in m {
-        match fields
-            .iter()
-            .position(|f| f.name == *k)
-            .or_else(|| fields.iter().position(|f| f.name.eq_ignore_ascii_case(k)))
-        {
+        match names.position(k) {
             Some(i) => {
                 let t = fields[i].ty.clone();
                 let nt = match sharpen(&fields[i].name, &t, x) {
@@ -660,16 +658,16 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
                 };
                 fields[i].ty = nt;
             }
-            None if fields
-                .iter()
-                .any(|f| f.dynamic && dynamic_match(&f.name, k)) => {}
-            None if valid_name(k) && !collides(&fields, k) => {
+            None if matches_dynamic(k) => {}
+            None if valid_name(k) && !names.collides(k) => {
                 page.warnings.push(Warning::new(
                     "field-from-example",
                     line,
                     format!("`{k}` of `{ty}`: no table lists it, the example response has it"),
                 ));
-                fields.push(Field::inferred(k, &infer_response(x), line));
+                let f = Field::inferred(k, &infer_response(x), line);
+                names.add(&f, fields.len());
+                fields.push(f);
             }
             None => {
                 // Keys that are data, not names: the struct holds free keys too.
@@ -783,6 +781,52 @@ pub(super) fn open_row(line: usize) -> Field {
     Field {
         dynamic: true,
         ..Field::inferred("*", "any", line)
+    }
+}
+
+/// A type's fields by name, for lookups in one step: a type of n fields fitted to an
+/// example of n keys costs n, not n² (the importer stays linear in a page's size).
+struct Names {
+    /// Exact name → index.
+    exact: HashMap<String, usize>,
+    /// ASCII-lowercased name → the first index with it.
+    folded: HashMap<String, usize>,
+    /// The Rust field names the (non-dynamic) fields take.
+    idents: HashSet<String>,
+}
+
+impl Names {
+    fn of(fields: &[Field]) -> Self {
+        let mut n = Names {
+            exact: HashMap::new(),
+            folded: HashMap::new(),
+            idents: HashSet::new(),
+        };
+        for (i, f) in fields.iter().enumerate() {
+            n.add(f, i);
+        }
+        n
+    }
+
+    fn add(&mut self, f: &Field, i: usize) {
+        self.exact.entry(f.name.clone()).or_insert(i);
+        self.folded.entry(f.name.to_ascii_lowercase()).or_insert(i);
+        if !f.dynamic {
+            self.idents.insert(crate::naming::field_ident(&f.name));
+        }
+    }
+
+    /// The field named `k`, else the first named `k` in another case.
+    fn position(&self, k: &str) -> Option<usize> {
+        self.exact
+            .get(k)
+            .or_else(|| self.folded.get(&k.to_ascii_lowercase()))
+            .copied()
+    }
+
+    /// `k` would become the same Rust field as one the type has (`chat_id` and `chatId`).
+    fn collides(&self, k: &str) -> bool {
+        self.idents.contains(&crate::naming::field_ident(k))
     }
 }
 
