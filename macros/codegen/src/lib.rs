@@ -39,5 +39,5 @@ pub mod ty;
 
 pub use diag::{Diagnostic, SpecError, line_col};
 pub use expand::{Settings, expand_item, generate, pretty};
-pub use load::{SCHEMA, load_file, load_str, spec_files};
+pub use load::{SCHEMA, limits, load_file, load_str, spec_files};
 pub use spec::Spec;

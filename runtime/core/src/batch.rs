@@ -390,6 +390,28 @@ impl<'c> Batch<'c> {
     }
 }
 
+/// Decodes a `batch` answer's body as [`Batch::send`] does, for commands given as
+/// `(key, method)` (the fuzz targets and property tests use this; not a public API).
+pub fn decode_batch_body(
+    commands: &[(&str, &'static str)],
+    halt: bool,
+    status: u16,
+    body: &[u8],
+) -> Result<BatchResults, Error> {
+    let answer = crate::client::decode_envelope("batch", status, body, str::to_string)?;
+    let keys: Vec<String> = commands.iter().map(|(k, _)| k.to_string()).collect();
+    let commands = commands
+        .iter()
+        .map(|(key, method)| Command {
+            key: key.to_string(),
+            method,
+            query: String::new(),
+            idempotent: true,
+        })
+        .collect();
+    BatchResults::from_answer(keys, commands, halt, answer.status, &answer.value("batch")?)
+}
+
 /// The answers of a batch, by command.
 #[derive(Debug, Clone)]
 pub struct BatchResults {
@@ -492,6 +514,13 @@ impl BatchResults {
                 reason: "no result and no error for this command".into(),
             }),
         }
+    }
+
+    /// The result of the command `key`, as [`BatchResults::get`] decodes it (for the fuzz
+    /// targets, which have keys, not handles).
+    #[doc(hidden)]
+    pub fn get_key<T: FromWire>(&self, key: &str) -> Result<T, CommandError> {
+        self.decode(key)
     }
 
     /// `total` of a list command.
@@ -693,7 +722,7 @@ fn set_path(root: &mut Value, path: &str, value: Value) {
 }
 
 /// Encodes JSON parameters as a PHP-style query string (`filter[>ID]=5&select[0]=ID`).
-pub(crate) fn encode_query(params: &Value) -> String {
+pub fn encode_query(params: &Value) -> String {
     let mut pairs: Vec<(String, String)> = Vec::new();
     match params {
         Value::Object(m) => {

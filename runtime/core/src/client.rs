@@ -712,7 +712,7 @@ pub(crate) fn check_method_name(method: &str) -> Result<(), Error> {
 }
 
 /// Decodes an answer: an API error, a malformed body, or the envelope around `result`.
-fn decode_envelope(
+pub(crate) fn decode_envelope(
     method: &str,
     status: u16,
     body: &[u8],

@@ -53,6 +53,15 @@ pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 pub use secret::Secret;
 pub use tls::http_client_builder;
 
+/// Entry points for the fuzz targets and property tests (`tests/fuzz`, `tests/fuzz-checks`):
+/// the decoders and encoders of outside input, callable without a network. Not a public
+/// API: it may change in any release.
+#[doc(hidden)]
+pub mod __testing {
+    pub use crate::batch::{decode_batch_body, encode_query};
+    pub use crate::client::decode_body;
+}
+
 /// The one path generated code takes into the runtime (the `#[b24_method]` expansion and
 /// every `b24-methods-*` crate). Not a public API: it may change in any release.
 #[doc(hidden)]

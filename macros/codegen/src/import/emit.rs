@@ -132,6 +132,7 @@ fn fast_key(p: &MethodPage) -> &'static str {
     if has("id") && !has("ID") { "id" } else { "ID" }
 }
 
+/// The spec file text of a read page (`docs_path` and `commit` name its source).
 pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
     let mut s = String::new();
     s.push_str("# Imported from the official docs by `b24-gen import-docs`: do not edit,\n");

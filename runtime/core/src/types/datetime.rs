@@ -132,11 +132,21 @@ impl fmt::Display for DateTime {
             c.minute(),
             c.second()
         )?;
+        // Fractions of a second and an offset's seconds are printed when there are any,
+        // so what is read prints back as itself (a fuzz run found the fraction dropped).
+        let nanos = c.subsec_nanosecond();
+        if nanos != 0 {
+            let digits = format!("{nanos:09}");
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
         if let Some(o) = self.offset {
             let secs = o.seconds();
             let sign = if secs < 0 { '-' } else { '+' };
             let secs = secs.unsigned_abs();
             write!(f, "{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60)?;
+            if secs % 60 != 0 {
+                write!(f, ":{:02}", secs % 60)?;
+            }
         }
         Ok(())
     }
@@ -292,7 +302,7 @@ mod tests {
             ("2024-04-05T12:00:00+03:00", "2024-04-05T12:00:00+03:00"),
             ("2024-04-05T12:00:00Z", "2024-04-05T12:00:00+00:00"),
             ("2024-04-05T12:00:00-0530", "2024-04-05T12:00:00-05:30"),
-            ("2024-04-05T12:00:00.123+03:00", "2024-04-05T12:00:00+03:00"),
+            ("2024-04-05T12:00:00.123+03:00", "2024-04-05T12:00:00.123+03:00"),
             ("2024-04-05 12:00", "2024-04-05T12:00:00"),
             ("2024-04-05", "2024-04-05T00:00:00"),
             ("05.04.2024 12:00:00", "2024-04-05T12:00:00"),
