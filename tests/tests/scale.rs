@@ -689,3 +689,276 @@ async fn crm_items_list_and_export_through_their_items_member() {
     let listed: Vec<i64> = listed.iter().map(|i| i.id.expect("id")).collect();
     assert_eq!(listed, want);
 }
+
+/// What the writes of one fault mix became, checked against the portal's write log.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Reported done, and in the log exactly once.
+    applied_once: usize,
+    /// Reported "may have run" (`CommandError::Unknown`), and in the log at most once.
+    may_have_run: usize,
+    /// … of which the log shows ran.
+    may_have_run_applied: usize,
+    /// Reported failed or not run, and not in the log.
+    failed: usize,
+    /// In the log more than once.
+    duplicates: usize,
+    /// Reported done but not in the log, or reported failed but in it.
+    silent: usize,
+}
+
+impl Tally {
+    /// Adds one write: what the client said, how often the log shows it.
+    fn add(&mut self, said: Result<(), &CommandError>, in_log: usize) {
+        if in_log > 1 {
+            self.duplicates += 1;
+        }
+        match said {
+            Ok(()) if in_log == 1 => self.applied_once += 1,
+            Ok(()) => self.silent += 1,
+            Err(CommandError::Unknown { .. }) => {
+                self.may_have_run += 1;
+                self.may_have_run_applied += usize::from(in_log > 0);
+            }
+            Err(_) if in_log == 0 => self.failed += 1,
+            Err(_) => self.silent += 1,
+        }
+    }
+}
+
+/// The deal ids written by `method` per title, from the portal's log.
+fn logged_titles(
+    p: &RunningPortal,
+    method: &str,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for w in p.handle().writes() {
+        if w.method != method {
+            continue;
+        }
+        let title = w.params["fields"]["TITLE"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        out.entry(title).or_default().push(w.target.clone());
+    }
+    out
+}
+
+/// The writes so far went from `.0` to `.1` (`(0, 0)` before the first).
+#[derive(Clone, Copy)]
+struct Progress(u64, u64);
+
+impl Progress {
+    fn start(self) -> bool {
+        self.1 == 0
+    }
+
+    /// The write count passed `n` just now.
+    fn crossed(self, n: u64) -> bool {
+        self.0 < n && n <= self.1
+    }
+}
+
+/// 2,000 adds and 2,000 updates through `batch_all` under the faults `setup` adds (it may
+/// add more while the writes run: it is called at the start and whenever the portal's
+/// write count changes).
+async fn writes_under(
+    mix: &str,
+    oauth: bool,
+    setup: impl Fn(&b24_testkit::PortalHandle, Progress) + Send + Sync + 'static,
+) -> Tally {
+    const N: i64 = 2_000;
+    let p = portal(
+        FakePortal::builder()
+            .deals(N as u64)
+            .bucket(None)
+            .operating(None),
+    )
+    .await;
+    let h = p.handle();
+    setup(&h, Progress(0, 0));
+    // Faults that start mid-run (503 bursts, a token expiring) follow the write count.
+    let watcher = {
+        let h = h.clone();
+        tokio::spawn(async move {
+            let mut last = 0;
+            loop {
+                let w = h.stats().writes;
+                if w != last {
+                    setup(&h, Progress(last, w));
+                    last = w;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        })
+    };
+    let builder = Client::builder()
+        .rate_limit(None)
+        .retry(RetryPolicy::default().with_backoff(Duration::from_millis(5)));
+    let c = if oauth {
+        let (access, refresh) = h.tokens();
+        let app = OAuthApp {
+            client_id: "local.testkit".into(),
+            client_secret: Secret::new("testkit-client-secret"),
+            access_token: Secret::new(access),
+            refresh_token: Some(Secret::new(refresh)),
+            expires_in: None,
+        };
+        builder
+            .token_endpoint(p.token_url())
+            .oauth_app(&p.portal_url(), app)
+            .expect("client")
+    } else {
+        builder.webhook(&p.webhook_url()).expect("client")
+    };
+    let adds = c
+        .batch_all((0..N).map(|i| {
+            DealAdd::new(deal_add::Deal {
+                title: Some(format!("{mix}-add-{i}")),
+                ..Default::default()
+            })
+        }))
+        .collect::<Vec<_>>()
+        .await;
+    let updates = c
+        .batch_all((1..=N).map(|id| title_update(id, &format!("{mix}-upd-{id}"))))
+        .collect::<Vec<_>>()
+        .await;
+    watcher.abort();
+
+    let mut t = Tally::default();
+    let added = logged_titles(&p, "crm.deal.add");
+    for (i, r) in adds.iter().enumerate() {
+        let targets = added
+            .get(&format!("{mix}-add-{i}"))
+            .cloned()
+            .unwrap_or_default();
+        if let Ok(id) = r {
+            // The id the client was given is the deal the portal made for this command.
+            assert_eq!(targets, [format!("deal:{id}")], "{mix}: add #{i}");
+        }
+        t.add(r.as_ref().map(|_| ()), targets.len());
+    }
+    let updated = logged_titles(&p, "crm.deal.update");
+    for (i, r) in updates.iter().enumerate() {
+        let id = i + 1;
+        let targets = updated
+            .get(&format!("{mix}-upd-{id}"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            targets.iter().all(|t| *t == format!("deal:{id}")),
+            "{mix}: update #{i}"
+        );
+        let said = match r {
+            Ok(true) => Ok(()),
+            Ok(false) => panic!("{mix}: update #{i} answered false"),
+            Err(e) => Err(e),
+        };
+        t.add(said, targets.len());
+    }
+    let faults = h.stats().faults;
+    eprintln!(
+        "faults at scale | {mix:<14} | applied once {:>4} | may have run {:>3} (ran {:>3}) | failed {:>3} | duplicates {} | silent {} | faults fired {faults} | refreshes {}",
+        t.applied_once,
+        t.may_have_run,
+        t.may_have_run_applied,
+        t.failed,
+        t.duplicates,
+        t.silent,
+        c.metrics().refreshes,
+    );
+    assert_eq!(
+        t.applied_once + t.may_have_run + t.failed,
+        2 * N as usize,
+        "{mix}: every write is accounted for: {t:?}"
+    );
+    assert_eq!((t.duplicates, t.silent), (0, 0), "{mix}: {t:?}");
+    assert!(
+        faults > 0 || c.metrics().refreshes > 1,
+        "{mix}: no fault fired"
+    );
+    t
+}
+
+/// A burst of `n` refusals (503 `QUERY_LIMIT_EXCEEDED`) on the next batches.
+fn burst(h: &b24_testkit::PortalHandle, n: u64) {
+    h.add_fault(
+        FaultRule::always(Fault::Error {
+            status: 503,
+            code: "QUERY_LIMIT_EXCEEDED".into(),
+        })
+        .method("batch")
+        .times(n),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_at_scale_never_apply_a_write_twice_or_lose_one_silently() {
+    // One in twenty answers lost after the portal ran the batch.
+    let drops = writes_under("drops", false, |h, at| {
+        if at.start() {
+            h.add_fault(
+                FaultRule::always(Fault::DropAfterExecute)
+                    .method("batch")
+                    .every(20),
+            );
+        }
+    })
+    .await;
+    assert!(drops.may_have_run > 0 && drops.may_have_run_applied == drops.may_have_run);
+    // One in twenty refused with 500 before running.
+    let errors = writes_under("500s", false, |h, at| {
+        if at.start() {
+            h.add_fault(
+                FaultRule::always(Fault::ServerError)
+                    .method("batch")
+                    .every(20),
+            );
+        }
+    })
+    .await;
+    assert!(errors.may_have_run > 0 && errors.may_have_run_applied == 0);
+    // Bursts of refusals: waited out and repeated (the portal ran nothing), so all apply.
+    let bursts = writes_under("503 bursts", false, |h, at| {
+        if at.start() || at.crossed(1_000) || at.crossed(3_000) {
+            burst(h, 3);
+        }
+    })
+    .await;
+    assert_eq!(bursts.applied_once, 4_000, "{bursts:?}");
+    // The access token expires mid-run (twice): refreshed, repeated, all apply.
+    let expiry = writes_under("token expiry", true, |h, at| {
+        if at.crossed(1_000) || at.crossed(3_000) {
+            h.expire_access_token();
+        }
+    })
+    .await;
+    assert_eq!(expiry.applied_once, 4_000, "{expiry:?}");
+    // Everything at once.
+    writes_under("all at once", true, |h, at| {
+        if at.start() {
+            h.add_fault(
+                FaultRule::always(Fault::DropAfterExecute)
+                    .method("batch")
+                    .every(20),
+            );
+            h.add_fault(
+                FaultRule::always(Fault::ServerError)
+                    .method("batch")
+                    .every(19),
+            );
+            h.add_fault(
+                FaultRule::always(Fault::Truncated)
+                    .method("batch")
+                    .every(23),
+            );
+        }
+        if at.crossed(1_000) || at.crossed(3_000) {
+            burst(h, 3);
+            h.expire_access_token();
+        }
+    })
+    .await;
+}
