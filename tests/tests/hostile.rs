@@ -25,7 +25,17 @@ enum Mode {
     Silent,
     /// With the text, one byte at a time, each after the pause.
     Trickle(String, Duration),
+    /// With a JSON answer that does not end: 64 KiB chunks until the client hangs up
+    /// (at most `1 GiB`), with `Content-Length: 1 GiB` declared or chunked; counts
+    /// what it wrote.
+    Gigabyte {
+        declared: bool,
+        written: Arc<std::sync::atomic::AtomicU64>,
+    },
 }
+
+/// One GiB.
+const GIB: u64 = 1 << 30;
 
 impl Host {
     async fn start(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> Host {
@@ -56,6 +66,35 @@ impl Host {
                             let _ = conn.write_all(answer(&path).as_bytes()).await;
                         }
                         Mode::Silent => tokio::time::sleep(Duration::from_secs(3600)).await,
+                        Mode::Gigabyte { declared, written } => {
+                            let head = if declared {
+                                format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {GIB}\r\nConnection: close\r\n\r\n"
+                                )
+                            } else {
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_string()
+                            };
+                            if conn.write_all(head.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            let chunk = vec![b' '; 64 * 1024];
+                            let framed = [
+                                format!("{:x}\r\n", chunk.len()).into_bytes(),
+                                chunk.clone(),
+                                b"\r\n".to_vec(),
+                            ]
+                            .concat();
+                            let part = if declared { &chunk } else { &framed };
+                            while written.load(std::sync::atomic::Ordering::Relaxed) < GIB {
+                                if conn.write_all(part).await.is_err() {
+                                    return;
+                                }
+                                written.fetch_add(
+                                    chunk.len() as u64,
+                                    std::sync::atomic::Ordering::Relaxed,
+                                );
+                            }
+                        }
                         Mode::Trickle(text, pause) => {
                             for b in text.as_bytes() {
                                 if conn.write_all(&[*b]).await.is_err() {
@@ -350,6 +389,44 @@ async fn an_answer_over_the_size_limit_is_refused_while_it_streams() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gigabyte_answer_is_cut_off_at_the_limit_not_read_whole() {
+    for declared in [true, false] {
+        let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let host = Host::serve(Mode::Gigabyte {
+            declared,
+            written: written.clone(),
+        })
+        .await;
+        // The default limit: 64 MiB.
+        let c =
+            Client::from_webhook(format!("{}/rest/1/webhooksecret/", host.base)).expect("client");
+        let err = tokio::time::timeout(
+            Duration::from_secs(120),
+            c.raw("crm.item.list", serde_json::json!({"entityTypeId": 2})),
+        )
+        .await
+        .expect("the call ends")
+        .expect_err("too large");
+        assert!(
+            err.to_string()
+                .contains("larger than the limit of 67108864 bytes"),
+            "{err}"
+        );
+        let sent = written.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!(
+            "1 GiB answer, length declared: {declared}: the host wrote {sent} bytes before the client hung up"
+        );
+        if declared {
+            // Refused from the declared length, before reading the body.
+            assert!(sent < 16 << 20, "{sent} bytes written");
+        } else {
+            // Read up to the limit, then dropped (plus what the sockets' buffers hold).
+            assert!(sent < (64 << 20) + (16 << 20), "{sent} bytes written");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_silent_or_trickling_server_ends_in_a_timeout_that_says_the_write_may_have_run() {
     let silent = Host::serve(Mode::Silent).await;
@@ -383,4 +460,93 @@ async fn a_silent_or_trickling_server_ends_in_a_timeout_that_says_the_write_may_
             "a write that may have run is not repeated"
         );
     }
+}
+
+/// The open file descriptors of this process (its sockets among them), Linux only.
+fn open_fds() -> Option<usize> {
+    std::fs::read_dir("/proc/self/fd").ok().map(|d| d.count())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_concurrent_calls_on_one_client() {
+    let p = b24_testkit::FakePortal::builder()
+        .bucket(None)
+        .operating(None)
+        .start()
+        .await
+        .expect("portal");
+    let c = Client::builder()
+        .rate_limit(None)
+        .webhook(&p.webhook_url())
+        .expect("client");
+    // The most descriptors open at once while the calls run (the portal's sockets, in this
+    // process too, included): bounded by the client's requests in flight, not by the calls.
+    let peak = Arc::new(Mutex::new(0usize));
+    let sampler = {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Some(n) = open_fds() {
+                    let mut p = peak.lock().expect("peak");
+                    *p = (*p).max(n);
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+    };
+    let calls = (0..10_000u64).map(|n| {
+        let c = c.clone();
+        async move {
+            c.raw(
+                "im.recent.unread",
+                serde_json::json!({"DIALOG_ID": format!("chat{}", n % 50 + 1)}),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    sampler.abort();
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    let peak = *peak.lock().expect("peak");
+    eprintln!(
+        "10k concurrent calls: {} failed; peak open descriptors {peak}; requests {}",
+        failed.len(),
+        c.metrics().requests
+    );
+    assert!(
+        failed.is_empty(),
+        "{} failed, first: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    if open_fds().is_some() {
+        // 64 client sockets, as many on the portal's side, and the process's own files:
+        // far below the 1,024 a default `ulimit -n` allows.
+        assert!(peak < 512, "peak open descriptors {peak}");
+    }
+}
+
+#[tokio::test]
+async fn the_fake_portal_refuses_a_request_body_over_its_limit_and_runs_nothing() {
+    let p = b24_testkit::FakePortal::builder()
+        .max_request_bytes(64 * 1024)
+        .start()
+        .await
+        .expect("portal");
+    let c = Client::from_webhook(p.webhook_url()).expect("client");
+    let add = |title: String| {
+        c.raw(
+            "crm.deal.add",
+            serde_json::json!({"fields": {"TITLE": title}}),
+        )
+    };
+    let err = add("x".repeat(100 * 1024)).await.expect_err("too large");
+    eprintln!("{err}");
+    assert!(err.to_string().contains("413"), "{err}");
+    assert!(p.handle().writes().is_empty(), "nothing ran");
+    add("x".repeat(1024)).await.expect("under the limit");
+    assert_eq!(p.handle().writes().len(), 1);
 }

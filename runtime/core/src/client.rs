@@ -48,7 +48,13 @@ pub(crate) struct Inner {
     pub(crate) operating: OperatingTracker,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response: u64,
+    /// Permits for requests on the wire (see [`ClientBuilder::max_in_flight`]).
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// The most requests a client and its clones have on the wire at once, unless
+/// [`ClientBuilder::max_in_flight`] says otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -192,6 +198,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     token_endpoint: Option<String>,
     token_store: Option<Arc<dyn TokenStore>>,
+    max_in_flight: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -219,6 +226,17 @@ impl ClientBuilder {
     /// [`TransportKind::Body`]: crate::TransportKind::Body
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response = Some(limit);
+        self
+    }
+
+    /// The most requests this client and its clones have on the wire at once (default
+    /// [`DEFAULT_MAX_IN_FLIGHT`], 64; at least 1). More wait their turn before they are
+    /// sent, and their [`timeout`](Self::timeout) starts when they are: ten thousand
+    /// concurrent calls open at most this many connections, instead of one socket each.
+    /// (A portal's burst is 50 requests, 250 on Enterprise plans: more in flight than that
+    /// only waits at the portal's limit.)
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n.max(1));
         self
     }
 
@@ -335,6 +353,9 @@ impl ClientBuilder {
                 max_response: self
                     .max_response
                     .unwrap_or(crate::body::DEFAULT_MAX_RESPONSE),
+                in_flight: Arc::new(tokio::sync::Semaphore::new(
+                    self.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT),
+                )),
             }),
         })
     }
@@ -441,6 +462,12 @@ impl Client {
     /// The HTTP client (for requests outside the REST envelope, e.g. downloads).
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// A turn on the wire (see [`ClientBuilder::max_in_flight`]); `None` only if the
+    /// permits were closed, which nothing does.
+    pub(crate) async fn in_flight(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.inner.in_flight.acquire().await.ok()
     }
 
     /// Sends a request through the limits, with the retries the policy allows.
@@ -555,6 +582,8 @@ impl Client {
                 _ => req = req.query(&[("auth", token.expose())]),
             }
         }
+        // Held until the answer is read: a request waits here, unsent, for its turn.
+        let _permit = self.in_flight().await;
         let started = Instant::now();
         bump(&self.inner.metrics.requests);
         let resp = req

@@ -48,6 +48,7 @@ impl Client {
         // Redirects within the portal are followed (a GET, with nothing added); one to
         // another origin is refused, never sent.
         let mut hops = 0;
+        let _permit = self.in_flight().await;
         let resp = loop {
             let resp = self
                 .http()

@@ -38,7 +38,7 @@ pub use jiff;
 pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref, Untyped};
 pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
-pub use client::{Client, ClientBuilder, Metrics, RetryPolicy};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_IN_FLIGHT, Metrics, RetryPolicy};
 pub use download::DEFAULT_DOWNLOAD_LIMIT;
 pub use envelope::{Response, Time};
 pub use error::{

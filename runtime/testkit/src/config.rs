@@ -105,6 +105,14 @@ pub struct Config {
     pub faults: Vec<FaultRule>,
     /// Specs served besides the b24 catalog (methods of your own), as TOML texts.
     pub extra_specs: Vec<String>,
+    /// The largest request body taken (default [`Config::MAX_REQUEST_BYTES`]); a larger one
+    /// is refused with HTTP 413 while it streams in, and nothing runs.
+    pub max_request_bytes: usize,
+}
+
+impl Config {
+    /// The default largest request body: 8 MiB.
+    pub const MAX_REQUEST_BYTES: usize = 8 << 20;
 }
 
 impl Default for Config {
@@ -121,6 +129,7 @@ impl Default for Config {
             canned: BTreeMap::new(),
             faults: Vec::new(),
             extra_specs: Vec::new(),
+            max_request_bytes: Config::MAX_REQUEST_BYTES,
         }
     }
 }

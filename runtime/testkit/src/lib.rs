@@ -123,6 +123,13 @@ impl FakePortal {
         self
     }
 
+    /// The largest request body taken (default 8 MiB): a larger one is refused with HTTP
+    /// 413 while it streams in, and nothing runs.
+    pub fn max_request_bytes(mut self, limit: usize) -> Self {
+        self.cfg.max_request_bytes = limit;
+        self
+    }
+
     /// Injects a fault.
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.cfg.faults.push(rule);
@@ -151,9 +158,10 @@ impl FakePortal {
         }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
+        let max_body = self.cfg.max_request_bytes;
         let shared = Arc::new(Shared::new(self.cfg, fallback::Catalog::with_extra(extra)));
         let _ = shared.base.set(format!("http://{addr}"));
-        let app = server::router(shared.clone());
+        let app = server::router(shared.clone(), max_body);
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(target: "b24_testkit", "server stopped: {e}");

@@ -199,13 +199,16 @@ impl Drop for BucketGuard {
     }
 }
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+/// The portal's routes; request bodies over `max_body` bytes are refused with 413 as they
+/// stream in.
+pub(crate) fn router(shared: Arc<Shared>, max_body: usize) -> Router {
     Router::new()
         .route("/rest/{*path}", any(rest))
         .route("/oauth/token/", any(token))
         .route("/oauth/token", any(token))
         .route("/_stats", get(stats))
         .route("/_download/{id}", get(download))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(shared)
 }
 
