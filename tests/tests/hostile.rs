@@ -550,3 +550,43 @@ async fn the_fake_portal_refuses_a_request_body_over_its_limit_and_runs_nothing(
     add("x".repeat(1024)).await.expect("under the limit");
     assert_eq!(p.handle().writes().len(), 1);
 }
+
+#[b24::b24_method("im.recent.unread")]
+pub struct MarkUnread;
+
+#[tokio::test]
+async fn secrets_echoed_in_values_and_batch_commands_are_scrubbed() {
+    // A long token: a message that shortens the value shows only its start.
+    const TOKEN: &str = "echoedWebhookToken0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEF";
+    let host = Host::start(|path| {
+        let body = if path.contains("/batch") {
+            format!(
+                r#"{{"result": {{"result": {{"c1": "{TOKEN}"}}, "result_error": {{"c0": {{"error": "{TOKEN}", "error_description": "bad token {TOKEN}"}}}}, "result_total": [], "result_next": [], "result_time": []}}}}"#
+            )
+        } else {
+            format!(r#"{{"result": "{TOKEN}"}}"#)
+        };
+        ok_json(&body)
+    })
+    .await;
+    let c = Client::from_webhook(format!("{}/rest/1/{TOKEN}/", host.base)).expect("client");
+    let unread = MarkUnread::new(b24::types::DialogId::Chat(1));
+    // A value that is not what the method returns: the error shows what came, scrubbed.
+    let err = c.call(&unread).await.expect_err("not a bool");
+    let mut shown = vec![format!("{err} {err:?}")];
+    // A batch: one command's error and another's value echo it.
+    let mut batch = c.batch();
+    let a = batch.add(&unread).expect("add");
+    let b = batch.add(&unread).expect("add");
+    let results = batch.send().await.expect("batch");
+    for r in [results.get(&a), results.get(&b)] {
+        let e = r.expect_err("an error");
+        shown.push(format!("{e} {e:?}"));
+    }
+    for s in &shown {
+        assert!(!s.contains(&TOKEN[..12]), "the token leaked: {s}");
+    }
+    for s in &shown {
+        assert!(s.contains("***"), "{s}");
+    }
+}

@@ -134,3 +134,62 @@ fn no_secret_in_logs_debug_or_errors() {
         assert!(!s.contains(CODE), "webhook code leaked: {s}");
     }
 }
+
+/// `Debug` (plain and `{:#?}`) of every public type that holds a secret, built with the
+/// same secret everywhere: none shows it.
+#[test]
+fn no_secret_in_the_debug_of_any_type_holding_one() {
+    const S: &str = "debugSecretValue991";
+    let app = b24::OAuthApp {
+        client_id: "app.client".into(),
+        client_secret: b24::Secret::new(S),
+        access_token: b24::Secret::new(S),
+        refresh_token: Some(b24::Secret::new(S)),
+        expires_in: None,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let _entered = rt.enter();
+    let oauth = Client::builder()
+        .oauth_app("https://example.bitrix24.com", app.clone())
+        .expect("client");
+    let webhook =
+        Client::from_webhook(format!("https://example.bitrix24.com/rest/1/{S}/")).expect("client");
+    let builder = Client::builder().token_store(|_: &b24::OAuthTokens| {});
+    let unread = MarkUnread::new(DialogId::Chat(1));
+    let call = webhook.call(&unread);
+    let raw = oauth.raw(
+        "im.recent.unread",
+        serde_json::json!({"DIALOG_ID": "chat1"}),
+    );
+    let batch = webhook.batch();
+    let portal_config = b24_testkit::Config {
+        webhook_token: S.into(),
+        oauth: b24_testkit::OAuthConfig {
+            client_secret: S.into(),
+            access_token: S.into(),
+            refresh_token: S.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let portal = FakePortal::with_config(portal_config.clone());
+    let shown = [
+        format!("{:?} {:#?}", b24::Secret::new(S), b24::Secret::new(S)),
+        format!("{app:?} {app:#?}"),
+        format!("{oauth:?} {oauth:#?}"),
+        format!("{webhook:?} {webhook:#?}"),
+        format!("{builder:?} {builder:#?}"),
+        format!("{call:?} {call:#?}"),
+        format!("{raw:?} {raw:#?}"),
+        format!("{batch:?} {batch:#?}"),
+        format!("{portal_config:?} {portal_config:#?}"),
+        format!("{:?} {:#?}", portal_config.oauth, portal_config.oauth),
+        format!("{portal:?} {portal:#?}"),
+    ];
+    for s in &shown {
+        assert!(!s.contains(S), "a secret in Debug: {s}");
+    }
+}

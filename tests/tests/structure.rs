@@ -302,3 +302,57 @@ fn the_function_scan_counts_lines() {
         vec![(4, "a".to_string(), 1), (3, "c".to_string(), 6)]
     );
 }
+
+/// What a library may not call outside its tests: each is a panic that could carry a value
+/// (a token in a URL, a secret in a body) into a message.
+const PANICS: [&str; 6] = [
+    ".unwrap()",
+    ".expect(",
+    "panic!(",
+    "unreachable!(",
+    "todo!(",
+    "unimplemented!(",
+];
+
+/// The lines of `code` that panic on purpose (see [`PANICS`]).
+fn panics_in(code: &str) -> Vec<(usize, String)> {
+    code.lines()
+        .enumerate()
+        .filter(|(_, l)| PANICS.iter().any(|p| blank_literals(l).contains(p)))
+        .map(|(i, l)| (i + 1, l.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_runtime_never_panics_on_purpose() {
+    // The client's library code: errors carry what went wrong (scrubbed); no panic does.
+    let mut found = Vec::new();
+    let mut files = 0;
+    for root in ["runtime/core/src", "runtime/src"] {
+        for file in rust_files(&workspace().join(root)) {
+            let text = std::fs::read_to_string(&file).expect("read");
+            files += 1;
+            for (line, l) in panics_in(&code_of(&text)) {
+                found.push(format!("{}:{line}: {l}", file.display()));
+            }
+        }
+    }
+    assert!(files > 20, "found only {files} files: the scan is broken");
+    assert!(
+        found.is_empty(),
+        "the runtime panics on purpose (return an error instead):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_panic_scan_finds_panics() {
+    let code = "fn a() {\n    let x = y.unwrap();\n    let s = \"not .unwrap() here\";\n    z.expect(\"why\");\n}\n";
+    assert_eq!(
+        panics_in(code),
+        [
+            (2, "let x = y.unwrap();".to_string()),
+            (4, "z.expect(\"why\");".to_string())
+        ]
+    );
+}

@@ -386,6 +386,7 @@ impl<'c> Batch<'c> {
             self.halt,
             answer.status,
             &answer.value("batch")?,
+            answer.scrub.clone(),
         )
     }
 }
@@ -398,7 +399,8 @@ pub fn decode_batch_body(
     status: u16,
     body: &[u8],
 ) -> Result<BatchResults, Error> {
-    let answer = crate::client::decode_envelope("batch", status, body, str::to_string)?;
+    let answer =
+        crate::client::decode_envelope("batch", status, body, crate::client::Scrubber::none())?;
     let keys: Vec<String> = commands.iter().map(|(k, _)| k.to_string()).collect();
     let commands = commands
         .iter()
@@ -409,7 +411,14 @@ pub fn decode_batch_body(
             idempotent: true,
         })
         .collect();
-    BatchResults::from_answer(keys, commands, halt, answer.status, &answer.value("batch")?)
+    BatchResults::from_answer(
+        keys,
+        commands,
+        halt,
+        answer.status,
+        &answer.value("batch")?,
+        answer.scrub.clone(),
+    )
 }
 
 /// The answers of a batch, by command.
@@ -423,6 +432,8 @@ pub struct BatchResults {
     nexts: Map<String, Value>,
     halted: bool,
     status: u16,
+    /// What a command's error or value may echo of the client's secrets goes.
+    scrub: crate::client::Scrubber,
 }
 
 fn as_map(v: Option<&Value>) -> Map<String, Value> {
@@ -439,6 +450,7 @@ impl BatchResults {
         halt: bool,
         status: u16,
         result: &Value,
+        scrub: crate::client::Scrubber,
     ) -> Result<BatchResults, Error> {
         let Value::Object(r) = result else {
             return Err(DecodeError::new(
@@ -455,16 +467,16 @@ impl BatchResults {
         let errors = as_map(r.get("result_error"))
             .into_iter()
             .map(|(k, v)| {
-                let code = match v.get("error") {
+                let code = scrub.apply(&match v.get("error") {
                     Some(Value::String(s)) => s.clone(),
                     Some(other) => other.to_string(),
                     None => String::new(),
-                };
-                let description = v
-                    .get("error_description")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
+                });
+                let description = scrub.apply(
+                    v.get("error_description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                );
                 let method = methods.get(&k).copied().unwrap_or("batch").to_string();
                 let status = ErrorCode::from(code.as_str())
                     .documented_status()
@@ -481,6 +493,7 @@ impl BatchResults {
             nexts: as_map(r.get("result_next")),
             halted: halt,
             status,
+            scrub,
         })
     }
 
@@ -499,8 +512,14 @@ impl BatchResults {
                 CommandError::Decode(DecodeError::new(
                     method,
                     DecodeKind::Value,
-                    &e.path_from(&format!("$.result.result.{key}")),
-                    format!("expected {}, found {}", e.expected_what(), e.found()),
+                    &self
+                        .scrub
+                        .apply(&e.path_from(&format!("$.result.result.{key}"))),
+                    self.scrub.apply(&format!(
+                        "expected {}, found {}",
+                        e.expected_what(),
+                        e.found()
+                    )),
                     self.status,
                 ))
             }),

@@ -616,7 +616,7 @@ impl Client {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "call"
         );
-        decode_envelope(method, status, &bytes, |s| endpoint.auth.scrub(s))
+        decode_envelope(method, status, &bytes, Scrubber::of(&endpoint.auth))
     }
 }
 
@@ -681,8 +681,37 @@ pub fn decode_body<T: FromWire>(
 ) -> Result<Response<T>, Error> {
     decode_response(
         method,
-        decode_envelope(method, status, body, str::to_string)?,
+        decode_envelope(method, status, body, Scrubber::none())?,
     )
+}
+
+/// Takes the client's secrets out of a text a server may have filled (an echoed token in
+/// an error or a value); carried by each answer to the errors decoded from it.
+#[derive(Clone)]
+pub(crate) struct Scrubber(Option<Arc<crate::auth::Auth>>);
+
+impl Scrubber {
+    /// For an answer not tied to a client's credentials (tests, benchmarks).
+    pub(crate) fn none() -> Scrubber {
+        Scrubber(None)
+    }
+
+    pub(crate) fn of(auth: &crate::auth::Auth) -> Scrubber {
+        Scrubber(Some(Arc::new(auth.clone())))
+    }
+
+    pub(crate) fn apply(&self, text: &str) -> String {
+        match &self.0 {
+            Some(auth) => auth.scrub(text),
+            None => text.to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for Scrubber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Scrubber")
+    }
 }
 
 /// An answer with a `result`, before the result is decoded.
@@ -693,13 +722,15 @@ pub(crate) struct RawAnswer {
     pub(crate) time: Option<Time>,
     pub(crate) total: Option<i64>,
     pub(crate) next: Option<i64>,
+    /// For the errors decoded from this answer.
+    pub(crate) scrub: Scrubber,
 }
 
 impl RawAnswer {
     /// The `result` decoded into `T`.
     pub(crate) fn decode<T: FromWire>(&self, method: &str) -> Result<T, Error> {
         crate::wire::decode_slice(self.result.get().as_bytes())
-            .map_err(|e| decode_error(method, self.status, &e))
+            .map_err(|e| decode_error(method, self.status, &e, &self.scrub))
     }
 
     /// The `result` as a JSON value.
@@ -708,12 +739,18 @@ impl RawAnswer {
     }
 }
 
-pub(crate) fn decode_error(method: &str, status: u16, e: &WireError) -> Error {
+/// A value of `result` that is not what the method returns; what the server sent in it
+/// is scrubbed of the client's secrets.
+pub(crate) fn decode_error(method: &str, status: u16, e: &WireError, scrub: &Scrubber) -> Error {
     DecodeError::new(
         method,
         DecodeKind::Value,
-        &e.path_from("$.result"),
-        format!("expected {}, found {}", e.expected_what(), e.found()),
+        &scrub.apply(&e.path_from("$.result")),
+        scrub.apply(&format!(
+            "expected {}, found {}",
+            e.expected_what(),
+            e.found()
+        )),
         status,
     )
     .into()
@@ -745,8 +782,9 @@ pub(crate) fn decode_envelope(
     method: &str,
     status: u16,
     body: &[u8],
-    scrub: impl Fn(&str) -> String,
+    scrubber: Scrubber,
 ) -> Result<RawAnswer, Error> {
+    let scrub = |s: &str| scrubber.apply(s);
     let malformed = |path: &str, problem: String| -> Error {
         let kind = if path == "$" {
             DecodeKind::Body
@@ -814,12 +852,15 @@ pub(crate) fn decode_envelope(
                 .map_err(|e| malformed(&format!("$.{k}"), e.to_string())),
         }
     };
+    let total = int("total", &env.total)?;
+    let next = int("next", &env.next)?;
     Ok(RawAnswer {
         status,
         result: result.to_owned(),
         time,
-        total: int("total", &env.total)?,
-        next: int("next", &env.next)?,
+        total,
+        next,
+        scrub: scrubber,
     })
 }
 
@@ -850,9 +891,16 @@ mod tests {
     use super::*;
 
     fn dec(status: u16, body: &str) -> Result<RawAnswer, Error> {
-        decode_envelope("im.recent.unread", status, body.as_bytes(), |s| {
-            s.replace("TOKEN", "***")
-        })
+        let auth = crate::auth::Auth::Webhook {
+            user: 1,
+            token: crate::Secret::new("TOKEN"),
+        };
+        decode_envelope(
+            "im.recent.unread",
+            status,
+            body.as_bytes(),
+            Scrubber::of(&auth),
+        )
     }
 
     #[test]

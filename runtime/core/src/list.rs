@@ -487,7 +487,11 @@ impl Exporter {
         )
     }
 
-    async fn batch(&self, cmd: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    /// The commands' results, and what takes the client's secrets out of errors about them.
+    async fn batch(
+        &self,
+        cmd: Map<String, Value>,
+    ) -> Result<(Map<String, Value>, crate::client::Scrubber), Error> {
         let params = json!({ "halt": 0, "cmd": cmd });
         let raw = self
             .client
@@ -497,15 +501,17 @@ impl Exporter {
         if let Some(Value::Object(errors)) = r.get("result_error")
             && let Some((k, e)) = errors.iter().next()
         {
+            // A server may echo a token in either member.
             return Err(crate::error::ApiError::new(
                 self.method,
-                e.get("error").and_then(Value::as_str).unwrap_or_default(),
-                format!(
+                raw.scrub
+                    .apply(e.get("error").and_then(Value::as_str).unwrap_or_default()),
+                raw.scrub.apply(&format!(
                     "{} (export window {k})",
                     e.get("error_description")
                         .and_then(Value::as_str)
                         .unwrap_or_default()
-                ),
+                )),
                 400,
             )
             .into());
@@ -514,7 +520,7 @@ impl Exporter {
             Some(Value::Object(m)) => m,
             _ => Map::new(),
         };
-        Ok(results)
+        Ok((results, raw.scrub))
     }
 
     /// The smallest and largest key matching the filter, or `None` for an empty list.
@@ -522,7 +528,7 @@ impl Exporter {
         let mut cmd = Map::new();
         cmd.insert("min".into(), json!(self.command(Map::new(), "ASC", true)));
         cmd.insert("max".into(), json!(self.command(Map::new(), "DESC", true)));
-        let r = self.batch(cmd).await?;
+        let (r, _) = self.batch(cmd).await?;
         let first = |k: &str| -> Result<Option<i64>, Error> {
             let page = r.get(k).unwrap_or(&Value::Null);
             let rows = match self.items {
@@ -569,7 +575,7 @@ impl Exporter {
             f.insert(format!("<={}", self.key), json!((lo + self.page).min(max)));
             cmd.insert(format!("w{lo}"), json!(self.command(f, "ASC", false)));
         }
-        let mut r = self.batch(cmd).await?;
+        let (mut r, scrub) = self.batch(cmd).await?;
         let mut out = Vec::with_capacity(los.len());
         for &lo in los {
             let key = format!("w{lo}");
@@ -581,7 +587,7 @@ impl Exporter {
                 (None, Some(member)) => json!({ member: [] }),
             };
             let page = M::Output::from_wire(&rows)
-                .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key)))?;
+                .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key), &scrub))?;
             out.push((lo, M::items(page)));
         }
         Ok(out)

@@ -40,10 +40,21 @@ impl Secret {
     /// `text` with every occurrence of the secret replaced by `***`.
     pub(crate) fn scrub(&self, text: &str) -> String {
         if self.0.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(&self.0, "***")
+            return text.to_string();
         }
+        let mut out = text.replace(&self.0, "***");
+        // Messages shorten a long value to its start and `…`: a secret cut that way shows
+        // as a prefix of it (8 characters or more) right before the `…`.
+        if out.contains('…') {
+            let cuts: Vec<usize> = self.0.char_indices().map(|(i, _)| i).skip(8).collect();
+            for end in cuts.into_iter().rev() {
+                let cut = format!("{}…", &self.0[..end]);
+                if out.contains(&cut) {
+                    out = out.replace(&cut, "***…");
+                }
+            }
+        }
+        out
     }
 }
 
@@ -64,6 +75,15 @@ mod tests {
         assert_ne!(a, Secret::new("token-2"));
         assert_ne!(a, Secret::new("token-10"));
         assert_eq!(format!("{a:?}"), "Secret(***)");
+        // Whole, and cut short by a message that shortens long values.
+        let t = Secret::new("abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(t.scrub("x abcdefghijklmnopqrstuvwxyz y"), "x *** y");
+        assert_eq!(t.scrub("found \"abcdefghijkl…"), "found \"***…");
+        assert_eq!(
+            t.scrub("found \"abcdefg…"),
+            "found \"abcdefg…",
+            "too short to tell"
+        );
         assert_eq!(a.scrub("auth=token-1&x"), "auth=***&x");
     }
 }

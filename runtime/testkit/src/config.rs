@@ -53,7 +53,7 @@ pub struct Latency {
 }
 
 /// OAuth application credentials the portal accepts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct OAuthConfig {
     /// `client_id` of the application.
     pub client_id: String,
@@ -65,6 +65,19 @@ pub struct OAuthConfig {
     pub refresh_token: String,
     /// Lifetime of access tokens (1 hour on real portals).
     pub access_ttl: Duration,
+}
+
+/// The secrets show as `***`, as a real portal's would.
+impl std::fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("access_token", &"***")
+            .field("refresh_token", &"***")
+            .field("access_ttl", &self.access_ttl)
+            .finish()
+    }
 }
 
 impl Default for OAuthConfig {
@@ -80,7 +93,7 @@ impl Default for OAuthConfig {
 }
 
 /// The whole configuration of a fake portal.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// User id in the webhook path.
     pub webhook_user: u64,
@@ -108,6 +121,26 @@ pub struct Config {
     /// The largest request body taken (default [`Config::MAX_REQUEST_BYTES`]); a larger one
     /// is refused with HTTP 413 while it streams in, and nothing runs.
     pub max_request_bytes: usize,
+}
+
+/// The webhook token shows as `***`, as a real portal's would.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("webhook_user", &self.webhook_user)
+            .field("webhook_token", &"***")
+            .field("oauth", &self.oauth)
+            .field("bucket", &self.bucket)
+            .field("operating", &self.operating)
+            .field("latency", &self.latency)
+            .field("deals", &self.deals)
+            .field("dialogs", &self.dialogs)
+            .field("canned", &self.canned.keys().collect::<Vec<_>>())
+            .field("faults", &self.faults)
+            .field("extra_specs", &self.extra_specs.len())
+            .field("max_request_bytes", &self.max_request_bytes)
+            .finish()
+    }
 }
 
 impl Config {
