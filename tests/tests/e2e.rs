@@ -387,3 +387,53 @@ fn client_debug_hides_the_token() {
     assert_no_secret(&e, TOKEN);
     assert!(e.to_string().contains("plain http://"), "{e}");
 }
+
+#[b24_method("crm.item.list")]
+pub struct ItemList;
+
+/// The blocking client runs the seed call, a raw call and a paged list from plain
+/// synchronous code, and refuses to block inside an async runtime.
+#[test]
+fn the_blocking_client_runs_the_seed_call_from_sync_code() {
+    // The fake portal runs on a runtime of the test's; the client brings its own.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let p = rt
+        .block_on(FakePortal::builder().deals(120).start())
+        .expect("portal");
+    let c = b24::blocking::Client::from_webhook(p.webhook_url()).expect("client");
+    assert!(
+        c.call(&MarkUnread::new(DialogId::Chat(1)))
+            .expect("the seed call")
+    );
+    assert!(p.handle().dialog(1).expect("dialog").unread);
+    c.call(&MarkUnread::new(DialogId::Chat(1)).action(Yn::N))
+        .expect("unset");
+    assert!(!p.handle().dialog(1).expect("dialog").unread);
+    let full = c
+        .call_full(&MarkUnread::new(DialogId::Chat(2)))
+        .expect("full");
+    assert!(full.result && full.time.is_some());
+    let v = c
+        .raw("im.recent.unread", json!({"DIALOG_ID": "chat3"}))
+        .expect("raw");
+    assert_eq!(v, json!(true));
+    let deals: Vec<_> = c
+        .list(ItemList::new(2)) // 2: deals
+        .collect::<Result<_, _>>()
+        .expect("every page");
+    assert_eq!(deals.len(), 120);
+    assert_eq!(c.metrics().requests, 4 + 3);
+    // Inside an async runtime: refused with a clear error, nothing sent, no panic.
+    let inside = rt.block_on(async { c.call(&MarkUnread::new(DialogId::Chat(4))) });
+    let err = inside.expect_err("refused");
+    assert!(
+        matches!(&err, Error::Config(e) if e.kind() == b24::ConfigKind::Unsupported),
+        "{err}"
+    );
+    assert!(err.to_string().contains("inside an async runtime"), "{err}");
+    assert_eq!(c.metrics().requests, 7);
+    // Its last clone may go inside an async context too.
+    let clone = c.clone();
+    drop(c);
+    rt.block_on(async move { drop(clone) });
+}

@@ -77,6 +77,10 @@ struct Args {
     /// Fake portal: latency per record read or written, ms.
     #[arg(long, default_value_t = 0.2)]
     latency_record_ms: f64,
+    /// Network jitter: each request reaches the portal's limiter after a random delay up
+    /// to this long, milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    jitter_ms: f64,
 }
 
 fn ms(v: f64) -> Duration {
@@ -180,6 +184,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     per_request: ms(a.latency_request_ms),
                     per_command: ms(a.latency_command_ms),
                     per_record: ms(a.latency_record_ms),
+                    jitter: ms(a.jitter_ms),
                 })
                 .deals(deals)
                 .start()

@@ -13,6 +13,9 @@
 mod address;
 mod auth;
 mod batch;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod body;
 mod call;
 mod check;

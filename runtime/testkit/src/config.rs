@@ -50,6 +50,10 @@ pub struct Latency {
     pub per_command: Duration,
     /// Added per record read or written.
     pub per_record: Duration,
+    /// Network jitter: each request waits a random time up to this long (uniform) before
+    /// it reaches the rate limiter, as requests do on a real network — evenly paced on the
+    /// client, unevenly on arrival.
+    pub jitter: Duration,
 }
 
 /// OAuth application credentials the portal accepts.

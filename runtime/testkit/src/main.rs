@@ -30,6 +30,10 @@ struct Args {
     /// Simulated latency per record read or written, milliseconds.
     #[arg(long, default_value_t = 0.0)]
     latency_record_ms: f64,
+    /// Network jitter: each request reaches the portal's limiter after a random delay up
+    /// to this long, milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    jitter_ms: f64,
     /// Seeded deals (IDs 1…N).
     #[arg(long, default_value_t = 100)]
     deals: u64,
@@ -127,6 +131,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             per_request: ms(a.latency_request_ms),
             per_command: ms(a.latency_command_ms),
             per_record: ms(a.latency_record_ms),
+            jitter: ms(a.jitter_ms),
         })
         .deals(a.deals)
         .dialogs(a.dialogs)

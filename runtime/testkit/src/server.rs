@@ -250,6 +250,13 @@ fn error_response(e: &ApiErr) -> Response {
     )
 }
 
+/// A random part of `d`, uniform in `[0, d]`.
+fn random_part(d: Duration) -> Duration {
+    use std::hash::BuildHasher;
+    let r = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    d.mul_f64((r % 10_001) as f64 / 10_000.0)
+}
+
 /// Which method, authenticated how.
 struct Route {
     method: String,
@@ -356,6 +363,10 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let jitter = shared.cfg().latency.jitter;
+    if !jitter.is_zero() {
+        tokio::time::sleep(random_part(jitter)).await;
+    }
     let now = Instant::now();
     {
         let mut st = shared.state();

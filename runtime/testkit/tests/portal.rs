@@ -716,6 +716,7 @@ async fn simulated_cost_shows_in_the_time_block() {
         per_request: Duration::ZERO,
         per_command: Duration::from_millis(20),
         per_record: Duration::from_millis(1),
+        jitter: Duration::ZERO,
     }))
     .await;
     let a = post_json(hook(&p, "crm.deal.list"), json!({})).await;
