@@ -4,6 +4,8 @@
 //! b24-bench --scenario export-all --n 20000            # in-process fake portal
 //! b24-bench --webhook https://x.bitrix24.com/rest/1/xxxx/ --scenario single-calls --n 200
 //! b24-bench --scenario decode --n 20000                # typed page decode vs Value
+//! b24-bench --webhook http://127.0.0.1:8024/rest/1/t/ --redis redis://127.0.0.1:6379/ \
+//!     --scenario many-writes --n 2000                  # one of several processes sharing a limit
 //! ```
 //!
 //! Without `--webhook` it starts the fake portal with the simulated cost given by the
@@ -53,6 +55,10 @@ struct Args {
     /// Webhook URL of the portal; without it an in-process fake portal is started.
     #[arg(long)]
     webhook: Option<String>,
+    /// Share the portal's rate limit with other processes through this Redis
+    /// (`redis://127.0.0.1:6379/`): run several b24-bench at once against one portal.
+    #[arg(long)]
+    redis: Option<String>,
     /// The scenario.
     #[arg(long, value_enum)]
     scenario: Scenario,
@@ -193,7 +199,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             (p.webhook_url(), Some(p))
         }
     };
-    let client = Client::builder().rate_limit(Some(limit)).webhook(&url)?;
+    let mut builder = Client::builder().rate_limit(Some(limit));
+    if let Some(redis) = &a.redis {
+        builder = builder.shared_rate_limit(b24::RedisRateLimiter::connect(redis).await?);
+    }
+    let client = builder.webhook(&url)?;
 
     let started = Instant::now();
     let (records, errors) = match a.scenario {
@@ -266,6 +276,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "wall_s": (wall * 1000.0).round() / 1000.0,
         "errors": errors,
         "retried_refused": m.retried_refused,
+        "shared_limit_errors": m.shared_limit_errors,
     });
     if let Some(p) = &portal {
         let s = p.handle().stats();

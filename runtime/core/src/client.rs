@@ -77,6 +77,9 @@ pub struct Metrics {
     pub retried_ambiguous: u64,
     /// OAuth token refreshes.
     pub refreshes: u64,
+    /// Times the shared rate limit's store failed and the client paced itself alone
+    /// (see [`ClientBuilder::shared_rate_limit`]).
+    pub shared_limit_errors: u64,
 }
 
 #[derive(Debug, Default)]
@@ -199,6 +202,7 @@ pub struct ClientBuilder {
     token_endpoint: Option<String>,
     token_store: Option<Arc<dyn TokenStore>>,
     max_in_flight: Option<usize>,
+    shared_limit: Option<Arc<dyn crate::RateLimiter>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -237,6 +241,18 @@ impl ClientBuilder {
     /// only waits at the portal's limit.)
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = Some(n.max(1));
+        self
+    }
+
+    /// Shares the portal's rate limit with every other client on `limiter` — in this
+    /// process or others (with feature `redis`, [`RedisRateLimiter`](crate::RedisRateLimiter)):
+    /// each request takes its room there too, so that workers, cron jobs and web handlers
+    /// calling one portal keep to its one limit together. The bucket is this client's
+    /// [`rate_limit`](Self::rate_limit) (without one, nothing is shared). If the store
+    /// fails, the client paces itself alone until it answers (see
+    /// [`shared_limit`](crate::shared_limit)).
+    pub fn shared_rate_limit(mut self, limiter: impl crate::RateLimiter + 'static) -> Self {
+        self.shared_limit = Some(Arc::new(limiter));
         self
     }
 
@@ -323,6 +339,7 @@ impl ClientBuilder {
     }
 
     fn build(self, endpoint: Endpoint) -> Result<Client, Error> {
+        let origin = endpoint.portal.origin().ascii_serialization();
         let http =
             match self.http {
                 Some(c) => c,
@@ -345,7 +362,17 @@ impl ClientBuilder {
                 metrics: MetricsCounters::default(),
                 http,
                 endpoint,
-                limiter: Limiter::new(self.rate_limit.unwrap_or(Some(RateLimit::STANDARD))),
+                limiter: {
+                    let l = Limiter::new(self.rate_limit.unwrap_or(Some(RateLimit::STANDARD)));
+                    match self.shared_limit {
+                        Some(store) => l.with_shared(
+                            store,
+                            origin,
+                            self.timeout.unwrap_or(Duration::from_secs(60)),
+                        ),
+                        None => l,
+                    }
+                },
                 operating: OperatingTracker::new(
                     self.operating_budget.unwrap_or(Duration::from_secs(480)),
                 ),
@@ -436,6 +463,7 @@ impl Client {
             retried_refused: m.retried_refused.load(Relaxed),
             retried_ambiguous: m.retried_ambiguous.load(Relaxed),
             refreshes: m.refreshes.load(Relaxed),
+            shared_limit_errors: self.inner.limiter.shared_errors(),
         }
     }
 
@@ -514,8 +542,10 @@ impl Client {
                 Auth::Webhook { .. } => 0,
             };
             let result = {
-                let _permit = self.inner.limiter.acquire().await;
-                self.send_once(method, api, &params).await
+                let permit = self.inner.limiter.acquire().await;
+                let r = self.send_once(method, api, &params).await;
+                self.inner.limiter.release(permit).await;
+                r
             };
             let e = match result {
                 Ok(answer) => {

@@ -29,6 +29,7 @@ mod method;
 mod oauth;
 pub mod prelude;
 mod secret;
+pub mod shared_limit;
 mod tls;
 pub mod types;
 pub mod wire;
@@ -54,6 +55,9 @@ pub use list::{Export, ItemStream, Progress};
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 pub use secret::Secret;
+#[cfg(feature = "redis")]
+pub use shared_limit::RedisRateLimiter;
+pub use shared_limit::{RateLimiter, Room};
 pub use tls::http_client_builder;
 
 /// Entry points for the fuzz targets and property tests (`tests/fuzz`, `tests/fuzz-checks`):

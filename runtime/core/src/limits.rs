@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::shared_limit::{RateLimiter, Room};
 
 /// The portal's request-rate limit: a leaky bucket holding `capacity` requests that
 /// drains `per_second` requests a second (the docs call them X and Y).
@@ -69,7 +72,8 @@ struct BucketState {
     in_flight: u64,
 }
 
-/// The client's copy of the portal's leaky bucket (requests in flight count too).
+/// The client's copy of the portal's leaky bucket (requests in flight count too), and
+/// the shared one when the client has it.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     cfg: Option<RateLimit>,
@@ -77,11 +81,36 @@ pub(crate) struct Limiter {
     /// Waiters take turns (tokio's mutex is fair), so requests leave in call order.
     turn: tokio::sync::Mutex<()>,
     released: tokio::sync::Notify,
+    shared: Option<Shared>,
 }
 
-/// A slot in the bucket; dropping it ends the request's time in flight.
+/// The bucket every process calling the portal shares (see [`crate::shared_limit`]).
 #[derive(Debug)]
-pub(crate) struct Permit<'a>(Option<&'a Limiter>);
+struct Shared {
+    store: std::sync::Arc<dyn RateLimiter>,
+    /// The portal's origin: the store keeps one bucket per portal.
+    portal: String,
+    /// The longest a request of this client is in flight.
+    timeout: Duration,
+    /// Tickets given out (a ticket names a request in flight in the store).
+    tickets: AtomicU64,
+    /// A 503 came: fill the shared bucket before the next request.
+    saturated: AtomicBool,
+    /// The store failed: until then, the client paces itself alone.
+    down_until: Mutex<Option<Instant>>,
+    /// The outage was reported (once per outage).
+    warned: AtomicBool,
+    errors: AtomicU64,
+}
+
+/// How long a client paces itself alone after the shared store failed, before asking it
+/// again.
+const SHARED_RETRY: Duration = Duration::from_secs(1);
+
+/// A slot in the bucket; dropping it ends the request's time in flight here (and
+/// [`Limiter::release`] in the shared store).
+#[derive(Debug)]
+pub(crate) struct Permit<'a>(Option<&'a Limiter>, Option<String>);
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
@@ -105,19 +134,68 @@ impl Limiter {
             }),
             turn: tokio::sync::Mutex::new(()),
             released: tokio::sync::Notify::new(),
+            shared: None,
         }
+    }
+
+    /// Shares the bucket of `portal` (its origin) through `store`, besides this copy; a
+    /// request counts as in flight there for `timeout` at most.
+    pub(crate) fn with_shared(
+        mut self,
+        store: std::sync::Arc<dyn RateLimiter>,
+        portal: String,
+        timeout: Duration,
+    ) -> Limiter {
+        self.shared = Some(Shared {
+            store,
+            portal,
+            timeout,
+            tickets: AtomicU64::new(0),
+            saturated: AtomicBool::new(false),
+            down_until: Mutex::new(None),
+            warned: AtomicBool::new(false),
+            errors: AtomicU64::new(0),
+        });
+        self
+    }
+
+    /// How often the shared store failed.
+    pub(crate) fn shared_errors(&self) -> u64 {
+        self.shared
+            .as_ref()
+            .map_or(0, |s| s.errors.load(Ordering::Relaxed))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BucketState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits for room in the bucket.
+    /// Waits for room in the bucket (and in the shared one, if any).
     pub(crate) async fn acquire(&self) -> Permit<'_> {
         let Some(cfg) = self.cfg else {
-            return Permit(None);
+            return Permit(None, None);
         };
         let _turn = self.turn.lock().await;
+        let mut permit = self.local(cfg).await;
+        if let Some(shared) = &self.shared {
+            permit.1 = shared.take(cfg).await;
+        }
+        permit
+    }
+
+    /// The request of `permit` has finished: its slot is free here and in the shared store.
+    pub(crate) async fn release(&self, mut permit: Permit<'_>) {
+        if let (Some(shared), Some(ticket)) = (&self.shared, permit.1.take())
+            && shared.up()
+            && let Err(e) = shared.store.release(&shared.portal, &ticket).await
+        {
+            shared.failed(&e);
+        }
+        drop(permit);
+    }
+
+    /// Waits for room in this client's bucket (the caller holds the turn).
+    async fn local(&self, cfg: RateLimit) -> Permit<'_> {
         loop {
             let released = self.released.notified();
             let wait = {
@@ -131,7 +209,7 @@ impl Limiter {
                 if s.level + 1.0 <= limit && s.in_flight as f64 + 1.0 <= cfg.x {
                     s.level += 1.0;
                     s.in_flight += 1;
-                    return Permit(Some(self));
+                    return Permit(Some(self), None);
                 }
                 // Bound by the level: wait for it to drain; bound by requests in flight:
                 // wait for one to finish (or the drain, whichever is first).
@@ -161,6 +239,9 @@ impl Limiter {
             let mut s = self.lock();
             s.level = s.level.max(cfg.x);
         }
+        if let Some(shared) = &self.shared {
+            shared.saturated.store(true, Ordering::Relaxed);
+        }
     }
 
     /// How many requests could start now without waiting.
@@ -186,6 +267,74 @@ impl Limiter {
         match self.cfg {
             Some(cfg) => Duration::from_secs_f64(1.0 / cfg.y),
             None => Duration::from_millis(500),
+        }
+    }
+}
+
+impl Shared {
+    /// Takes room in the shared bucket, waiting as it says, and gives the ticket the
+    /// request is in flight under; when the store fails, returns at once with none (the
+    /// client's own bucket paces it) and leaves the store alone for a while.
+    async fn take(&self, cfg: RateLimit) -> Option<String> {
+        let room = Room {
+            limit: cfg,
+            level: cfg.x - headroom(cfg),
+            timeout: self.timeout,
+        };
+        if self.saturated.swap(false, Ordering::Relaxed)
+            && self.up()
+            && let Err(e) = self.store.saturate(&self.portal, room).await
+        {
+            self.failed(&e);
+            return None;
+        }
+        let ticket = self.ticket();
+        while self.up() {
+            match self.store.take(&self.portal, room, &ticket).await {
+                Ok(None) => {
+                    self.answered();
+                    return Some(ticket);
+                }
+                Ok(Some(wait)) => {
+                    self.answered();
+                    tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+                }
+                Err(e) => {
+                    self.failed(&e);
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    /// A name no other request of any process has: this process, a count, a random part.
+    fn ticket(&self) -> String {
+        use std::hash::BuildHasher;
+        let n = self.tickets.fetch_add(1, Ordering::Relaxed);
+        let r = std::collections::hash_map::RandomState::new().hash_one(n);
+        format!("{}-{n}-{r:x}", std::process::id())
+    }
+
+    /// Whether the store is asked (it has not failed within [`SHARED_RETRY`]).
+    fn up(&self) -> bool {
+        let down = self.down_until.lock().unwrap_or_else(|p| p.into_inner());
+        down.is_none_or(|t| Instant::now() >= t)
+    }
+
+    fn answered(&self) {
+        if self.warned.swap(false, Ordering::Relaxed) {
+            tracing::info!(target: "b24", portal = %self.portal, "the shared rate limit answers again");
+        }
+        *self.down_until.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn failed(&self, e: &crate::Error) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        *self.down_until.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Instant::now() + SHARED_RETRY);
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(target: "b24", portal = %self.portal, error = %e, "the shared rate limit failed: pacing with this client's own bucket until it answers");
         }
     }
 }
