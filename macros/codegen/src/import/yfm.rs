@@ -58,12 +58,14 @@ pub fn clean(src: &str) -> Clean {
             if depth_if == 0 {
                 kept.push_str(&rest[..start]);
             }
-            let Some(len) = rest[start..].find("%}") else {
+            // The closing `%}` after the opening `{%` (in `{%}` the two overlap: a fuzz run
+            // found that reading it as open-and-closed sliced backwards).
+            let Some(len) = rest[start + 2..].find("%}") else {
                 // An unclosed marker: the rest of the line is the marker.
                 rest = "";
                 break;
             };
-            let tag = rest[start + 2..start + len].trim();
+            let tag = rest[start + 2..start + 2 + len].trim();
             if tag.starts_with("if ") {
                 depth_if += 1;
             } else if tag.starts_with("endif") {
@@ -76,7 +78,7 @@ pub fn clean(src: &str) -> Clean {
             {
                 out.notes.push(n);
             }
-            rest = &rest[start + len + 2..];
+            rest = &rest[start + 2 + len + 2..];
         }
         if depth_if == 0 {
             kept.push_str(rest);
@@ -122,5 +124,16 @@ mod tests {
             c.text,
             "|| **A** | text\n\nAt least one of A or B.\n ||\n|| **B** | x ||\n"
         );
+    }
+
+    #[test]
+    fn a_marker_whose_ends_overlap_is_unclosed() {
+        // `{%}`: the `%` opens the marker and cannot also close it.
+        let c = clean("a {%} b
+c {%} d %} e
+");
+        assert_eq!(c.text, "a 
+c  e
+");
     }
 }
