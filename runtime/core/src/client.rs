@@ -245,7 +245,7 @@ impl ClientBuilder {
     }
 
     /// Shares the portal's rate limit with every other client on `limiter` — in this
-    /// process or others (with feature `redis`, [`RedisRateLimiter`](crate::RedisRateLimiter)):
+    /// process or others (with feature `redis`, `RedisRateLimiter`):
     /// each request takes its room there too, so that workers, cron jobs and web handlers
     /// calling one portal keep to its one limit together. The bucket is this client's
     /// [`rate_limit`](Self::rate_limit) (without one, nothing is shared). If the store

@@ -4,7 +4,7 @@
 //! limit: two workers, a cron job and a web handler each pacing themselves perfectly still
 //! overrun it together. A [`RateLimiter`] keeps the portal's bucket where all of them see
 //! it; [`ClientBuilder::shared_rate_limit`](crate::ClientBuilder::shared_rate_limit) puts a
-//! client on one. With feature `redis`, [`RedisRateLimiter`] keeps it in Redis, updated by
+//! client on one. With feature `redis`, `RedisRateLimiter` keeps it in Redis, updated by
 //! one atomic script per request, under a key per portal (one deployment can serve many).
 //!
 //! **When the shared store fails** (Redis down at start or mid-run), a client does not
