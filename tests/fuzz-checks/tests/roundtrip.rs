@@ -92,7 +92,8 @@ fn param() -> impl Strategy<Value = Param> {
     // Names the docs use for key patterns (extra keys), not one parameter: `UF_…`,
     // `UF…_`, `PROPERTY_XXX`.
     let name = "[A-Z][A-Z0-9_]{0,12}".prop_filter("a key pattern", |n| {
-        !n.starts_with("UF_") && !(n.starts_with("UF") && n.ends_with('_')) && !n.contains("_XXX")
+        let user_field = n.starts_with("UF_") || (n.starts_with("UF") && n.ends_with('_'));
+        !(user_field || n.contains("_XXX"))
     });
     (name, types, any::<bool>()).prop_map(|(name, (d, s), required)| Param {
         name,
