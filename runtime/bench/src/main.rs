@@ -166,13 +166,11 @@ async fn decode(n: u64) -> Result<serde_json::Value, Box<dyn std::error::Error>>
     }))
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let a = Args::parse();
-    if matches!(a.scenario, Scenario::Decode) {
-        println!("{}", decode(a.n).await?);
-        return Ok(());
-    }
+/// The client of the run, and the fake portal it runs against unless `--webhook` names a
+/// portal.
+async fn connect(
+    a: &Args,
+) -> Result<(Client, Option<b24_testkit::RunningPortal>), Box<dyn std::error::Error>> {
     let limit = RateLimit::new(a.bucket_x, a.bucket_y);
     let (url, portal) = match &a.webhook {
         Some(u) => (u.clone(), None),
@@ -203,7 +201,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(redis) = &a.redis {
         builder = builder.shared_rate_limit(b24::RedisRateLimiter::connect(redis).await?);
     }
-    let client = builder.webhook(&url)?;
+    Ok((builder.webhook(&url)?, portal))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    if matches!(a.scenario, Scenario::Decode) {
+        println!("{}", decode(a.n).await?);
+        return Ok(());
+    }
+    let (client, portal) = connect(&a).await?;
 
     let started = Instant::now();
     let (records, errors) = match a.scenario {

@@ -250,6 +250,14 @@ fn error_response(e: &ApiErr) -> Response {
     )
 }
 
+/// The network's jitter: a request reaches the limiter a random while after it was sent.
+async fn arrive(shared: &Shared) {
+    let jitter = shared.cfg().latency.jitter;
+    if !jitter.is_zero() {
+        tokio::time::sleep(random_part(jitter)).await;
+    }
+}
+
 /// A random part of `d`, uniform in `[0, d]`.
 fn random_part(d: Duration) -> Duration {
     use std::hash::BuildHasher;
@@ -363,10 +371,7 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let jitter = shared.cfg().latency.jitter;
-    if !jitter.is_zero() {
-        tokio::time::sleep(random_part(jitter)).await;
-    }
+    arrive(&shared).await;
     let now = Instant::now();
     {
         let mut st = shared.state();
