@@ -163,10 +163,12 @@ pub fn blocks(src: &str) -> Vec<Block> {
                 });
                 open = None;
             } else {
+                // The byte where the code starts: the fence's indent of whitespace is
+                // left out (a fuzz run found a 2-byte space counted as one byte).
                 let strip = line
                     .char_indices()
-                    .take_while(|(i, c)| *i < *indent && c.is_whitespace())
-                    .count();
+                    .find(|(i, c)| *i >= *indent || !c.is_whitespace())
+                    .map_or(line.len(), |(i, _)| i);
                 code.push_str(&line[strip..]);
                 code.push('\n');
             }

@@ -185,3 +185,12 @@ fn shell_variables_make_a_body_code_but_dates_are_data() {
     assert_eq!(ex.unparsed.len(), 1);
     assert!(ex.unparsed[0].reason.contains("`$id`"));
 }
+
+#[test]
+fn a_fenced_block_indented_with_wide_spaces_keeps_its_code() {
+    // A no-break space (two bytes) in the indent: found by the docs_page fuzz target. The
+    // fence's indent (two bytes here) is left out, never cutting a character.
+    let b = blocks("  ```json\n\u{a0}\u{a0}{\"a\": 1}\n \u{a0}x\n  ```\n");
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].code, "\u{a0}{\"a\": 1}\nx\n");
+}
