@@ -7,7 +7,8 @@
 //!   answers), with a status byte in front for `envelope` and a halt byte for `batch`;
 //! - `scalars`: every string value of those blocks, and the forms in `tests/fuzz/seeds/`.
 //!
-//! Plus the committed seeds in `tests/fuzz/seeds/<target>/`. A missing docs folder is said
+//! Plus the committed seeds in `tests/fuzz/seeds/<target>/` and the inputs in
+//! `tests/fuzz/regressions/<target>/`. A missing docs folder is said
 //! loudly, and the corpora are then built from the rest.
 
 use std::collections::BTreeSet;
@@ -72,12 +73,23 @@ fn main() {
             corpus.add("scalars", s.as_bytes());
         }
     }
-    let seeds = repo.join("tests/fuzz/seeds");
-    for (target, _) in b24_fuzz_checks::TARGETS {
-        if let Ok(rd) = std::fs::read_dir(seeds.join(target)) {
-            for e in rd.flatten() {
-                corpus.add_file(target, &e.path());
+    // The committed seeds and every input a fuzz run once failed on; every target gets a
+    // corpus folder, even one with no seed (libFuzzer refuses a missing one).
+    for kind in ["seeds", "regressions"] {
+        let dir = repo.join("tests/fuzz").join(kind);
+        for (target, _) in b24_fuzz_checks::TARGETS {
+            if let Ok(rd) = std::fs::read_dir(dir.join(target)) {
+                for e in rd.flatten() {
+                    corpus.add_file(target, &e.path());
+                }
             }
+        }
+    }
+    for (target, _) in b24_fuzz_checks::TARGETS {
+        let dir = corpus.out.join(target);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            eprintln!("b24-fuzz-seed: {}: {e}", dir.display());
+            std::process::exit(1);
         }
     }
     for (target, n) in &corpus.counts {
