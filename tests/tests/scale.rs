@@ -291,6 +291,39 @@ async fn export_has_no_duplicates_and_no_gaps() {
 }
 
 #[tokio::test]
+async fn export_edges_a_short_list_a_full_page_one_more_and_a_select_without_the_key() {
+    // The first answer carries the first page: a list it holds whole needs nothing more;
+    // two windows left go out as two batches at once.
+    for (deals, requests) in [(30, 1), (50, 1), (51, 2), (101, 3)] {
+        let p = portal(FakePortal::builder().deals(deals)).await;
+        let c = client(&p);
+        let got: Vec<_> = c
+            .export(&DealList::new())
+            .try_collect()
+            .await
+            .expect("export");
+        let ids: Vec<i64> = got.iter().map(|d| d.id.expect("ID")).collect();
+        assert_eq!(ids, (1..=deals as i64).collect::<Vec<_>>(), "{deals} deals");
+        assert_eq!(p.handle().stats().http_requests, requests, "{deals} deals");
+    }
+    // A select without the key: the keys come from a command of their own, the items
+    // stay as selected, and they are the items the plain list gives.
+    let p = portal(FakePortal::builder().deals(260)).await;
+    let c = client(&p);
+    let select = || DealList::new().select(vec!["STAGE_ID".into()]);
+    let exported: Vec<_> = c.export(&select()).try_collect().await.expect("export");
+    let listed: Vec<_> = c.list(select()).try_collect().await.expect("list");
+    assert_eq!(exported.len(), 260);
+    assert!(exported.iter().all(|d| d.id.is_none()), "only STAGE_ID");
+    let stages = |v: &[_]| -> Vec<Option<String>> {
+        v.iter()
+            .map(|d: &<DealList as b24::ListMethod>::Item| d.stage_id.clone())
+            .collect()
+    };
+    assert_eq!(stages(&exported), stages(&listed));
+}
+
+#[tokio::test]
 async fn a_mirrored_bucket_is_never_refused() {
     let p = portal(FakePortal::builder().bucket(Some(Bucket { x: 5.0, y: 20.0 }))).await;
     let c = Client::builder()

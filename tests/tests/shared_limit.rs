@@ -1,8 +1,10 @@
 //! A rate limit shared across processes through Redis: clients that each pace themselves
 //! perfectly overrun a portal together (the portal refuses with 503), and keep to its
-//! limit when they share the bucket. Each client here has its own bucket, as a process
-//! would. A real `redis-server` is started on a free local port (installed from the
+//! limit when they share the bucket; a method paused by its operating-time budget is
+//! paused for all of them. Each client here has its own bucket, as a process would. A real `redis-server` is started on a free local port (installed from the
 //! distribution's packages when missing and running as root), and stopped at the end.
+
+#![allow(deprecated)] // crm.deal.get is deprecated in the docs in favour of crm.item.get
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -267,4 +269,74 @@ async fn a_portal_that_lies_about_its_limit_costs_time_not_writes() {
     );
     assert!(refused > 0);
     assert_eq!(p.handle().writes().len(), 40, "every write applied once");
+}
+
+#[b24::b24_method("crm.deal.get")]
+struct DealGet;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_paused_by_its_operating_time_is_paused_for_every_process() {
+    // 30 ms of work allowed per minute, and every call takes 40 ms: the second call of
+    // crm.deal.get is refused (429, not run) until the minute is over.
+    let p = FakePortal::builder()
+        .bucket(None)
+        .operating(Some(b24_testkit::Operating {
+            budget: Duration::from_millis(30),
+            window: Duration::from_secs(60),
+        }))
+        .latency(b24_testkit::Latency {
+            per_command: Duration::from_millis(40),
+            ..Default::default()
+        })
+        .deals(5)
+        .start()
+        .await
+        .expect("portal");
+    let redis = Redis::start();
+    let process = |shared: Option<RedisRateLimiter>| {
+        let b = Client::builder()
+            .rate_limit(None)
+            .retry(b24::RetryPolicy::default().with_deadline(Duration::from_secs(1)));
+        match shared {
+            Some(s) => b.shared_rate_limit(s),
+            None => b,
+        }
+        .webhook(&p.webhook_url())
+        .expect("client")
+    };
+    let limiter = RedisRateLimiter::connect(&redis.url())
+        .await
+        .expect("redis");
+    let a = process(Some(limiter.clone()));
+    a.call(&DealGet::new(1)).await.expect("within the budget");
+    let refused = a.call(&DealGet::new(2)).await.expect_err("spent");
+    assert_eq!(
+        refused.api_code(),
+        Some(&b24::ErrorCode::OperationTimeLimit)
+    );
+    assert_eq!(p.handle().stats().refused_429, 1);
+
+    // Another process sharing the store waits without sending (here: past its deadline,
+    // so it gives up at once, and says it did not send).
+    let b = process(Some(limiter));
+    let sent = p.handle().stats().http_requests;
+    let paused = b.call(&DealGet::new(3)).await.expect_err("paused");
+    assert_eq!(paused.api_code(), Some(&b24::ErrorCode::OperationTimeLimit));
+    assert!(paused.to_string().contains("not sent"), "{paused}");
+    assert_eq!(p.handle().stats().http_requests, sent, "nothing sent");
+    // Other methods go on.
+    b.raw("crm.deal.fields", serde_json::json!({}))
+        .await
+        .expect("another method");
+
+    // A process without the store learns it from the portal: one refused request.
+    let c = process(None);
+    let refused = c.call(&DealGet::new(4)).await.expect_err("spent");
+    assert_eq!(
+        refused.api_code(),
+        Some(&b24::ErrorCode::OperationTimeLimit)
+    );
+    assert_eq!(p.handle().stats().refused_429, 2);
+    assert_eq!(p.handle().stats().commands.get("crm.deal.get"), Some(&1));
+    drop(redis);
 }

@@ -87,6 +87,9 @@ struct Args {
     /// to this long, milliseconds.
     #[arg(long, default_value_t = 0.0)]
     jitter_ms: f64,
+    /// Log the runtime's decisions (the export's plan, retries, waits) to stderr.
+    #[arg(long)]
+    trace: bool,
 }
 
 fn ms(v: f64) -> Duration {
@@ -207,6 +210,12 @@ async fn connect(
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = Args::parse();
+    if a.trace {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if matches!(a.scenario, Scenario::Decode) {
         println!("{}", decode(a.n).await?);
         return Ok(());

@@ -1,6 +1,8 @@
 //! Reading an answer's body up to a limit, enforced while it streams in: a server cannot
 //! make the client hold more than the limit in memory.
 
+use bytes::Bytes;
+
 use crate::error::{Error, TransportError, TransportKind};
 
 /// The most a REST answer may hold unless configured otherwise: 64 MiB, several times
@@ -15,7 +17,7 @@ pub(crate) async fn read_capped(
     mut resp: reqwest::Response,
     limit: u64,
     sent: bool,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Bytes, Error> {
     let too_large = || -> Error {
         TransportError::new(
             what,
@@ -28,16 +30,31 @@ pub(crate) async fn read_capped(
     if resp.content_length().is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut out = Vec::new();
+    // Most answers come in one chunk: that chunk is the body, not a copy of it.
+    let (mut seen, mut one, mut many) = (0u64, None::<Bytes>, Vec::new());
     while let Some(chunk) = resp
         .chunk()
         .await
         .map_err(|e| TransportError::from_reqwest(what, e, sent))?
     {
-        if out.len() as u64 + chunk.len() as u64 > limit {
+        seen += chunk.len() as u64;
+        if seen > limit {
             return Err(too_large());
         }
-        out.extend_from_slice(&chunk);
+        if many.is_empty() {
+            match one.take() {
+                None => {
+                    one = Some(chunk);
+                    continue;
+                }
+                Some(first) => {
+                    let hint = resp.content_length().unwrap_or(0).min(limit) as usize;
+                    many.reserve(hint.max(first.len() + chunk.len()));
+                    many.extend_from_slice(&first);
+                }
+            }
+        }
+        many.extend_from_slice(&chunk);
     }
-    Ok(out)
+    Ok(one.unwrap_or_else(|| Bytes::from(many)))
 }

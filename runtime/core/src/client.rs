@@ -50,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) max_response: u64,
     /// Permits for requests on the wire (see [`ClientBuilder::max_in_flight`]).
     pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
+    /// Takes this client's secrets out of what servers send back (shared by its answers).
+    pub(crate) scrubber: Scrubber,
 }
 
 /// The most requests a client and its clones have on the wire at once, unless
@@ -361,6 +363,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 metrics: MetricsCounters::default(),
                 http,
+                scrubber: Scrubber::of(&endpoint.auth),
                 endpoint,
                 limiter: {
                     let l = Limiter::new(self.rate_limit.unwrap_or(Some(RateLimit::STANDARD)));
@@ -512,6 +515,11 @@ impl Client {
         let fits = |d: Duration| tokio::time::Instant::now() + d <= deadline;
         let (mut refused, mut ambiguous, mut refreshed) = (0u32, 0u32, false);
         loop {
+            if let Some(paused) = self.inner.limiter.paused_elsewhere().await {
+                for (m, until) in paused {
+                    self.inner.operating.pause_until(&m, until);
+                }
+            }
             if let Some(wait) = self.inner.operating.wait_for(method) {
                 if !fits(wait) {
                     return Err(ApiError::new(
@@ -549,16 +557,24 @@ impl Client {
             };
             let e = match result {
                 Ok(answer) => {
-                    if let Some(t) = &answer.time {
-                        self.inner
-                            .operating
-                            .observe(method, t.operating, t.operating_reset_at);
+                    if let Some(t) = &answer.time
+                        && let Some(reset) =
+                            self.inner
+                                .operating
+                                .observe(method, t.operating, t.operating_reset_at)
+                    {
+                        self.inner.limiter.share_pause(method, reset as f64).await;
                     }
                     return Ok(answer);
                 }
                 Err(e) => e,
             };
-            match classify(&e, self, method) {
+            let next = classify(&e, self, method);
+            if let (Next::Wait(d), Some(ErrorCode::OperationTimeLimit)) = (&next, e.api_code()) {
+                let until = crate::limits::unix_now() + d.as_secs_f64();
+                self.inner.limiter.share_pause(method, until).await;
+            }
+            match next {
                 Next::Wait(d) if refused + 1 < policy.refused_attempts && fits(d) => {
                     refused += 1;
                     bump(&self.inner.metrics.retried_refused);
@@ -602,22 +618,29 @@ impl Client {
             .http
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json");
-        let mut body = params.clone();
-        if let Auth::OAuth(state) = &endpoint.auth {
-            let (token, _) = state.current();
-            match &mut body {
-                Value::Object(m) => {
-                    m.insert("auth".into(), Value::String(token.expose().to_string()));
-                }
-                _ => req = req.query(&[("auth", token.expose())]),
+        // Serializing a `Value` cannot fail (its keys are strings).
+        let body = match (&endpoint.auth, params) {
+            (Auth::OAuth(state), Value::Object(m)) => {
+                let (token, _) = state.current();
+                let mut m = m.clone();
+                m.insert("auth".into(), Value::String(token.expose().to_string()));
+                serde_json::to_vec(&m).unwrap_or_default()
             }
-        }
+            (Auth::OAuth(state), _) => {
+                let (token, _) = state.current();
+                req = req.query(&[("auth", token.expose())]);
+                serde_json::to_vec(params).unwrap_or_default()
+            }
+            // The webhook's credentials are in the URL: the parameters go as they are.
+            (Auth::Webhook { .. }, _) => serde_json::to_vec(params).unwrap_or_default(),
+        };
         // Held until the answer is read: a request waits here, unsent, for its turn.
         let _permit = self.in_flight().await;
         let started = Instant::now();
         bump(&self.inner.metrics.requests);
         let resp = req
-            .json(&body)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
             .send()
             .await
             .map_err(|e| TransportError::from_reqwest(method, e, false))?;
@@ -646,7 +669,7 @@ impl Client {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "call"
         );
-        decode_envelope(method, status, &bytes, Scrubber::of(&endpoint.auth))
+        decode_envelope(method, status, &bytes, self.inner.scrubber.clone())
     }
 }
 
@@ -823,12 +846,19 @@ pub(crate) fn decode_envelope(
         };
         DecodeError::new(method, kind, path, scrub(&problem), status).into()
     };
+    crate::wire::forget();
     let parsed = serde_json::from_slice::<Envelope<'_>>(body);
     let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let env = match parsed {
         Ok(env) if is_object => env,
         Ok(_) => return Err(malformed("$", "the body is not a JSON object".into())),
         Err(e) if e.classify() == serde_json::error::Category::Data => {
+            // A member the envelope decodes in place (`time`) says where it went wrong.
+            let w = crate::wire::into_wire_error(&e);
+            let path = w.path_from("$");
+            if is_object && path != "$" {
+                return Err(malformed(&path, w.to_string()));
+            }
             return Err(malformed("$", "the body is not a JSON object".into()));
         }
         Err(e) => {
@@ -868,12 +898,7 @@ pub(crate) fn decode_envelope(
     let Some(result) = env.result else {
         return Err(malformed("$.result", "missing".into()));
     };
-    let time = match &env.time {
-        None | Some(Value::Null) => None,
-        Some(t) => {
-            Some(Time::from_wire(t).map_err(|e| malformed(&e.path_from("$.time"), e.to_string()))?)
-        }
-    };
+    let time = env.time;
     let int = |k: &str, v: &Option<Value>| -> Result<Option<i64>, Error> {
         match v {
             None | Some(Value::Null) => Ok(None),
@@ -903,12 +928,19 @@ struct Envelope<'a> {
     error: Option<Value>,
     #[serde(default)]
     error_description: Option<Value>,
-    #[serde(default)]
-    time: Option<Value>,
+    /// Decoded in place: it comes with every answer.
+    #[serde(default, deserialize_with = "time_block")]
+    time: Option<Time>,
     #[serde(default)]
     total: Option<Value>,
     #[serde(default)]
     next: Option<Value>,
+}
+
+/// The `time` block, a failure with its path.
+fn time_block<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+    <Option<Time> as FromWire>::decode(d)
+        .map_err(|e| crate::wire::relocate(e, crate::wire::Segment::Key("time".into())))
 }
 
 /// A member that is there, even as `null`.

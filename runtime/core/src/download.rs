@@ -85,7 +85,9 @@ impl Client {
             )
             .into());
         }
-        crate::body::read_capped(WHAT, resp, limit, false).await
+        crate::body::read_capped(WHAT, resp, limit, false)
+            .await
+            .map(Vec::from)
     }
 }
 

@@ -49,6 +49,15 @@ impl RateLimit {
     }
 }
 
+/// The client's bucket at one moment (see [`Limiter::room`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BucketNow {
+    pub level: f64,
+    pub limit: f64,
+    pub per_second: f64,
+    pub free: usize,
+}
+
 /// A little headroom against clock differences between client and portal.
 const MARGIN: f64 = 0.05;
 
@@ -101,7 +110,13 @@ struct Shared {
     /// The outage was reported (once per outage).
     warned: AtomicBool,
     errors: AtomicU64,
+    /// When the methods other processes paused were last read.
+    synced: Mutex<Option<Instant>>,
 }
+
+/// How often a client reads the methods other processes found paused by their
+/// operating-time budget.
+const PAUSED_SYNC: Duration = Duration::from_secs(1);
 
 /// How long a client paces itself alone after the shared store failed, before asking it
 /// again.
@@ -155,8 +170,47 @@ impl Limiter {
             down_until: Mutex::new(None),
             warned: AtomicBool::new(false),
             errors: AtomicU64::new(0),
+            synced: Mutex::new(None),
         });
         self
+    }
+
+    /// The methods other processes found paused by their operating-time budget, and until
+    /// when (Unix seconds): read from the shared store at most once per [`PAUSED_SYNC`];
+    /// `None` between reads, without a store, or while it is down.
+    pub(crate) async fn paused_elsewhere(&self) -> Option<Vec<(String, f64)>> {
+        let shared = self.shared.as_ref()?;
+        {
+            let mut synced = shared.synced.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            if synced.is_some_and(|t| now < t + PAUSED_SYNC) || !shared.up() {
+                return None;
+            }
+            *synced = Some(now);
+        }
+        match shared.store.paused(&shared.portal).await {
+            Ok(paused) => {
+                shared.answered();
+                Some(paused)
+            }
+            Err(e) => {
+                shared.failed(&e);
+                None
+            }
+        }
+    }
+
+    /// `method` is paused by its operating-time budget until `until` (Unix seconds): the
+    /// other processes are told through the shared store, if there is one.
+    pub(crate) async fn share_pause(&self, method: &str, until: f64) {
+        let Some(shared) = &self.shared else { return };
+        if !shared.up() {
+            return;
+        }
+        match shared.store.pause(&shared.portal, method, until).await {
+            Ok(()) => shared.answered(),
+            Err(e) => shared.failed(&e),
+        }
     }
 
     /// How often the shared store failed.
@@ -244,22 +298,33 @@ impl Limiter {
         }
     }
 
-    /// How many requests could start now without waiting.
-    /// How many requests may be in flight at once: the bucket's capacity (8 without one).
-    pub(crate) fn capacity(&self) -> usize {
-        self.cfg.map_or(8, |c| c.x.floor().max(1.0) as usize)
-    }
-
-    pub(crate) fn available(&self) -> usize {
-        let Some(cfg) = self.cfg else { return 8 };
+    /// The bucket as it is now, for planning: its level, the level a request may take it
+    /// to, its drain, and how many more requests may be in flight.
+    pub(crate) fn room(&self) -> BucketNow {
+        let Some(cfg) = self.cfg else {
+            return BucketNow {
+                level: 0.0,
+                limit: f64::INFINITY,
+                per_second: f64::INFINITY,
+                free: self.capacity(),
+            };
+        };
         let mut s = self.lock();
         let now = tokio::time::Instant::now();
         let dt = now.saturating_duration_since(s.last).as_secs_f64();
         s.last = now;
         s.level = (s.level - cfg.y * dt).max(0.0);
-        let by_level = (cfg.x - headroom(cfg) - s.level).floor().max(0.0);
-        let by_flight = (cfg.x - s.in_flight as f64).floor().max(0.0);
-        by_level.min(by_flight).max(1.0) as usize
+        BucketNow {
+            level: s.level,
+            limit: cfg.x - headroom(cfg),
+            per_second: cfg.y,
+            free: (cfg.x.floor() as usize).saturating_sub(s.in_flight as usize),
+        }
+    }
+
+    /// How many requests may be in flight at once: the bucket's capacity (8 without one).
+    pub(crate) fn capacity(&self) -> usize {
+        self.cfg.map_or(8, |c| c.x.floor().max(1.0) as usize)
     }
 
     /// How long to wait after a 503 when no bucket is configured.
@@ -370,7 +435,7 @@ impl OperatingTracker {
     /// How long `method` must wait before it may run, if at all.
     pub(crate) fn wait_for(&self, method: &str) -> Option<Duration> {
         let m = self.lock();
-        let b = m.get(&method.to_ascii_lowercase())?;
+        let b = m.get(key(method).as_ref())?;
         let now = Instant::now();
         let until = match b.blocked_until {
             Some(t) if t > now => Some(t),
@@ -380,18 +445,44 @@ impl OperatingTracker {
         Some(until - now)
     }
 
-    /// Feeds `time.operating` and `time.operating_reset_at` of an answer.
-    pub(crate) fn observe(&self, method: &str, operating: Option<f64>, reset_at_unix: Option<i64>) {
-        let Some(operating) = operating else { return };
+    /// Feeds `time.operating` and `time.operating_reset_at` of an answer; the reset time
+    /// (Unix seconds) when this answer spent the budget.
+    pub(crate) fn observe(
+        &self,
+        method: &str,
+        operating: Option<f64>,
+        reset_at_unix: Option<i64>,
+    ) -> Option<i64> {
+        let operating = operating?;
         let reset_at = reset_at_unix.map(unix_to_instant);
-        self.lock().insert(
-            method.to_ascii_lowercase(),
-            Budget {
-                operating,
-                reset_at,
-                blocked_until: None,
-            },
-        );
+        let budget = Budget {
+            operating,
+            reset_at,
+            blocked_until: None,
+        };
+        let mut m = self.lock();
+        match m.get_mut(key(method).as_ref()) {
+            Some(b) => *b = budget,
+            None => {
+                m.insert(key(method).into_owned(), budget);
+            }
+        }
+        reset_at_unix.filter(|_| operating >= self.budget)
+    }
+
+    /// Another process found `method` paused until `until` (Unix seconds).
+    pub(crate) fn pause_until(&self, method: &str, until: f64) {
+        let until = unix_f64_to_instant(until);
+        if until <= Instant::now() {
+            return;
+        }
+        let mut m = self.lock();
+        let entry = m.entry(key(method).into_owned()).or_insert(Budget {
+            operating: 0.0,
+            reset_at: None,
+            blocked_until: None,
+        });
+        entry.blocked_until = entry.blocked_until.max(Some(until));
     }
 
     /// The portal answered 429 for `method`: block it until the reset time (or `fallback`).
@@ -403,7 +494,7 @@ impl OperatingTracker {
     ) -> Duration {
         let now = Instant::now();
         let mut m = self.lock();
-        let entry = m.entry(method.to_ascii_lowercase()).or_insert(Budget {
+        let entry = m.entry(key(method).into_owned()).or_insert(Budget {
             operating: self.budget,
             reset_at: None,
             blocked_until: None,
@@ -415,6 +506,16 @@ impl OperatingTracker {
             .unwrap_or(now + fallback.min(MAX_SERVER_WAIT));
         entry.blocked_until = Some(until);
         until - now
+    }
+}
+
+/// A method's name as the tracker keys it: the server reads names in any case (borrowed
+/// when already lower case, as names almost always are).
+fn key(method: &str) -> std::borrow::Cow<'_, str> {
+    if method.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(method.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(method)
     }
 }
 
@@ -430,11 +531,20 @@ pub(crate) fn jittered(d: Duration) -> Duration {
 /// minutes, so a later reset (a wrong clock, a hostile answer) is taken as its end.
 pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
 
-fn unix_to_instant(unix: i64) -> Instant {
-    let now_unix = std::time::SystemTime::now()
+/// Seconds since the Unix epoch, now.
+pub(crate) fn unix_now() -> f64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    let delta = (unix as f64 - now_unix)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn unix_to_instant(unix: i64) -> Instant {
+    unix_f64_to_instant(unix as f64)
+}
+
+/// A moment given in Unix seconds (at most [`MAX_SERVER_WAIT`] away) as an `Instant`.
+fn unix_f64_to_instant(unix: f64) -> Instant {
+    let delta = (unix - unix_now())
         .min(MAX_SERVER_WAIT.as_secs_f64())
         .max(-MAX_SERVER_WAIT.as_secs_f64());
     let now = Instant::now();

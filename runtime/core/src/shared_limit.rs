@@ -7,6 +7,12 @@
 //! client on one. With feature `redis`, `RedisRateLimiter` keeps it in Redis, updated by
 //! one atomic script per request, under a key per portal (one deployment can serve many).
 //!
+//! The store also keeps the methods paused by their **operating-time budget**: the process
+//! that is refused with 429 (or sees an answer spend the budget) records until when, and
+//! the others read that at most once a second and wait instead of sending. The portal's
+//! answers carry the shared total too, so without the store each process still learns
+//! it, one refused request later.
+//!
 //! **When the shared store fails** (Redis down at start or mid-run), a client does not
 //! stop: it paces itself with its own bucket, as a client without a shared limiter does,
 //! warns once per outage (`tracing`, target `b24`), counts the failures in
@@ -50,6 +56,21 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// The portal refused a request (503): its bucket is fuller than the store says; fill
     /// the store's bucket to the portal's capacity.
     fn saturate<'a>(&'a self, portal: &'a str, room: Room) -> LimitFuture<'a, ()>;
+
+    /// `method` of `portal` has spent its operating-time budget and is paused until
+    /// `until` (Unix seconds): keep it for the other processes. The default keeps nothing
+    /// (each process then learns it from the portal's own answers).
+    fn pause<'a>(&'a self, portal: &'a str, method: &'a str, until: f64) -> LimitFuture<'a, ()> {
+        let _ = (portal, method, until);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The methods of `portal` paused by their operating-time budget, and until when (Unix
+    /// seconds); entries already past may be among them. The default knows none.
+    fn paused<'a>(&'a self, portal: &'a str) -> LimitFuture<'a, Vec<(String, f64)>> {
+        let _ = portal;
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }
 
 /// What one request needs room in: the portal's limit, the level a client lets the bucket
@@ -170,6 +191,12 @@ return tostring(wait)
             format!("{}{portal}", self.prefix)
         }
 
+        /// The key of `portal`'s methods paused by their operating-time budget (method →
+        /// until, Unix seconds).
+        fn paused_key(&self, portal: &str) -> String {
+            format!("{}{portal}:paused", self.prefix)
+        }
+
         /// The key of `portal`'s set of requests in flight.
         fn flying_key(&self, portal: &str) -> String {
             format!("{}{portal}:flying", self.prefix)
@@ -254,6 +281,39 @@ return tostring(wait)
 
         fn saturate<'a>(&'a self, portal: &'a str, room: Room) -> LimitFuture<'a, ()> {
             Box::pin(async move { self.run(portal, "fill", room, "").await.map(|_| ()) })
+        }
+
+        fn pause<'a>(
+            &'a self,
+            portal: &'a str,
+            method: &'a str,
+            until: f64,
+        ) -> LimitFuture<'a, ()> {
+            Box::pin(async move {
+                let mut conn = self.conn.clone();
+                // A pause lasts the operating-time window (10 minutes) at most.
+                redis::pipe()
+                    .atomic()
+                    .hset(self.paused_key(portal), method, until)
+                    .ignore()
+                    .expire(self.paused_key(portal), 660)
+                    .ignore()
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(|e| redis_error("the shared operating-time pauses", &e))
+            })
+        }
+
+        fn paused<'a>(&'a self, portal: &'a str) -> LimitFuture<'a, Vec<(String, f64)>> {
+            Box::pin(async move {
+                let mut conn = self.conn.clone();
+                let all: Vec<(String, f64)> = redis::cmd("HGETALL")
+                    .arg(self.paused_key(portal))
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(|e| redis_error("the shared operating-time pauses", &e))?;
+                Ok(all)
+            })
         }
     }
 }

@@ -23,6 +23,7 @@ pub use record::{Record, fill, put, record, same, scalar, take};
 #[doc(hidden)]
 pub use value::{field, field_at, object, positional, positional_body, scalar_string, slots};
 
+pub(crate) use error::{Segment, fail, forget, into_wire_error, relocate, shorten};
 pub(crate) use prim::{Prim, bool_of, leaf};
 
 /// Decodes a type from a JSON value of a response, accepting the forms the REST API uses.

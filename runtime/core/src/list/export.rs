@@ -1,0 +1,595 @@
+//! The fast export of huge lists: the key range cut into windows, batches of them in
+//! parallel within the rate limit.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::plan::{self, Cost, Room};
+use super::{ItemStream, Progress};
+use crate::batch::MAX_COMMANDS;
+use crate::client::{Client, params_of};
+use crate::error::{
+    ConfigError, ConfigKind, DecodeError, DecodeKind, Error, ProtocolError, ProtocolKind,
+    TransportError, TransportKind,
+};
+use crate::method::{ListMethod, Pagination};
+use crate::wire::FromWire;
+
+impl Client {
+    /// Every item of a huge list, fast, as a stream: no counting (`start = -1`), ordered
+    /// by the key. The first request brings the first page and the largest key; the rest
+    /// of the key range is cut into independent windows (`>KEY`, `<=KEY`) of one page
+    /// each, shared out over batches (at most 50 windows each) that run in parallel
+    /// within the rate limit, planned from the first answer's timing so that the batches
+    /// the bucket lets start now and those it lets start later finish together (the plan
+    /// is logged at debug level, target `b24`). Items come in key order, without
+    /// duplicates or gaps; [`Export::progress`] says how far it has come. The request's
+    /// own filter applies; its `order` and `start` are replaced. Dropping the stream stops
+    /// the batches still running.
+    ///
+    /// ```no_run
+    /// use b24::prelude::*;
+    ///
+    /// #[b24_method("crm.item.list")]
+    /// struct ItemList;
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let mut deals = client.export(&ItemList::new(2));
+    /// while let Some(deal) = deals.next().await {
+    ///     let _deal = deal?;
+    /// }
+    /// eprintln!("{} records", deals.progress().records);
+    /// // Or all at once:
+    /// let all: Vec<_> = client.export(&ItemList::new(2)).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn export<M>(&self, method: &M) -> Export<M::Item>
+    where
+        M: ListMethod + 'static,
+        M::Item: Send + 'static,
+    {
+        let progress = Arc::new(Mutex::new(Progress {
+            records: 0,
+            requests: 0,
+            max_key: None,
+        }));
+        let shared = progress.clone();
+        let start = Run::Start(self.exporter(method));
+        let items = stream::unfold(start, move |run| {
+            let shared = shared.clone();
+            async move { run.step::<M>(&shared).await }
+        })
+        .flat_map(stream::iter)
+        .boxed();
+        Export { items, progress }
+    }
+
+    /// What a fast export of `method` sends, once its request is checked.
+    fn exporter<M: ListMethod>(&self, method: &M) -> Result<Arc<Exporter>, Error> {
+        let Pagination::StartNext {
+            page_size,
+            fast_key: Some(key),
+            ..
+        } = M::PAGINATION
+        else {
+            return Err(ConfigError::new(
+                ConfigKind::Unsupported,
+                format!(
+                    "{} has no fast export mode (start = -1 over a key)",
+                    M::NAME
+                ),
+            )
+            .into());
+        };
+        method.validate()?;
+        let mut base = match params_of(method)? {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        base.remove("start");
+        base.remove("order");
+        let filter = match base.remove("filter") {
+            Some(Value::Object(f)) => f,
+            _ => Map::new(),
+        };
+        Ok(Arc::new(Exporter {
+            client: self.clone(),
+            method: M::NAME,
+            base,
+            filter,
+            key,
+            items: M::ITEMS,
+            page: i64::from(page_size.max(1)),
+            queued: watch::channel(0).0,
+        }))
+    }
+}
+
+/// The items of a fast export, in key order, as [`Client::export`] streams them.
+///
+/// A `Stream` of `Result<T, Error>` (`Unpin`, `Send`; the extension traits come with
+/// `b24::prelude`): after an error it ends.
+#[must_use = "a stream sends nothing until it is polled"]
+pub struct Export<T> {
+    items: ItemStream<'static, T>,
+    progress: Arc<Mutex<Progress>>,
+}
+
+impl<T> Export<T> {
+    /// How far the export has come: records received, batches finished, and the
+    /// largest key once known.
+    pub fn progress(&self) -> Progress {
+        *self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T> Stream for Export<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.items.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for Export<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+type Windows<T> = Result<Vec<(i64, Vec<T>)>, Error>;
+
+/// Where an export stands.
+enum Run<T> {
+    /// The request checked (or refused); the first page not asked for yet.
+    Start(Result<Arc<Exporter>, Error>),
+    /// Batches of windows in flight; pages kept until every page before them came.
+    Windows(Flight<T>),
+    Done,
+}
+
+/// The batches of an export once its plan is made.
+struct Flight<T> {
+    ex: Arc<Exporter>,
+    max: i64,
+    /// Batches not sent yet, in key order, each with its place in the plan.
+    waiting: VecDeque<(usize, Vec<i64>)>,
+    /// Every window's low key, in order: the front one is the next to give out.
+    order: VecDeque<i64>,
+    running: JoinSet<Windows<T>>,
+    pages: BTreeMap<i64, Vec<T>>,
+    at_once: usize,
+}
+
+type Step<T> = Option<(Vec<Result<T, Error>>, Run<T>)>;
+
+impl<T: Send + 'static> Run<T> {
+    async fn step<M>(self, progress: &Mutex<Progress>) -> Step<T>
+    where
+        M: ListMethod<Item = T> + 'static,
+    {
+        let update =
+            |f: &dyn Fn(&mut Progress)| f(&mut progress.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut run = self;
+        loop {
+            run = match run {
+                Run::Done => return None,
+                Run::Start(Err(e)) => return Some((vec![Err(e)], Run::Done)),
+                Run::Start(Ok(ex)) => match ex.first::<M>().await {
+                    Err(e) => return Some((vec![Err(e)], Run::Done)),
+                    Ok(first) => {
+                        let n = first.items.len();
+                        update(&|p| {
+                            p.max_key = Some(first.max);
+                            p.requests += 1;
+                            p.records += n;
+                        });
+                        let next = ex.plan(first.last, first.max, first.cost);
+                        if n == 0 {
+                            next
+                        } else {
+                            return Some((first.items.into_iter().map(Ok).collect(), next));
+                        }
+                    }
+                },
+                Run::Windows(mut f) => {
+                    if let Some(lo) = f.order.front()
+                        && let Some(items) = f.pages.remove(lo)
+                    {
+                        f.order.pop_front();
+                        return Some((items.into_iter().map(Ok).collect(), Run::Windows(f)));
+                    }
+                    if f.order.is_empty() {
+                        return None;
+                    }
+                    while f.running.len() < f.at_once
+                        && let Some((place, los)) = f.waiting.pop_front()
+                    {
+                        let (ex, max) = (f.ex.clone(), f.max);
+                        f.running
+                            .spawn(async move { ex.windows::<M>(place, &los, max).await });
+                    }
+                    let rows = match f.running.join_next().await {
+                        Some(Ok(Ok(rows))) => rows,
+                        Some(Ok(Err(e))) => return Some((vec![Err(e)], Run::Done)),
+                        Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                        Some(Err(e)) => {
+                            // Cancelled: only when the runtime shuts down under the export.
+                            let e = TransportError::new(
+                                M::NAME,
+                                TransportKind::Request,
+                                true,
+                                format!("an export task was cancelled ({e})"),
+                            );
+                            return Some((vec![Err(e.into())], Run::Done));
+                        }
+                        None => return None,
+                    };
+                    let n: usize = rows.iter().map(|(_, r)| r.len()).sum();
+                    update(&|p| {
+                        p.requests += 1;
+                        p.records += n;
+                    });
+                    f.pages.extend(rows);
+                    Run::Windows(f)
+                }
+            };
+        }
+    }
+}
+
+struct Exporter {
+    client: Client,
+    method: &'static str,
+    base: Map<String, Value>,
+    filter: Map<String, Value>,
+    key: &'static str,
+    /// The member of a page's `result` holding its items, if it wraps them.
+    items: Option<&'static str>,
+    page: i64,
+    /// How many batches have taken their place in the client's queue for the rate limit:
+    /// they take it in the plan's order (the first ones get the room there is now, the
+    /// later, smaller ones the room that comes), whatever order their tasks run in.
+    queued: watch::Sender<usize>,
+}
+
+/// The export's first answer: the first page's items, the keys that frame the rest, and
+/// what a batch costs on this portal.
+struct First<T> {
+    items: Vec<T>,
+    /// The first page's last key (the first window starts after it); the list's largest
+    /// key when the first page holds all of it.
+    last: i64,
+    max: i64,
+    cost: Cost,
+}
+
+/// A batch's answer as an export reads it: each command's result kept as JSON text, to be
+/// decoded straight into the items (no `serde_json::Value` in between).
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(default, deserialize_with = "by_command")]
+    result: HashMap<String, Box<RawValue>>,
+    #[serde(default, deserialize_with = "by_command")]
+    result_error: HashMap<String, Box<RawValue>>,
+    #[serde(default, deserialize_with = "by_command")]
+    result_time: HashMap<String, Box<RawValue>>,
+}
+
+/// A batch member keyed by command: an object, or (PHP's empty or numbered map) a list.
+fn by_command<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, Box<RawValue>>, D::Error> {
+    struct Commands;
+    impl<'de> Visitor<'de> for Commands {
+        type Value = HashMap<String, Box<RawValue>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of command results")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            let mut out = HashMap::new();
+            while let Some((k, v)) = m.next_entry::<String, Box<RawValue>>()? {
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+            let mut out = HashMap::new();
+            while let Some(v) = s.next_element::<Box<RawValue>>()? {
+                out.insert(out.len().to_string(), v);
+            }
+            Ok(out)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+    }
+    d.deserialize_any(Commands)
+}
+
+impl Answer {
+    /// How long the portal says command `key` took, in seconds.
+    fn duration(&self, key: &str) -> Option<f64> {
+        let t: Value = serde_json::from_str(self.result_time.get(key)?.get()).ok()?;
+        f64::from_wire(t.get("duration")?).ok()
+    }
+}
+
+impl Exporter {
+    /// Shares the windows after `last` up to `max` out over batches (see [`plan`]): the
+    /// batches the bucket lets start now hold the most, the later ones fewer, so that all
+    /// finish together; at most the bucket's capacity in flight.
+    fn plan<T>(self: Arc<Self>, last: i64, max: i64, cost: Cost) -> Run<T> {
+        let windows: Vec<i64> = (0..)
+            .map(|i| last + i * self.page)
+            .take_while(|lo| *lo < max)
+            .collect();
+        if windows.is_empty() {
+            return Run::Done;
+        }
+        let limiter = self.client.limiter();
+        let now = limiter.room();
+        let room = Room {
+            level: now.level,
+            limit: now.limit,
+            per_second: now.per_second,
+            in_flight: now.free,
+        };
+        let planned = plan::plan(windows.len(), MAX_COMMANDS, cost, room);
+        let mut rest = windows.as_slice();
+        let mut waiting = VecDeque::with_capacity(planned.batches.len());
+        for (place, n) in planned.batches.iter().enumerate() {
+            let (batch, after) = rest.split_at((*n).min(rest.len()));
+            waiting.push_back((place, batch.to_vec()));
+            rest = after;
+        }
+        let at_once = limiter.capacity().min(waiting.len()).max(1);
+        tracing::debug!(
+            target: "b24",
+            method = self.method,
+            windows = windows.len(),
+            batches = ?planned.batches,
+            finish_s = planned.finish,
+            request_s = cost.request,
+            window_s = cost.window,
+            at_once,
+            "export plan"
+        );
+        Run::Windows(Flight {
+            order: windows.into_iter().collect(),
+            ex: self,
+            max,
+            waiting,
+            running: JoinSet::new(),
+            pages: BTreeMap::new(),
+            at_once,
+        })
+    }
+
+    fn command(
+        &self,
+        extra_filter: Map<String, Value>,
+        order: &str,
+        select: Option<Value>,
+    ) -> String {
+        let mut p = self.base.clone();
+        let mut f = self.filter.clone();
+        f.extend(extra_filter);
+        p.insert("filter".into(), Value::Object(f));
+        p.insert("order".into(), json!({ self.key: order }));
+        p.insert("start".into(), json!(-1));
+        if let Some(select) = select {
+            p.insert("select".into(), select);
+        }
+        format!(
+            "{}?{}",
+            self.method,
+            crate::batch::encode_query(&Value::Object(p))
+        )
+    }
+
+    /// Whether the request's own `select` leaves the key out of the items.
+    fn select_hides_key(&self) -> bool {
+        match self.base.get("select") {
+            Some(Value::Array(fields)) if !fields.is_empty() => !fields.iter().any(|f| {
+                f.as_str()
+                    .is_some_and(|f| f == "*" || f.eq_ignore_ascii_case(self.key))
+            }),
+            _ => false,
+        }
+    }
+
+    /// The commands' results, and what takes the client's secrets out of errors about them.
+    async fn batch(
+        &self,
+        cmd: Map<String, Value>,
+    ) -> Result<(Answer, crate::client::Scrubber), Error> {
+        let params = json!({ "halt": 0, "cmd": cmd });
+        let raw = self
+            .client
+            .execute("batch", crate::method::Api::V2, params, true)
+            .await?;
+        let answer: Answer = serde_json::from_str(raw.result.get()).map_err(|e| {
+            DecodeError::new(
+                self.method,
+                DecodeKind::Value,
+                "$.result",
+                raw.scrub
+                    .apply(&format!("expected a batch's results, found {e}")),
+                raw.status,
+            )
+        })?;
+        let mut errors: Vec<_> = answer.result_error.iter().collect();
+        errors.sort_by(|a, b| a.0.cmp(b.0));
+        if let Some((k, e)) = errors.first() {
+            let e: Value = serde_json::from_str(e.get()).unwrap_or(Value::Null);
+            // A server may echo a token in either member.
+            return Err(crate::error::ApiError::new(
+                self.method,
+                raw.scrub
+                    .apply(e.get("error").and_then(Value::as_str).unwrap_or_default()),
+                raw.scrub.apply(&format!(
+                    "{} (export window {k})",
+                    e.get("error_description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                )),
+                400,
+            )
+            .into());
+        }
+        Ok((answer, raw.scrub))
+    }
+
+    /// The key of the first or last item of a page, `None` for an empty page.
+    fn key_of(&self, page: &Value, last: bool) -> Result<Option<i64>, Error> {
+        let rows = match self.items {
+            Some(member) => page.get(member).unwrap_or(&Value::Null),
+            None => page,
+        };
+        let row = rows
+            .as_array()
+            .and_then(|a| if last { a.last() } else { a.first() });
+        let Some(row) = row else { return Ok(None) };
+        // The key as the items name it (`ID`, or `id` where they are camelCase).
+        let v = row.as_object().and_then(|row| {
+            row.get(self.key).or_else(|| {
+                row.iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(self.key))
+                    .map(|(_, v)| v)
+            })
+        });
+        match v.and_then(|v| i64::from_wire(v).ok()) {
+            Some(key) => Ok(Some(key)),
+            None => Err(ProtocolError::new(
+                self.method,
+                ProtocolKind::ExportKey,
+                format!(
+                    "the fast export's items have no integer `{}`, so the list cannot be cut into windows",
+                    self.key
+                ),
+            )
+            .into()),
+        }
+    }
+
+    /// The first page and the largest key, in one request timed to plan the rest.
+    async fn first<M: ListMethod>(&self) -> Result<First<M::Item>, Error> {
+        let key_only = || Some(json!([self.key]));
+        let mut cmd = Map::new();
+        cmd.insert("first".into(), json!(self.command(Map::new(), "ASC", None)));
+        // The first page's keys, when its items do not carry them.
+        let keys = if self.select_hides_key() {
+            "keys"
+        } else {
+            "first"
+        };
+        if keys == "keys" {
+            cmd.insert(
+                "keys".into(),
+                json!(self.command(Map::new(), "ASC", key_only())),
+            );
+        }
+        cmd.insert(
+            "max".into(),
+            json!(self.command(Map::new(), "DESC", key_only())),
+        );
+        let sent = std::time::Instant::now();
+        let (mut answer, scrub) = self.batch(cmd).await?;
+        let total = sent.elapsed().as_secs_f64();
+        let timed = answer.duration("first").map(|w| {
+            let all = ["first", "keys", "max"]
+                .iter()
+                .filter_map(|k| answer.duration(k))
+                .sum();
+            (w, all)
+        });
+        let page = |k: &str| -> Result<Value, Error> {
+            answer.result.get(k).map_or(Ok(Value::Null), |raw| {
+                crate::wire::decode_slice::<Value>(raw.get().as_bytes()).map_err(|e| {
+                    crate::client::decode_error(self.method, 200, &e.in_key(k), &scrub)
+                })
+            })
+        };
+        let (keys, max) = (page(keys)?, page("max")?);
+        let items = match answer.result.remove("first") {
+            Some(raw) => M::items(crate::wire::decode_slice(raw.get().as_bytes()).map_err(
+                |e| crate::client::decode_error(M::NAME, 200, &e.in_key("first"), &scrub),
+            )?),
+            None => Vec::new(),
+        };
+        let max = self.key_of(&max, false)?.unwrap_or(0);
+        let last = match self.key_of(&keys, true)? {
+            Some(last) if items.len() as i64 >= self.page => last,
+            // A page shorter than a full one is the whole list.
+            _ => max,
+        };
+        Ok(First {
+            items,
+            last,
+            max,
+            cost: Cost::measured(total, timed),
+        })
+    }
+
+    /// Runs `batch` as the `place`-th of the plan: once the batches before it have taken
+    /// their place in the client's queue, it takes its own (its first poll) and lets the
+    /// next one take the following place.
+    async fn in_turn<F: Future>(&self, place: usize, batch: F) -> F::Output {
+        let mut turn = self.queued.subscribe();
+        // The sender lives as long as `self`: the wait ends with the turn.
+        let _ = turn.wait_for(|queued| *queued >= place).await;
+        let mut batch = std::pin::pin!(batch);
+        let first = std::future::poll_fn(|cx| Poll::Ready(batch.as_mut().poll(cx))).await;
+        self.queued
+            .send_modify(|queued| *queued = (*queued).max(place + 1));
+        match first {
+            Poll::Ready(out) => out,
+            Poll::Pending => batch.await,
+        }
+    }
+
+    /// One batch of windows `(lo, lo + page]` (clipped at `max`), decoded; the `place`-th
+    /// of the plan.
+    async fn windows<M: ListMethod>(
+        &self,
+        place: usize,
+        los: &[i64],
+        max: i64,
+    ) -> Result<Vec<(i64, Vec<M::Item>)>, Error> {
+        let mut cmd = Map::new();
+        for &lo in los {
+            let mut f = Map::new();
+            f.insert(format!(">{}", self.key), json!(lo));
+            f.insert(format!("<={}", self.key), json!((lo + self.page).min(max)));
+            cmd.insert(format!("w{lo}"), json!(self.command(f, "ASC", None)));
+        }
+        let (mut answer, scrub) = self.in_turn(place, self.batch(cmd)).await?;
+        let mut out = Vec::with_capacity(los.len());
+        for &lo in los {
+            let key = format!("w{lo}");
+            // A window's page as the method returns it (the items, or an object holding
+            // them); a window the batch left out had nothing in it.
+            let page = match (answer.result.remove(&key), self.items) {
+                (Some(raw), _) => crate::wire::decode_slice(raw.get().as_bytes()),
+                (None, None) => M::Output::from_wire(&Value::Array(Vec::new())),
+                (None, Some(member)) => M::Output::from_wire(&json!({ member: [] })),
+            }
+            .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key), &scrub))?;
+            out.push((lo, M::items(page)));
+        }
+        Ok(out)
+    }
+}
