@@ -367,7 +367,7 @@ impl<'c> Batch<'c> {
         let params = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
         let answer = match self
             .client
-            .execute("batch", Api::V2, params, all_idempotent)
+            .execute("batch", Api::V2, params, all_idempotent, None)
             .await
         {
             Ok(a) => a,

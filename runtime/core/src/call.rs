@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::{Client, check_method_name, decode_response, params_of};
 use crate::envelope::Response;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode, Problem, ValidationError};
 use crate::method::{Api, Method};
 
 /// The future a call turns into when awaited: boxed, `Send`, borrowing the client and
@@ -53,6 +53,7 @@ pub struct Call<'a, M> {
     client: &'a Client,
     method: &'a M,
     retry_ambiguous: bool,
+    key: Option<String>,
 }
 
 impl<'a, M: Method> Call<'a, M> {
@@ -61,7 +62,21 @@ impl<'a, M: Method> Call<'a, M> {
             client,
             method,
             retry_ambiguous: false,
+            key: None,
         }
+    }
+
+    /// REST 3.0: sends this call with `key` as its `Idempotency-Key` instead of a fresh
+    /// one, so that a call repeated after a restart (its key kept) runs once too. A key
+    /// is 1 to 255 printable ASCII characters; REST v2 ignores the header, so a key on a
+    /// v2 method is refused (nothing is sent).
+    ///
+    /// Every REST 3.0 call that writes carries a key (a fresh UUID per call, the same on
+    /// each retry of it): the portal runs it once and answers a repeat with the stored
+    /// answer ([`Response::replayed`]), so a write that may have run is repeated safely.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     /// Repeats this call after an ambiguous failure (a timeout, a connection broken after
@@ -93,7 +108,11 @@ impl<'a, M: Method> Call<'a, M> {
             .into());
         }
         let retry = M::IDEMPOTENT || self.retry_ambiguous;
-        let raw = self.client.execute(M::NAME, M::API, params, retry).await?;
+        let key = idempotency_key(M::NAME, M::API, self.key, !M::IDEMPOTENT)?;
+        let raw = self
+            .client
+            .execute(M::NAME, M::API, params, retry, key.as_deref())
+            .await?;
         decode_response::<M::Output>(M::NAME, raw)
     }
 }
@@ -129,6 +148,7 @@ pub struct RawCall<'a> {
     params: Value,
     api: Api,
     retry_ambiguous: bool,
+    key: Option<String>,
 }
 
 impl<'a> RawCall<'a> {
@@ -139,7 +159,16 @@ impl<'a> RawCall<'a> {
             params,
             api: Api::V2,
             retry_ambiguous: false,
+            key: None,
         }
+    }
+
+    /// REST 3.0: this call's `Idempotency-Key` instead of a fresh one (see
+    /// [`Call::idempotency_key`]). Every REST 3.0 call by name carries a key (reads
+    /// ignore it), and is repeated with it after an ambiguous failure.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     /// Sends the call to REST 3.0 (`/rest/api/…`) instead of the classic API.
@@ -162,9 +191,16 @@ impl<'a> RawCall<'a> {
 
     async fn send(self) -> Result<Response<Value>, Error> {
         check_method_name(self.method)?;
+        let key = idempotency_key(self.method, self.api, self.key, true)?;
         let raw = self
             .client
-            .execute(self.method, self.api, self.params, self.retry_ambiguous)
+            .execute(
+                self.method,
+                self.api,
+                self.params,
+                self.retry_ambiguous,
+                key.as_deref(),
+            )
             .await?;
         decode_response::<Value>(self.method, raw)
     }
@@ -190,6 +226,11 @@ impl<M: Method> Full<Call<'_, M>> {
     pub fn retry_ambiguous(self) -> Self {
         Full(self.0.retry_ambiguous())
     }
+
+    /// See [`Call::idempotency_key`].
+    pub fn idempotency_key(self, key: impl Into<String>) -> Self {
+        Full(self.0.idempotency_key(key))
+    }
 }
 
 impl Full<RawCall<'_>> {
@@ -201,6 +242,48 @@ impl Full<RawCall<'_>> {
     /// See [`RawCall::retry_ambiguous`].
     pub fn retry_ambiguous(self) -> Self {
         Full(self.0.retry_ambiguous())
+    }
+
+    /// See [`RawCall::idempotency_key`].
+    pub fn idempotency_key(self, key: impl Into<String>) -> Self {
+        Full(self.0.idempotency_key(key))
+    }
+}
+
+/// The `Idempotency-Key` a call is sent with: the caller's (checked), a fresh UUID for a
+/// REST 3.0 call that `writes`, or none.
+fn idempotency_key(
+    method: &str,
+    api: Api,
+    given: Option<String>,
+    writes: bool,
+) -> Result<Option<String>, Error> {
+    let refuse = |key: &str, rule: &str, code: Option<&str>| -> Error {
+        ValidationError::new(
+            method,
+            vec![Problem::new("Idempotency-Key", key, rule, code)],
+        )
+        .into()
+    };
+    match (given, api) {
+        (Some(key), Api::V2) => Err(refuse(
+            &key,
+            "an Idempotency-Key works only in REST 3.0 (`/rest/api/`); the classic API ignores it",
+            None,
+        )),
+        (Some(key), Api::V3) => {
+            if (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+                Ok(Some(key))
+            } else {
+                Err(refuse(
+                    &key,
+                    "1 to 255 printable ASCII characters",
+                    Some(ErrorCode::InvalidIdempotencyKey.as_str()),
+                ))
+            }
+        }
+        (None, Api::V3) if writes => Ok(Some(uuid::Uuid::new_v4().to_string())),
+        (None, _) => Ok(None),
     }
 }
 

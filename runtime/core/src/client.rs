@@ -82,6 +82,9 @@ pub struct Metrics {
     /// Times the shared rate limit's store failed and the client paced itself alone
     /// (see [`ClientBuilder::shared_rate_limit`]).
     pub shared_limit_errors: u64,
+    /// REST 3.0 answers the portal replayed: a repeated call with the same
+    /// `Idempotency-Key` got the stored answer of the first, which ran once.
+    pub replayed: u64,
 }
 
 #[derive(Debug, Default)]
@@ -90,6 +93,7 @@ pub(crate) struct MetricsCounters {
     retried_refused: std::sync::atomic::AtomicU64,
     retried_ambiguous: std::sync::atomic::AtomicU64,
     refreshes: std::sync::atomic::AtomicU64,
+    replayed: std::sync::atomic::AtomicU64,
 }
 
 fn bump(c: &std::sync::atomic::AtomicU64) {
@@ -467,6 +471,7 @@ impl Client {
             retried_ambiguous: m.retried_ambiguous.load(Relaxed),
             refreshes: m.refreshes.load(Relaxed),
             shared_limit_errors: self.inner.limiter.shared_errors(),
+            replayed: m.replayed.load(Relaxed),
         }
     }
 
@@ -508,8 +513,17 @@ impl Client {
         api: Api,
         params: Value,
         retry_ambiguous: bool,
+        key: Option<&str>,
     ) -> Result<RawAnswer, Error> {
+        // A REST 3.0 call with an `Idempotency-Key` runs once however often it is sent: a
+        // request that may have run is repeated with the same key.
+        let retry_ambiguous = retry_ambiguous || key.is_some();
         let policy = self.inner.retry;
+        // Each repeat of a keyed call is safe: it may be repeated as often as a refused one.
+        let ambiguous_attempts = match key {
+            Some(_) => policy.ambiguous_attempts.max(policy.refused_attempts),
+            None => policy.ambiguous_attempts,
+        };
         let deadline = tokio::time::Instant::now() + policy.deadline;
         // Whether a pause of `d` still ends before the deadline.
         let fits = |d: Duration| tokio::time::Instant::now() + d <= deadline;
@@ -551,7 +565,7 @@ impl Client {
             };
             let result = {
                 let permit = self.inner.limiter.acquire().await;
-                let r = self.send_once(method, api, &params).await;
+                let r = self.send_once(method, api, &params, key).await;
                 self.inner.limiter.release(permit).await;
                 r
             };
@@ -595,7 +609,7 @@ impl Client {
                 }
                 Next::Ambiguous
                     if retry_ambiguous
-                        && ambiguous + 1 < policy.ambiguous_attempts
+                        && ambiguous + 1 < ambiguous_attempts
                         && fits((policy.backoff * 2u32.saturating_pow(ambiguous)).mul_f64(1.2)) =>
                 {
                     let d =
@@ -610,7 +624,13 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, method: &str, api: Api, params: &Value) -> Result<RawAnswer, Error> {
+    async fn send_once(
+        &self,
+        method: &str,
+        api: Api,
+        params: &Value,
+        key: Option<&str>,
+    ) -> Result<RawAnswer, Error> {
         let endpoint = &self.inner.endpoint;
         let url = endpoint.url_for(method, api);
         let mut req = self
@@ -638,6 +658,9 @@ impl Client {
         let _permit = self.in_flight().await;
         let started = Instant::now();
         bump(&self.inner.metrics.requests);
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
         let resp = req
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)
@@ -660,6 +683,11 @@ impl Client {
             )
             .into());
         }
+        let replayed = resp
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let bytes = crate::body::read_capped(method, resp, self.inner.max_response, true).await?;
         tracing::debug!(
             target: "b24",
@@ -669,7 +697,12 @@ impl Client {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "call"
         );
-        decode_envelope(method, status, &bytes, self.inner.scrubber.clone())
+        let mut answer = decode_envelope(method, status, &bytes, self.inner.scrubber.clone())?;
+        if replayed {
+            answer.replayed = true;
+            bump(&self.inner.metrics.replayed);
+        }
+        Ok(answer)
     }
 }
 
@@ -721,6 +754,7 @@ pub(crate) fn decode_response<T: FromWire>(
         time: raw.time,
         total: raw.total,
         next: raw.next,
+        replayed: raw.replayed,
     })
 }
 
@@ -777,6 +811,8 @@ pub(crate) struct RawAnswer {
     pub(crate) next: Option<i64>,
     /// For the errors decoded from this answer.
     pub(crate) scrub: Scrubber,
+    /// REST 3.0: the stored answer of an earlier call with the same `Idempotency-Key`.
+    pub(crate) replayed: bool,
 }
 
 impl RawAnswer {
@@ -876,6 +912,11 @@ pub(crate) fn decode_envelope(
             ));
         }
     };
+    if let Some(Value::Object(v3)) = &env.error
+        && let Some(Value::String(code)) = v3.get("code")
+    {
+        return Err(v3_error(method, status, code, v3, &scrub).into());
+    }
     if let Some(code) = &env.error {
         // A server may echo anything, even a token, in either member.
         let code = scrub(&match code {
@@ -916,7 +957,40 @@ pub(crate) fn decode_envelope(
         total,
         next,
         scrub: scrubber,
+        replayed: false,
     })
+}
+
+/// A REST 3.0 error: `{"code", "message", "validation": [{"field", "message"}]}`, each
+/// text scrubbed of the client's secrets.
+fn v3_error(
+    method: &str,
+    status: u16,
+    code: &str,
+    error: &serde_json::Map<String, Value>,
+    scrub: &dyn Fn(&str) -> String,
+) -> ApiError {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => scrub(s),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => scrub(&other.to_string()),
+    };
+    let validation = match error.get("validation") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                crate::error::Problem::new(
+                    text(item.get("field")),
+                    "",
+                    text(item.get("message")),
+                    Some(code),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    ApiError::new(method, scrub(code), text(error.get("message")), status)
+        .with_validation(validation)
 }
 
 /// The members of an answer the client reads; `result` is kept as text.

@@ -226,4 +226,8 @@ pub struct Response<T> {
     pub total: Option<i64>,
     /// `next` of list methods: the `start` of the next page.
     pub next: Option<i64>,
+    /// REST 3.0: this is the stored answer of an earlier send of the same call (same
+    /// `Idempotency-Key`, same body; `Idempotent-Replayed: true`), which ran once — a
+    /// repeat after an answer was lost, not a second run.
+    pub replayed: bool,
 }

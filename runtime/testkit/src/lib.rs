@@ -25,6 +25,7 @@ mod batch;
 mod config;
 mod fallback;
 mod faults;
+mod idempotency;
 mod limits;
 mod methods;
 mod outcome;

@@ -37,6 +37,8 @@ pub(crate) struct ApiErr {
     pub status: u16,
     pub code: String,
     pub description: String,
+    /// REST 3.0: the fields at fault, each with its message.
+    pub validation: Vec<(String, String)>,
 }
 
 impl ApiErr {
@@ -45,7 +47,25 @@ impl ApiErr {
             status,
             code: code.to_string(),
             description: description.to_string(),
+            validation: Vec::new(),
         }
+    }
+
+    /// The error as its body: REST v2's `error`/`error_description`, or REST 3.0's
+    /// `{"error": {"code", "message", "validation"}}`.
+    pub(crate) fn body(&self, v3: bool) -> Value {
+        if !v3 {
+            return serde_json::json!({"error": self.code, "error_description": self.description});
+        }
+        let mut e = serde_json::json!({"code": self.code, "message": self.description});
+        if !self.validation.is_empty() {
+            e["validation"] = self
+                .validation
+                .iter()
+                .map(|(field, message)| serde_json::json!({"field": field, "message": message}))
+                .collect();
+        }
+        serde_json::json!({ "error": e })
     }
 }
 

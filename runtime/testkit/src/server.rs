@@ -234,20 +234,11 @@ async fn download(
 }
 
 fn json_response(status: u16, body: &Value) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    crate::util::json_text_response(status, body.to_string())
 }
 
 fn error_response(e: &ApiErr) -> Response {
-    json_response(
-        e.status,
-        &json!({"error": e.code, "error_description": e.description}),
-    )
+    json_response(e.status, &e.body(false))
 }
 
 /// The network's jitter: a request reaches the limiter a random while after it was sent.
@@ -269,23 +260,48 @@ fn random_part(d: Duration) -> Duration {
 struct Route {
     method: String,
     webhook: Option<(String, String)>,
+    /// Called through REST 3.0 (`/rest/api/…`).
+    v3: bool,
 }
+
+impl Route {
+    /// The command the portal runs: REST 3.0 methods with a handler of their own are
+    /// `name@v3`.
+    fn command(&self) -> String {
+        if self.v3 && V3_HANDLED.contains(&self.method.as_str()) {
+            format!("{}@v3", self.method)
+        } else {
+            self.method.clone()
+        }
+    }
+
+    /// Who calls, for the scope of an `Idempotency-Key`.
+    fn caller(&self) -> String {
+        match &self.webhook {
+            Some((user, _)) => format!("webhook:{user}"),
+            None => "app".into(),
+        }
+    }
+}
+
+/// REST 3.0 methods the portal keeps state for.
+const V3_HANDLED: &[&str] = &["tasks.task.add", "tasks.task.list"];
 
 fn parse_route(path: &str) -> Option<Route> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let segs = match segs.first() {
-        Some(&"api") => &segs[1..],
-        _ => &segs[..],
-    };
+    let v3 = segs.first() == Some(&"api");
+    let segs = if v3 { &segs[1..] } else { &segs[..] };
     let clean = |m: &str| m.trim_end_matches(".json").to_ascii_lowercase();
     match segs {
         [user, token, method] => Some(Route {
             method: clean(method),
             webhook: Some((user.to_string(), token.to_string())),
+            v3,
         }),
         [method] => Some(Route {
             method: clean(method),
             webhook: None,
+            v3,
         }),
         _ => None,
     }
@@ -436,6 +452,42 @@ async fn rest(
         _ => {}
     }
 
+    // REST 3.0: a key seen before is answered from what was kept, or refused.
+    let stash = if route.v3 {
+        let checked = crate::idempotency::check(
+            &mut shared.state(),
+            &route.caller(),
+            &route.method,
+            &headers,
+            &body,
+        );
+        match checked {
+            Ok(stash) => stash,
+            // A replayed answer can be lost on the way too.
+            Err(answer) => {
+                return match fault {
+                    Some(Fault::DropAfterExecute) => broken_body(),
+                    _ => *answer,
+                };
+            }
+        }
+    } else {
+        None
+    };
+    let answer = run(&shared, &route, params, now, guard, fault, stash.as_ref()).await;
+    crate::idempotency::echo(answer, stash.as_ref())
+}
+
+/// Runs an admitted request and answers it at its simulated cost, with its fault.
+async fn run(
+    shared: &Arc<Shared>,
+    route: &Route,
+    params: Value,
+    now: Instant,
+    guard: BucketGuard,
+    fault: Option<Fault>,
+    stash: Option<&crate::idempotency::Stash>,
+) -> Response {
     // The simulated cost is the whole cost of the request: the portal's own work
     // (executing, encoding the answer) happens inside it, not on top of it.
     let latency = shared.cfg().latency;
@@ -444,8 +496,8 @@ async fn rest(
     // requests (and stamping their arrival) while a big batch executes.
     let exec = {
         let shared = shared.clone();
-        let method = route.method.clone();
-        tokio::task::spawn_blocking(move || execute(&shared, &method, &params, start))
+        let (method, v3) = (route.command(), route.v3);
+        tokio::task::spawn_blocking(move || execute(&shared, &method, &params, start, v3))
     };
     let (status, mut body, cost) = match exec.await {
         Ok(r) => r,
@@ -461,6 +513,11 @@ async fn rest(
         body["time"] = shared.time_block(start, finish, &route.method);
     }
     let text = body.to_string();
+    if status == 200
+        && let Some(stash) = stash
+    {
+        crate::idempotency::keep(&mut shared.state(), stash, &text);
+    }
     tokio::time::sleep_until(deadline.into()).await;
     drop(guard);
     match fault {
@@ -494,6 +551,7 @@ fn execute(
     method: &str,
     params: &Value,
     start: Instant,
+    v3: bool,
 ) -> (u16, Value, Duration) {
     if method == "batch" {
         match crate::batch::run(shared, params, start) {
@@ -525,11 +583,7 @@ fn execute(
                 }
                 (200, b, run.cost)
             }
-            Err(e) => (
-                e.status,
-                json!({"error": e.code, "error_description": e.description}),
-                run.cost,
-            ),
+            Err(e) => (e.status, e.body(v3), run.cost),
         }
     }
 }

@@ -99,6 +99,12 @@ pub(crate) struct State {
     pub requests: Vec<RecordedRequest>,
     pub files: BTreeMap<u64, StoredFile>,
     pub next_file: u64,
+    /// REST 3.0 tasks (`tasks.task.add` through `/rest/api/`).
+    pub tasks: BTreeMap<u64, Value>,
+    pub next_task: u64,
+    /// REST 3.0 answers kept for their `Idempotency-Key`: (caller, method, key) → the
+    /// request body and the answer's text.
+    pub idempotent: std::collections::HashMap<(String, String, String), (Vec<u8>, String)>,
 }
 
 /// A file uploaded to the portal's disk.
@@ -147,6 +153,9 @@ impl State {
             next_deal: cfg.deals + 1,
             files: BTreeMap::new(),
             next_file: 1,
+            tasks: BTreeMap::new(),
+            next_task: 1,
+            idempotent: std::collections::HashMap::new(),
             tokens: Tokens {
                 access: cfg.oauth.access_token.clone(),
                 refresh: cfg.oauth.refresh_token.clone(),

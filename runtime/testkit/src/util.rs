@@ -1,6 +1,20 @@
-//! Small helpers: clock conversions and ATOM dates.
+//! Small helpers: clock conversions, ATOM dates, JSON answers.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A JSON answer already rendered.
+pub(crate) fn json_text_response(status: u16, text: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
 
 /// Maps monotonic instants to wall-clock Unix time.
 #[derive(Debug, Clone, Copy)]

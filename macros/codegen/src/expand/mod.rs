@@ -186,15 +186,19 @@ fn pagination(spec: &Spec, rt: &syn::Path) -> TokenStream {
     }
 }
 
-/// `impl ListMethod` for methods paged by `start`/`next` or by limit and offset whose
-/// items can be found: the result itself (`T[]`) or the array member named by
-/// `pagination.items`.
+/// `impl ListMethod` for methods paged by `start`/`next`, by limit and offset, or by
+/// REST 3.0 pages, whose items can be found: the result itself (`T[]`) or the array
+/// member named by `pagination.items` (REST 3.0: always `items`, as the docs' unified
+/// format has it).
 fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
     let rt = p.rt;
-    let (Pagination::StartNext { items, .. } | Pagination::LimitOffset { items, .. }) =
-        &spec.pagination
-    else {
-        return TokenStream::new();
+    let v3_items = String::from("items");
+    let items = match &spec.pagination {
+        Pagination::StartNext { items, .. } | Pagination::LimitOffset { items, .. } => {
+            items.as_ref()
+        }
+        Pagination::V3Page => Some(&v3_items),
+        _ => return TokenStream::new(),
     };
     let result = spec.response.result.non_optional();
     let (item_ty, body, member) = match (items, result) {

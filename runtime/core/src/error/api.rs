@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use super::ErrorCode;
+use super::{ErrorCode, Problem};
 
-/// The portal answered `{"error": …, "error_description": …}`.
+/// The portal answered `{"error": …, "error_description": …}` (REST v2), or
+/// `{"error": {"code", "message", "validation"}}` (REST 3.0).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -12,6 +13,7 @@ pub struct ApiError {
     code: ErrorCode,
     description: String,
     status: u16,
+    validation: Vec<Problem>,
 }
 
 impl ApiError {
@@ -32,7 +34,14 @@ impl ApiError {
             code: ErrorCode::from(code.as_ref()),
             description: description.into(),
             status,
+            validation: Vec::new(),
         }
+    }
+
+    /// With the per-field problems a REST 3.0 error lists (`validation`).
+    pub(crate) fn with_validation(mut self, validation: Vec<Problem>) -> ApiError {
+        self.validation = validation;
+        self
     }
 
     /// The method called.
@@ -55,6 +64,12 @@ impl ApiError {
         self.status
     }
 
+    /// The fields a REST 3.0 error names, each with the portal's message as its rule (its
+    /// `validation` list; empty for REST v2 errors).
+    pub fn validation(&self) -> &[Problem] {
+        &self.validation
+    }
+
     /// Whether the request may have run: a server error (5xx) other than the ones the docs
     /// say refuse the request before it runs (rate limit, overload, closed portal).
     pub fn may_have_run(&self) -> bool {
@@ -75,6 +90,9 @@ impl fmt::Display for ApiError {
         )?;
         if !self.description.is_empty() {
             write!(f, ": {}", self.description)?;
+        }
+        for p in &self.validation {
+            write!(f, "; `{}`: {}", p.field(), p.rule())?;
         }
         Ok(())
     }

@@ -1,4 +1,5 @@
-//! API error codes: every system error of the REST API and the reference method's codes.
+//! API error codes: every system error of the REST API, the codes common to REST 3.0
+//! methods (`api-reference/rest-v3.md`), and the reference method's codes.
 
 use std::fmt;
 
@@ -83,6 +84,27 @@ error_codes! {
     OperationTimeLimit = "OPERATION_TIME_LIMIT", 429;
     /// 400: `DIALOG_ID` missing or malformed (im.* methods).
     DialogIdEmpty = "DIALOG_ID_EMPTY", 400;
+    /// REST 3.0, 400: a required field is missing or a value does not fit its type (the
+    /// error's `validation` names the fields).
+    V3RequestValidation = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION", 400;
+    /// REST 3.0, 400: the request body is not valid JSON.
+    V3InvalidJson = "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION", 400;
+    /// REST 3.0, 400: `filter` or a related field of `select` names a field the object
+    /// does not have.
+    V3UnknownDtoProperty = "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION", 400;
+    /// REST 3.0, 400: a filter condition uses an operator that does not exist.
+    V3UnknownFilterOperator = "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION", 400;
+    /// REST 3.0, 400: no object with the identifier passed.
+    V3EntityNotFound = "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", 400;
+    /// REST 3.0, 403: the user has no permission for the object.
+    V3AccessDenied = "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", 403;
+    /// REST 3.0, 403: the webhook or application lacks the scope.
+    V3InsufficientScope = "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION", 403;
+    /// REST 3.0, 422: the `Idempotency-Key` was already used with another request body;
+    /// nothing ran.
+    IdempotencyKeyReused = "BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION", 422;
+    /// REST 3.0, 400: the `Idempotency-Key` is not 1 to 255 printable ASCII characters.
+    InvalidIdempotencyKey = "BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION", 400;
 }
 
 impl fmt::Display for ErrorCode {
@@ -118,6 +140,19 @@ mod tests {
             ("PORTAL_DELETED", 500),
             ("ERROR_METHOD_NOT_FOUND", 404),
             ("OPERATION_TIME_LIMIT", 429),
+            (
+                "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+                400,
+            ),
+            (
+                "BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION",
+                422,
+            ),
+            (
+                "BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION",
+                400,
+            ),
+            ("BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION", 403),
         ] {
             let c = ErrorCode::from(code);
             assert!(!matches!(c, ErrorCode::Unknown(_)), "{code}");

@@ -419,7 +419,7 @@ impl Exporter {
         let params = json!({ "halt": 0, "cmd": cmd });
         let raw = self
             .client
-            .execute("batch", crate::method::Api::V2, params, true)
+            .execute("batch", crate::method::Api::V2, params, true, None)
             .await?;
         let answer: Answer = serde_json::from_str(raw.result.get()).map_err(|e| {
             DecodeError::new(

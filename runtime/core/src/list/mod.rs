@@ -60,10 +60,24 @@ fn first_page<M: ListMethod>(method: &M) -> Result<Paging, Error> {
                 at,
             )
         }
+        Pagination::V3Page => {
+            // `pagination: {page, limit}`: the request's own, else page 1 of the documented
+            // default size, asked for explicitly so that a shorter page is known to be the last.
+            let given = params.get("pagination");
+            let page = given.and_then(|p| int(p, "page")).unwrap_or(1).max(1);
+            let limit = given
+                .and_then(|p| int(p, "limit"))
+                .unwrap_or(V3_PAGE_LIMIT)
+                .max(1);
+            (Cursor::V3Page { limit }, page)
+        }
         _ => {
             return Err(ConfigError::new(
                 ConfigKind::Unsupported,
-                format!("{} does not page with start/next or limit/offset", M::NAME),
+                format!(
+                    "{} does not page with start/next, limit/offset or pages",
+                    M::NAME
+                ),
             )
             .into());
         }
@@ -86,7 +100,12 @@ enum Cursor {
         offset_param: &'static str,
         limit: Option<i64>,
     },
+    /// REST 3.0: `pagination.page` grows by one; a page shorter than `limit` is the last.
+    V3Page { limit: i64 },
 }
+
+/// REST 3.0's page size when a request names none (the docs' default, `50`).
+const V3_PAGE_LIMIT: i64 = 50;
 
 /// Where a list stands between pages.
 struct Paging {
@@ -99,9 +118,10 @@ struct Paging {
 }
 
 impl Client {
-    /// Every item of a list method, page after page, as a stream: `start`/`next`, or
-    /// limit and offset (the offset grows by the items received; a page shorter than the
-    /// limit, or empty, is the last). The request's own `start` or offset is the first
+    /// Every item of a list method, page after page, as a stream: `start`/`next`, limit
+    /// and offset (the offset grows by the items received; a page shorter than the limit,
+    /// or empty, is the last), or REST 3.0's `pagination: {page, limit}` (the page grows by
+    /// one, 50 items a page unless the request says otherwise; a shorter page is the last). The request's own `start` or offset is the first
     /// page's; without a limit of its own, the largest the spec allows is asked for.
     ///
     /// The stream is `Unpin` and `Send`: `StreamExt::next` works on it as it is (the
@@ -131,15 +151,24 @@ impl Client {
                 Err(e) => return Some((vec![Err(e)], None)),
                 Ok(p) => p,
             };
-            let param = match paging.cursor {
-                Cursor::StartNext { param } => param,
-                Cursor::LimitOffset { offset_param, .. } => offset_param,
-            };
             if let Value::Object(m) = &mut paging.params {
-                m.insert(param.to_string(), json!(paging.at));
+                match paging.cursor {
+                    Cursor::StartNext { param } => {
+                        m.insert(param.to_string(), json!(paging.at));
+                    }
+                    Cursor::LimitOffset { offset_param, .. } => {
+                        m.insert(offset_param.to_string(), json!(paging.at));
+                    }
+                    Cursor::V3Page { limit } => {
+                        m.insert(
+                            "pagination".into(),
+                            json!({"page": paging.at, "limit": limit}),
+                        );
+                    }
+                }
             }
             let page = self
-                .execute(M::NAME, M::API, paging.params.clone(), true)
+                .execute(M::NAME, M::API, paging.params.clone(), true, None)
                 .await
                 .and_then(|raw| {
                     let out = raw.decode::<M::Output>(M::NAME)?;
@@ -156,20 +185,26 @@ impl Client {
                     let last = n == 0 || limit.is_some_and(|l| n < l);
                     (!last).then_some(paging.at + n)
                 }
+                Cursor::V3Page { limit } => (n >= limit).then_some(paging.at + 1),
             };
-            let by_offset = matches!(paging.cursor, Cursor::LimitOffset { .. });
+            // A server that ignores the offset or the page sends the same page again.
+            let by_offset = !matches!(paging.cursor, Cursor::StartNext { .. });
             if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get())
             {
                 // The same page again for a larger offset: the server ignores it.
-                let e = ProtocolError::new(
-                    M::NAME,
-                    ProtocolKind::Paging,
-                    format!(
+                let detail = match paging.cursor {
+                    Cursor::V3Page { .. } => format!(
+                        "answered the same page for pages {} and {}: it does not page",
+                        paging.at - 1,
+                        paging.at
+                    ),
+                    _ => format!(
                         "answered the same page for offsets {} and {}: it does not page by offset",
                         paging.at - n,
                         paging.at
                     ),
-                );
+                };
+                let e = ProtocolError::new(M::NAME, ProtocolKind::Paging, detail);
                 return Some((vec![Err(e.into())], None));
             }
             let out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();

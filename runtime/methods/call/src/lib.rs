@@ -2272,6 +2272,16 @@ impl ::b24_core::__private::Method for FollowupListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for FollowupListV3 {
+    type Item = followup_list_v3::Items;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]

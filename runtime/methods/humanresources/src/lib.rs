@@ -10324,6 +10324,16 @@ impl ::b24_core::__private::Method for NodeListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for NodeListV3 {
+    type Item = node_list_v3::Node;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -12151,6 +12161,16 @@ impl ::b24_core::__private::Method for NodeSearchV3 {
         }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for NodeSearchV3 {
+    type Item = node_search_v3::Node;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html): the documented codes, then the system errors.

@@ -1748,6 +1748,16 @@ impl ::b24_core::__private::Method for MailboxListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for MailboxListV3 {
+    type Item = mailbox_list_v3::Mailbox;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1969,6 +1979,16 @@ impl ::b24_core::__private::Method for MailboxSendersV3 {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for MailboxSendersV3 {
+    type Item = mailbox_senders_v3::Items;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html): the documented codes, then the system errors.
@@ -4655,6 +4675,16 @@ impl ::b24_core::__private::Method for MessageListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for MessageListV3 {
+    type Item = message_list_v3::Message;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -6519,6 +6549,16 @@ impl ::b24_core::__private::Method for RecipientListcontactsV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RecipientListcontactsV3 {
+    type Item = recipient_listcontacts_v3::Items;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -6688,6 +6728,16 @@ impl ::b24_core::__private::Method for RecipientListemployeesV3 {
         }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RecipientListemployeesV3 {
+    type Item = recipient_listemployees_v3::Items;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html): the documented codes, then the system errors.

@@ -1353,6 +1353,16 @@ impl ::b24_core::__private::Method for EventlogListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for EventlogListV3 {
+    type Item = eventlog_list_v3::Eventlog;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]

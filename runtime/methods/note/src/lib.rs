@@ -2268,6 +2268,16 @@ impl ::b24_core::__private::Method for CollectionListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for CollectionListV3 {
+    type Item = collection_list_v3::Items;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -4239,6 +4249,16 @@ impl ::b24_core::__private::Method for DocumentSearchListV3 {
         }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DocumentSearchListV3 {
+    type Item = document_search_list_v3::Search;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html): the documented codes, then the system errors.

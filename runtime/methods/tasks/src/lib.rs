@@ -47089,6 +47089,16 @@ impl ::b24_core::__private::Method for TaskListV3 {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskListV3 {
+    type Item = task_list_v3::Task;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`tasks.task.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -52471,6 +52481,16 @@ impl ::b24_core::__private::Method for TaskResultListV3 {
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for TaskResultListV3 {
+    type Item = ::b24_core::__private::serde_json::Value;
+    const ITEMS: ::std::option::Option<&'static str> = ::std::option::Option::Some(
+        "items",
+    );
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
     }
 }
 /// Errors of [`tasks.task.result.list`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html): the documented codes, then the system errors.

@@ -5,6 +5,7 @@ mod crm;
 mod disk;
 mod im;
 mod misc;
+mod tasks;
 
 use serde_json::Value;
 
@@ -52,6 +53,8 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "user.current" => misc::user_current(),
         "methods" => misc::methods(ctx),
         "scope" => misc::scope(ctx),
+        "tasks.task.add@v3" => tasks::add_v3(ctx, params),
+        "tasks.task.list@v3" => tasks::list_v3(ctx, params),
         _ => return fallback(ctx, method, params),
     };
     Some(r)
