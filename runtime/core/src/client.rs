@@ -1065,6 +1065,55 @@ mod tests {
     }
 
     #[test]
+    fn time_blocks_in_every_form_the_portal_sends_and_a_wrong_one_with_its_path() {
+        let t = |time: &str| dec(200, &format!(r#"{{"result": 1, "time": {time}}}"#));
+        let a = t(
+            r#"{"start": "1772518597.5", "finish": 1772518598, "duration": "",
+            "operating": false, "date_start": 5, "date_finish": {"x": 1}, "extra": [1, {"y": 2}]}"#,
+        )
+        .expect("lenient");
+        let time = a.time.expect("time");
+        assert_eq!((time.start, time.finish), (1772518597.5, 1772518598.0));
+        assert_eq!((time.duration, time.operating), (0.0, None));
+        assert_eq!((time.date_start, time.date_finish), (None, None));
+        assert_eq!(t("null").expect("null").time, None);
+        assert_eq!(
+            t("[]").expect("PHP's empty map").time,
+            Some(Time::default())
+        );
+        for (time, path) in [
+            (r#"{"start": "soon"}"#, "$.time.start"),
+            (r#"{"operating": true}"#, "$.time.operating"),
+            (r#"{"finish": [1]}"#, "$.time.finish"),
+        ] {
+            let Err(Error::Decode(e)) = t(time) else {
+                panic!("{time}: decodes")
+            };
+            assert_eq!(e.path(), path, "{e}");
+        }
+    }
+
+    #[test]
+    fn a_v3_error_is_decoded_with_the_fields_it_names_and_echoed_secrets_scrubbed() {
+        let e = dec(
+            400,
+            r#"{"error": {"code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+                "message": "Error validating request object (TOKEN)",
+                "validation": [{"message": "Required field `id` is not specified", "field": "id"},
+                               {"message": "Not TOKEN", "field": "fields.title"}]}}"#,
+        )
+        .err()
+        .expect("an error");
+        let Error::Api(api) = &e else { panic!("{e:?}") };
+        assert_eq!(api.code(), &ErrorCode::V3RequestValidation);
+        assert_eq!(api.status(), 400);
+        let fields: Vec<_> = api.validation().iter().map(|p| p.field()).collect();
+        assert_eq!(fields, ["id", "fields.title"]);
+        assert!(!e.to_string().contains("TOKEN"), "{e}");
+        assert!(e.to_string().contains("`id`: Required field"), "{e}");
+    }
+
+    #[test]
     fn error_envelope() {
         let e = dec(
             400,
