@@ -683,11 +683,13 @@ impl Client {
             )
             .into());
         }
-        let replayed = resp
-            .headers()
-            .get("idempotent-replayed")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        // Only a keyed (REST 3.0) call can be a replay.
+        let replayed = key.is_some()
+            && resp
+                .headers()
+                .get("idempotent-replayed")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let bytes = crate::body::read_capped(method, resp, self.inner.max_response, true).await?;
         tracing::debug!(
             target: "b24",

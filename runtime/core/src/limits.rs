@@ -81,6 +81,16 @@ struct BucketState {
     in_flight: u64,
 }
 
+impl BucketState {
+    /// Lets the level drain for the time since it was last looked at.
+    fn drain(&mut self, cfg: RateLimit) {
+        let now = tokio::time::Instant::now();
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.level = (self.level - cfg.y * dt).max(0.0);
+    }
+}
+
 /// The client's copy of the portal's leaky bucket (requests in flight count too), and
 /// the shared one when the client has it.
 #[derive(Debug)]
@@ -254,10 +264,7 @@ impl Limiter {
             let released = self.released.notified();
             let wait = {
                 let mut s = self.lock();
-                let now = tokio::time::Instant::now();
-                let dt = now.saturating_duration_since(s.last).as_secs_f64();
-                s.last = now;
-                s.level = (s.level - cfg.y * dt).max(0.0);
+                s.drain(cfg);
                 // The headroom guards the drain timing; requests in flight are counted exactly.
                 let limit = cfg.x - headroom(cfg);
                 if s.level + 1.0 <= limit && s.in_flight as f64 + 1.0 <= cfg.x {
@@ -310,10 +317,7 @@ impl Limiter {
             };
         };
         let mut s = self.lock();
-        let now = tokio::time::Instant::now();
-        let dt = now.saturating_duration_since(s.last).as_secs_f64();
-        s.last = now;
-        s.level = (s.level - cfg.y * dt).max(0.0);
+        s.drain(cfg);
         BucketNow {
             level: s.level,
             limit: cfg.x - headroom(cfg),
