@@ -5,6 +5,7 @@
 //! b24-gen check specs
 //! b24-gen regen [--check]          # runtime/methods/*/, runtime/src/methods.rs, runtime/Cargo.toml
 //! b24-gen describe im.recent.unread [--v3]
+//! b24-gen import-openapi <file|webhook URL> [--scopes <file|URL>] [--out DIR] [--compare] [--fill-scopes]
 //! b24-gen expand specs/im/im.recent.unread.toml
 //! ```
 
@@ -13,6 +14,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+
+mod openapi;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +32,9 @@ struct Cli {
 enum Command {
     /// Import one spec per documented method from the docs (Markdown) into a specs folder.
     ImportDocs(ImportDocs),
+    /// Import specs from a portal's own OpenAPI document (REST 3.0), compare them with the
+    /// docs-imported ones, and fill the scopes the docs leave out from `rest.scope.list`.
+    ImportOpenapi(openapi::ImportOpenapi),
     /// Regenerate the bindings of every spec: one crate per namespace under
     /// `<runtime>/methods/`, the facade's `methods` module and its features.
     Regen {
@@ -333,6 +339,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::ImportDocs(args) => import_docs(args),
+        Command::ImportOpenapi(args) => openapi::run(args),
         Command::Regen {
             specs,
             runtime,

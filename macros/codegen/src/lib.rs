@@ -32,10 +32,12 @@ mod fields;
 pub mod import;
 mod load;
 pub mod naming;
+pub mod openapi;
 pub mod regen;
 mod rust_type;
 pub mod spec;
 pub mod ty;
+pub mod write;
 
 pub use diag::{Diagnostic, SpecError, line_col};
 pub use expand::{Settings, expand_item, generate, pretty};

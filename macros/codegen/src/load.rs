@@ -161,7 +161,8 @@ struct RawMethod {
     api: Option<Spanned<String>>,
     #[serde(default)]
     scope: Vec<Spanned<String>>,
-    docs: RawDocs,
+    docs: Option<RawDocs>,
+    origin: Option<Spanned<String>>,
     #[serde(default)]
     idempotent: bool,
     deprecated: Option<RawDeprecated>,
@@ -307,6 +308,7 @@ impl Validator<'_, '_> {
         let mut uses: Vec<TypeUse> = Vec::new();
         let m = raw.method;
         let (api, deprecated) = self.method_facts(&m);
+        let origin = self.origin(&m);
         let request = self.request(raw.request, &mut uses);
         let errata = self.errata(raw.errata);
         let response = self.response(raw.response, &mut uses);
@@ -321,10 +323,17 @@ impl Validator<'_, '_> {
             name: m.name.into_inner(),
             api,
             scope: m.scope.into_iter().map(|s| s.into_inner()).collect(),
-            docs: Docs {
-                path: m.docs.path.into_inner(),
-                commit: m.docs.commit.into_inner(),
+            docs: match m.docs {
+                Some(d) => Docs {
+                    path: d.path.into_inner(),
+                    commit: d.commit.into_inner(),
+                },
+                None => Docs {
+                    path: crate::spec::OPENAPI_PAGE.to_string(),
+                    commit: String::new(),
+                },
             },
+            origin,
             idempotent: m.idempotent,
             deprecated,
             runtime: m.runtime.map(|r| r.into_inner()),
@@ -336,6 +345,31 @@ impl Validator<'_, '_> {
             errata,
             source: path.to_path_buf(),
         }
+    }
+
+    /// The `origin` of the spec's facts; `docs` may be left out only by an OpenAPI spec.
+    fn origin(&mut self, m: &RawMethod) -> Origin {
+        let origin = match &m.origin {
+            None => Origin::Docs,
+            Some(o) => match o.get_ref().as_str() {
+                "docs" => Origin::Docs,
+                "openapi" => Origin::OpenApi,
+                other => {
+                    self.d.at(
+                        o.span(),
+                        format!("unknown origin `{other}`: `docs` (default) or `openapi`"),
+                    );
+                    Origin::Docs
+                }
+            },
+        };
+        if m.docs.is_none() && origin == Origin::Docs {
+            self.d.at(
+                m.name.span(),
+                "missing `docs = { path, commit }` (only an `origin = \"openapi\"` spec may leave it out)",
+            );
+        }
+        origin
     }
 
     /// Checks the `[method]` table's facts; its api and deprecation.
@@ -372,18 +406,20 @@ impl Validator<'_, '_> {
                     .at(s.span(), format!("`{}` is not a scope name", s.get_ref()));
             }
         }
-        if !m.docs.path.get_ref().ends_with(".md") || m.docs.path.get_ref().starts_with('/') {
-            self.d.at(
-                m.docs.path.span(),
-                "docs.path must be the relative path of a page of the docs, ending in `.md`",
-            );
-        }
-        let commit = m.docs.commit.get_ref();
-        if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
-            self.d.at(
-                m.docs.commit.span(),
-                "docs.commit must be a git commit id (at least 7 hex digits)",
-            );
+        if let Some(docs) = &m.docs {
+            if !docs.path.get_ref().ends_with(".md") || docs.path.get_ref().starts_with('/') {
+                self.d.at(
+                    docs.path.span(),
+                    "docs.path must be the relative path of a page of the docs, ending in `.md`",
+                );
+            }
+            let commit = docs.commit.get_ref();
+            if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+                self.d.at(
+                    docs.commit.span(),
+                    "docs.commit must be a git commit id (at least 7 hex digits)",
+                );
+            }
         }
         if let Some(r) = &m.runtime
             && r.get_ref() != "batch"

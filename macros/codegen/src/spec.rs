@@ -21,6 +21,8 @@ pub struct Spec {
     pub scope: Vec<String>,
     /// Where the method is documented.
     pub docs: Docs,
+    /// Where the spec's facts come from.
+    pub origin: Origin,
     /// Safe to retry after an ambiguous failure (the request may have run).
     pub idempotent: bool,
     /// Set when the docs mark the method deprecated.
@@ -69,12 +71,37 @@ impl Api {
     }
 }
 
+/// Where a spec's facts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The official docs' method page (`b24-gen import-docs`, or a curator).
+    #[default]
+    Docs,
+    /// A portal's own OpenAPI document (`b24-gen import-openapi`): `origin = "openapi"`.
+    OpenApi,
+}
+
+impl Origin {
+    /// `"docs"` or `"openapi"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Docs => "docs",
+            Origin::OpenApi => "openapi",
+        }
+    }
+}
+
+/// The page that documents REST 3.0 and the portal's OpenAPI document: the `docs` of an
+/// OpenAPI spec whose method has no page of its own.
+pub const OPENAPI_PAGE: &str = "api-reference/rest-v3.md";
+
 /// Where a method is documented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Docs {
     /// Path of the page in the docs repository, e.g. `api-reference/chats/im-recent-get.md`.
     pub path: String,
-    /// Commit of the docs the spec was taken from.
+    /// Commit of the docs the spec was taken from (empty for an OpenAPI spec without a
+    /// page of its own).
     pub commit: String,
 }
 

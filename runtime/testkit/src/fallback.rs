@@ -26,6 +26,8 @@ const ARGUMENT_CODES: &[&str] = &[
 #[derive(Default)]
 pub struct Catalog {
     specs: OnceLock<BTreeMap<String, Spec>>,
+    /// The REST 3.0 specs and the OpenAPI document made of them.
+    v3: OnceLock<(Vec<Spec>, Value)>,
     extra: Vec<Spec>,
 }
 
@@ -42,8 +44,32 @@ impl Catalog {
     pub fn with_extra(extra: Vec<Spec>) -> Catalog {
         Catalog {
             specs: OnceLock::new(),
+            v3: OnceLock::new(),
             extra,
         }
+    }
+
+    fn v3(&self) -> &(Vec<Spec>, Value) {
+        self.v3.get_or_init(|| {
+            let specs: Vec<Spec> = b24_specs::all()
+                .iter()
+                .filter(|e| e.api == "v3")
+                .filter_map(|e| b24_codegen::load_str(Path::new(e.path), e.text).ok())
+                .collect();
+            // The title and version of the docs' example answer (`api-reference/rest-v3.md`).
+            let doc = b24_codegen::openapi::document(&specs, "Bitrix24 REST V3 API");
+            (specs, doc)
+        })
+    }
+
+    /// The portal's OpenAPI document (`rest.documentation.openapi`): its REST 3.0 methods.
+    pub fn openapi(&self) -> &Value {
+        &self.v3().1
+    }
+
+    /// The portal's method-to-scope list (`rest.scope.list`), both REST versions.
+    pub fn scope_list(&self) -> Value {
+        b24_codegen::openapi::scopes::list(self.specs().values().chain(&self.v3().0))
     }
 
     fn specs(&self) -> &BTreeMap<String, Spec> {

@@ -285,7 +285,13 @@ impl Route {
 }
 
 /// REST 3.0 methods the portal keeps state for.
-const V3_HANDLED: &[&str] = &["tasks.task.add", "tasks.task.list"];
+const V3_HANDLED: &[&str] = &[
+    "tasks.task.add",
+    "tasks.task.list",
+    "rest.documentation.openapi",
+    "documentation",
+    "rest.scope.list",
+];
 
 fn parse_route(path: &str) -> Option<Route> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use emit::spec_toml;
+pub use emit::{idempotent_guess, spec_toml};
 pub use page::PageKind;
 
 /// The marker of files the importer owns.

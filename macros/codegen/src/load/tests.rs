@@ -96,7 +96,7 @@ fn unknown_key_is_refused_with_its_position() {
 fn missing_key_is_refused() {
     let text = GOOD.replace("docs = { path = \"api-reference/chats/im-recent-list.md\", commit = \"5988ed130d13802764a555edbfe12d0fc81e7d7a\" }\n", "");
     let m = messages(&text);
-    assert!(m[0].contains("missing field `docs`"), "{m:?}");
+    assert!(m[0].contains("missing `docs = { path, commit }`"), "{m:?}");
 }
 
 #[test]

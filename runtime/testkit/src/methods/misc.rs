@@ -49,3 +49,14 @@ pub(super) fn scope(ctx: &mut Ctx<'_>) -> CmdResult {
     scopes.dedup();
     Ok(Outcome::of(Value::from(scopes)))
 }
+
+/// REST 3.0 `rest.documentation.openapi` (alias `documentation`): the document of the
+/// portal's REST 3.0 methods, built from their specs.
+pub(super) fn openapi(ctx: &mut Ctx<'_>) -> CmdResult {
+    Ok(Outcome::of(ctx.catalog.openapi().clone()))
+}
+
+/// REST 3.0 `rest.scope.list`: `{"<scope>": ["<method>", …]}` of every spec.
+pub(super) fn scope_list(ctx: &mut Ctx<'_>) -> CmdResult {
+    Ok(Outcome::of(ctx.catalog.scope_list()))
+}

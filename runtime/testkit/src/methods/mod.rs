@@ -55,6 +55,8 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "scope" => misc::scope(ctx),
         "tasks.task.add@v3" => tasks::add_v3(ctx, params),
         "tasks.task.list@v3" => tasks::list_v3(ctx, params),
+        "rest.documentation.openapi@v3" | "documentation@v3" => misc::openapi(ctx),
+        "rest.scope.list@v3" => misc::scope_list(ctx),
         _ => return fallback(ctx, method, params),
     };
     Some(r)
