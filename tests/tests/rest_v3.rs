@@ -265,3 +265,77 @@ async fn a_v3_list_is_streamed_to_the_end_page_by_page() {
         .len();
     assert_eq!(n, 120);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_v3_list_is_exported_through_the_v3_batch_in_id_order() {
+    let p = FakePortal::builder()
+        .bucket(None)
+        .operating(None)
+        .deals(0)
+        .tasks(2_000)
+        .start()
+        .await
+        .expect("portal");
+    let c = client(&p);
+    let before = p.handle().requests().len();
+    let mut export = c.export(&TaskListV3::new());
+    let mut ids = Vec::new();
+    while let Some(task) = export.next().await {
+        ids.push(task.expect("task").id.expect("id"));
+    }
+    assert_eq!(
+        ids,
+        (1..=2_000).collect::<Vec<_>>(),
+        "every task once, in id order"
+    );
+    let progress = export.progress();
+    assert_eq!((progress.records, progress.max_key), (2_000, Some(2_000)));
+    // The first page and the largest id in one batch, then the 39 windows of 50 ids after
+    // the first page, shared out over batches that run in parallel: REST 3.0's batch only.
+    let sent = &p.handle().requests()[before..];
+    let mut calls = 0;
+    for r in sent {
+        let batch: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+        let batch = batch.as_array().expect("a v3 batch is an array of calls");
+        assert!(
+            r.path.contains("/rest/api/") && r.path.ends_with("/batch"),
+            "{}",
+            r.path
+        );
+        assert!(batch.len() <= 50);
+        assert!(
+            batch.iter().all(|c| c["method"] == "tasks.task.list"),
+            "{batch:?}"
+        );
+        calls += batch.len();
+    }
+    assert_eq!(calls, 2 + 39, "{} batches", sent.len());
+    assert!(sent.len() <= 11, "{} batches", sent.len());
+
+    // The request's own filter applies; a `select` without `id` still windows by it.
+    let mut req = TaskListV3::new();
+    req.filter = Some(b24::types::Filter::conditions().gt("id", 1_500));
+    req.select = Some(vec!["title".into()]);
+    let titles: Vec<String> = c
+        .export(&req)
+        .map_ok(|t| t.title.expect("title"))
+        .try_collect()
+        .await
+        .expect("export");
+    let want: Vec<String> = (1_501..=2_000).map(|i| format!("Task {i}")).collect();
+    assert_eq!(titles, want);
+
+    // A filter that is not a list of conditions is refused before anything is sent.
+    let mut req = TaskListV3::new();
+    req.filter = Some(b24::types::Filter::new().with(">id", 5));
+    let err = c
+        .export(&req)
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("a REST 3.0 filter is an array of conditions"),
+        "{err}"
+    );
+}

@@ -965,7 +965,7 @@ pub(crate) fn decode_envelope(
 
 /// A REST 3.0 error: `{"code", "message", "validation": [{"field", "message"}]}`, each
 /// text scrubbed of the client's secrets.
-fn v3_error(
+pub(crate) fn v3_error(
     method: &str,
     status: u16,
     code: &str,

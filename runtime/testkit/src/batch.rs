@@ -1,4 +1,5 @@
-//! `batch`: up to 50 commands in one request, with `halt` and `$result[…]` references.
+//! `batch`: up to 50 commands in one request, with `halt` and `$result[…]` references;
+//! REST 3.0's form (a JSON array of `{method, query}`, see `api-reference/rest-v3.md#batch`).
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,48 @@ pub(crate) trait Commands {
 
 /// Most commands in one batch.
 pub const MAX_COMMANDS: usize = 50;
+
+/// Runs a REST 3.0 batch: the body is an array of `{"method", "query"}`, the result an array
+/// of the calls' results in their order. The docs show no failed call in a batch; this
+/// portal answers the first call that fails as the error of the whole batch (the calls
+/// before it ran).
+pub(crate) fn run_v3(
+    shared: &impl Commands,
+    params: &Value,
+    now: Instant,
+) -> Result<(Value, Duration), ApiErr> {
+    const INVALID: &str = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION";
+    let Some(calls) = params.as_array() else {
+        return Err(ApiErr::new(
+            400,
+            INVALID,
+            "The batch is a JSON array of calls: [{\"method\": …, \"query\": {…}}]",
+        ));
+    };
+    if calls.len() > MAX_COMMANDS {
+        return Err(ApiErr::new(400, INVALID, "Max batch length exceeded"));
+    }
+    let mut results = Vec::with_capacity(calls.len());
+    let mut cost = Duration::ZERO;
+    for (i, call) in calls.iter().enumerate() {
+        let Some(method) = call.get("method").and_then(Value::as_str) else {
+            return Err(ApiErr::new(
+                400,
+                INVALID,
+                &format!("Call {i} of the batch has no `method`"),
+            ));
+        };
+        let method = method.trim().to_ascii_lowercase();
+        if method == "batch" {
+            return Err(ApiErr::new(400, INVALID, "A batch cannot hold a batch"));
+        }
+        let query = call.get("query").cloned().unwrap_or_else(|| json!({}));
+        let run = shared.run_command(&crate::methods::v3_command(&method), &query, now + cost);
+        cost += run.cost;
+        results.push(run.outcome?.result);
+    }
+    Ok((Value::Array(results), cost))
+}
 
 /// Runs a batch; `Ok((result, cost))` or the error of the whole call.
 pub(crate) fn run(

@@ -113,6 +113,8 @@ pub struct Config {
     pub latency: Latency,
     /// Number of seeded deals (IDs 1…N).
     pub deals: u64,
+    /// Number of seeded REST 3.0 tasks (IDs 1…N).
+    pub tasks: u64,
     /// Number of seeded dialogs (`chat1`…`chatN`).
     pub dialogs: u64,
     /// Results for spec-only methods, by lower-case method name (default: a sample of the
@@ -162,6 +164,7 @@ impl Default for Config {
             operating: Some(Operating::default()),
             latency: Latency::default(),
             deals: 100,
+            tasks: 0,
             dialogs: 100,
             canned: BTreeMap::new(),
             faults: Vec::new(),

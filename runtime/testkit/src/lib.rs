@@ -93,6 +93,12 @@ impl FakePortal {
         self
     }
 
+    /// Seeds REST 3.0 tasks with IDs 1…`n` (none by default).
+    pub fn tasks(mut self, n: u64) -> Self {
+        self.cfg.tasks = n;
+        self
+    }
+
     /// Seeds deals with IDs 1…`n`.
     pub fn deals(mut self, n: u64) -> Self {
         self.cfg.deals = n;
@@ -280,6 +286,11 @@ impl PortalHandle {
     /// Number of deals.
     pub fn deal_count(&self) -> usize {
         self.0.state().deals.len()
+    }
+
+    /// Number of REST 3.0 tasks.
+    pub fn task_count(&self) -> usize {
+        self.0.state().tasks.len()
     }
 
     /// Adds a fault rule.

@@ -268,8 +268,8 @@ impl Route {
     /// The command the portal runs: REST 3.0 methods with a handler of their own are
     /// `name@v3`.
     fn command(&self) -> String {
-        if self.v3 && V3_HANDLED.contains(&self.method.as_str()) {
-            format!("{}@v3", self.method)
+        if self.v3 {
+            methods::v3_command(&self.method)
         } else {
             self.method.clone()
         }
@@ -283,15 +283,6 @@ impl Route {
         }
     }
 }
-
-/// REST 3.0 methods the portal keeps state for.
-const V3_HANDLED: &[&str] = &[
-    "tasks.task.add",
-    "tasks.task.list",
-    "rest.documentation.openapi",
-    "documentation",
-    "rest.scope.list",
-];
 
 fn parse_route(path: &str) -> Option<Route> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -560,7 +551,12 @@ fn execute(
     v3: bool,
 ) -> (u16, Value, Duration) {
     if method == "batch" {
-        match crate::batch::run(shared, params, start) {
+        let ran = if v3 {
+            crate::batch::run_v3(shared, params, start)
+        } else {
+            crate::batch::run(shared, params, start)
+        };
+        match ran {
             Ok((result, cost)) => {
                 *shared
                     .state()
@@ -570,11 +566,7 @@ fn execute(
                     .or_default() += 1;
                 (200, json!({ "result": result }), cost)
             }
-            Err(e) => (
-                e.status,
-                json!({"error": e.code, "error_description": e.description}),
-                Duration::ZERO,
-            ),
+            Err(e) => (e.status, e.body(v3), Duration::ZERO),
         }
     } else {
         let run = shared.run_command(method, params, start);

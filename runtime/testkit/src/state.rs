@@ -153,8 +153,8 @@ impl State {
             next_deal: cfg.deals + 1,
             files: BTreeMap::new(),
             next_file: 1,
-            tasks: BTreeMap::new(),
-            next_task: 1,
+            tasks: (1..=cfg.tasks).map(|id| (id, seed_task(id))).collect(),
+            next_task: cfg.tasks + 1,
             idempotent: std::collections::HashMap::new(),
             tokens: Tokens {
                 access: cfg.oauth.access_token.clone(),
@@ -206,4 +206,14 @@ pub(crate) fn seed_deal(id: u64) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => Map::new(),
     }
+}
+
+/// A seeded task (`FakePortal::tasks`).
+fn seed_task(id: u64) -> Value {
+    json!({
+        "id": id,
+        "title": format!("Task {id}"),
+        "creatorId": 1,
+        "responsibleId": 1 + id % 7,
+    })
 }

@@ -21,7 +21,7 @@ use crate::error::{
     ConfigError, ConfigKind, DecodeError, DecodeKind, Error, ProtocolError, ProtocolKind,
     TransportError, TransportKind,
 };
-use crate::method::{ListMethod, Pagination};
+use crate::method::{Api, ListMethod, Pagination};
 use crate::wire::FromWire;
 
 impl Client {
@@ -35,6 +35,12 @@ impl Client {
     /// duplicates or gaps; [`Export::progress`] says how far it has come. The request's
     /// own filter applies; its `order` and `start` are replaced. Dropping the stream stops
     /// the batches still running.
+    ///
+    /// A REST 3.0 list method (`pagination: {page, limit}`) is exported the same way over
+    /// `id`, the field REST 3.0's common filter takes: windows
+    /// `[["id", ">", lo], ["id", "<=", hi]]` of one page each, sent through REST 3.0's
+    /// batch (the calls as a JSON array); its own filter must be a list of conditions
+    /// ([`Filter::conditions`](crate::types::Filter::conditions)).
     ///
     /// ```no_run
     /// use b24::prelude::*;
@@ -75,20 +81,25 @@ impl Client {
 
     /// What a fast export of `method` sends, once its request is checked.
     fn exporter<M: ListMethod>(&self, method: &M) -> Result<Arc<Exporter>, Error> {
-        let Pagination::StartNext {
-            page_size,
-            fast_key: Some(key),
-            ..
-        } = M::PAGINATION
-        else {
-            return Err(ConfigError::new(
-                ConfigKind::Unsupported,
-                format!(
-                    "{} has no fast export mode (start = -1 over a key)",
-                    M::NAME
-                ),
-            )
-            .into());
+        let (api, key, page) = match M::PAGINATION {
+            Pagination::StartNext {
+                page_size,
+                fast_key: Some(key),
+                ..
+            } => (Api::V2, key, i64::from(page_size.max(1))),
+            // REST 3.0: windows over `id`, the field its common filter scheme takes
+            // (`api-reference/rest-v3.md#filter`), run through its batch.
+            Pagination::V3Page => (Api::V3, "id", super::V3_PAGE_LIMIT),
+            _ => {
+                return Err(ConfigError::new(
+                    ConfigKind::Unsupported,
+                    format!(
+                        "{} has no fast export mode (start = -1 over a key, or REST 3.0 pages)",
+                        M::NAME
+                    ),
+                )
+                .into());
+            }
         };
         method.validate()?;
         let mut base = match params_of(method)? {
@@ -97,18 +108,31 @@ impl Client {
         };
         base.remove("start");
         base.remove("order");
-        let filter = match base.remove("filter") {
-            Some(Value::Object(f)) => f,
-            _ => Map::new(),
+        base.remove("pagination");
+        let filter = match (api, base.remove("filter")) {
+            (Api::V2, Some(Value::Object(f))) => Value::Object(f),
+            (Api::V2, _) => Value::Object(Map::new()),
+            (Api::V3, Some(Value::Array(conditions))) => Value::Array(conditions),
+            (Api::V3, None | Some(Value::Null)) => Value::Array(Vec::new()),
+            (Api::V3, Some(other)) => {
+                let problem = crate::error::Problem::new(
+                    "filter",
+                    other.to_string(),
+                    "a REST 3.0 filter is an array of conditions `[field, operator, value]`",
+                    None,
+                );
+                return Err(crate::error::ValidationError::new(M::NAME, vec![problem]).into());
+            }
         };
         Ok(Arc::new(Exporter {
             client: self.clone(),
             method: M::NAME,
+            api,
             base,
             filter,
             key,
             items: M::ITEMS,
-            page: i64::from(page_size.max(1)),
+            page,
             queued: watch::channel(0).0,
         }))
     }
@@ -255,8 +279,12 @@ impl<T: Send + 'static> Run<T> {
 struct Exporter {
     client: Client,
     method: &'static str,
+    /// REST v2 (`start = -1`, `>KEY` filters, the classic batch) or REST 3.0 (pages,
+    /// `[id, >, N]` conditions, its array batch).
+    api: Api,
     base: Map<String, Value>,
-    filter: Map<String, Value>,
+    /// The request's own filter: an object (REST v2) or an array of conditions (REST 3.0).
+    filter: Value,
     key: &'static str,
     /// The member of a page's `result` holding its items, if it wraps them.
     items: Option<&'static str>,
@@ -378,26 +406,44 @@ impl Exporter {
         })
     }
 
-    fn command(
-        &self,
-        extra_filter: Map<String, Value>,
-        order: &str,
-        select: Option<Value>,
-    ) -> String {
+    /// One command of a batch: the request's own parameters, the window `(lo, hi]` of keys
+    /// when given, ordered by the key, without counting (`start = -1`, or REST 3.0's first
+    /// page of one window).
+    fn command(&self, window: Option<(i64, i64)>, order: &str, select: Option<Value>) -> Value {
         let mut p = self.base.clone();
-        let mut f = self.filter.clone();
-        f.extend(extra_filter);
-        p.insert("filter".into(), Value::Object(f));
-        p.insert("order".into(), json!({ self.key: order }));
-        p.insert("start".into(), json!(-1));
         if let Some(select) = select {
             p.insert("select".into(), select);
         }
-        format!(
-            "{}?{}",
-            self.method,
-            crate::batch::encode_query(&Value::Object(p))
-        )
+        p.insert("order".into(), json!({ self.key: order }));
+        match self.api {
+            Api::V2 => {
+                let mut f = self.filter.as_object().cloned().unwrap_or_default();
+                if let Some((lo, hi)) = window {
+                    f.insert(format!(">{}", self.key), json!(lo));
+                    f.insert(format!("<={}", self.key), json!(hi));
+                }
+                p.insert("filter".into(), Value::Object(f));
+                p.insert("start".into(), json!(-1));
+                json!(format!(
+                    "{}?{}",
+                    self.method,
+                    crate::batch::encode_query(&Value::Object(p))
+                ))
+            }
+            Api::V3 => {
+                let mut f = self.filter.as_array().cloned().unwrap_or_default();
+                if let Some((lo, hi)) = window {
+                    f.push(json!([self.key, ">", lo]));
+                    f.push(json!([self.key, "<=", hi]));
+                }
+                p.insert("filter".into(), Value::Array(f));
+                p.insert(
+                    "pagination".into(),
+                    json!({ "page": 1, "limit": self.page }),
+                );
+                json!({ "method": self.method, "query": p })
+            }
+        }
     }
 
     /// Whether the request's own `select` leaves the key out of the items.
@@ -416,6 +462,9 @@ impl Exporter {
         &self,
         cmd: Map<String, Value>,
     ) -> Result<(Answer, crate::client::Scrubber), Error> {
+        if self.api == Api::V3 {
+            return self.batch_v3(cmd).await;
+        }
         let params = json!({ "halt": 0, "cmd": cmd });
         let raw = self
             .client
@@ -449,6 +498,62 @@ impl Exporter {
                 400,
             )
             .into());
+        }
+        Ok((answer, raw.scrub))
+    }
+
+    /// REST 3.0's batch (`api-reference/rest-v3.md#batch`): the calls as a JSON array, their
+    /// results an array in the same order. A failed call is the batch's error (an answer
+    /// with `error`), or, in place of its result, an object with `error`.
+    async fn batch_v3(
+        &self,
+        cmd: Map<String, Value>,
+    ) -> Result<(Answer, crate::client::Scrubber), Error> {
+        let (keys, calls): (Vec<String>, Vec<Value>) = cmd.into_iter().unzip();
+        let raw = self
+            .client
+            .execute("batch", Api::V3, Value::Array(calls), true, None)
+            .await?;
+        let wrong = |what: String| {
+            DecodeError::new(
+                self.method,
+                DecodeKind::Value,
+                "$.result",
+                raw.scrub.apply(&what),
+                raw.status,
+            )
+        };
+        let results: Vec<Box<RawValue>> = serde_json::from_str(raw.result.get()).map_err(|e| {
+            wrong(format!(
+                "expected the batch's results (an array), found {e}"
+            ))
+        })?;
+        if results.len() != keys.len() {
+            return Err(wrong(format!(
+                "the batch answered {} results for {} calls",
+                results.len(),
+                keys.len()
+            ))
+            .into());
+        }
+        #[derive(Deserialize)]
+        struct Failed {
+            #[serde(default)]
+            error: Option<Map<String, Value>>,
+        }
+        let mut answer = Answer {
+            result: HashMap::with_capacity(keys.len()),
+            result_error: HashMap::new(),
+            result_time: HashMap::new(),
+        };
+        for (key, result) in keys.into_iter().zip(results) {
+            if let Ok(Failed { error: Some(e) }) = serde_json::from_str::<Failed>(result.get())
+                && let Some(Value::String(code)) = e.get("code")
+            {
+                let scrub = |s: &str| raw.scrub.apply(s);
+                return Err(crate::client::v3_error(self.method, 400, code, &e, &scrub).into());
+            }
+            answer.result.insert(key, result);
         }
         Ok((answer, raw.scrub))
     }
@@ -489,7 +594,7 @@ impl Exporter {
     async fn first<M: ListMethod>(&self) -> Result<First<M::Item>, Error> {
         let key_only = || Some(json!([self.key]));
         let mut cmd = Map::new();
-        cmd.insert("first".into(), json!(self.command(Map::new(), "ASC", None)));
+        cmd.insert("first".into(), self.command(None, "ASC", None));
         // The first page's keys, when its items do not carry them.
         let keys = if self.select_hides_key() {
             "keys"
@@ -497,15 +602,9 @@ impl Exporter {
             "first"
         };
         if keys == "keys" {
-            cmd.insert(
-                "keys".into(),
-                json!(self.command(Map::new(), "ASC", key_only())),
-            );
+            cmd.insert("keys".into(), self.command(None, "ASC", key_only()));
         }
-        cmd.insert(
-            "max".into(),
-            json!(self.command(Map::new(), "DESC", key_only())),
-        );
+        cmd.insert("max".into(), self.command(None, "DESC", key_only()));
         let sent = std::time::Instant::now();
         let (mut answer, scrub) = self.batch(cmd).await?;
         let total = sent.elapsed().as_secs_f64();
@@ -571,10 +670,8 @@ impl Exporter {
     ) -> Result<Vec<(i64, Vec<M::Item>)>, Error> {
         let mut cmd = Map::new();
         for &lo in los {
-            let mut f = Map::new();
-            f.insert(format!(">{}", self.key), json!(lo));
-            f.insert(format!("<={}", self.key), json!((lo + self.page).min(max)));
-            cmd.insert(format!("w{lo}"), json!(self.command(f, "ASC", None)));
+            let window = (lo, (lo + self.page).min(max));
+            cmd.insert(format!("w{lo}"), self.command(Some(window), "ASC", None));
         }
         let (mut answer, scrub) = self.in_turn(place, self.batch(cmd)).await?;
         let mut out = Vec::with_capacity(los.len());

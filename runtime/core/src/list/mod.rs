@@ -105,7 +105,7 @@ enum Cursor {
 }
 
 /// REST 3.0's page size when a request names none (the docs' default, `50`).
-const V3_PAGE_LIMIT: i64 = 50;
+pub(super) const V3_PAGE_LIMIT: i64 = 50;
 
 /// Where a list stands between pages.
 struct Paging {

@@ -17,8 +17,11 @@ use crate::wire::{FromWire, WireError};
 ///     serde_json::to_value(&f)?,
 ///     serde_json::json!({"STAGE_ID": "WON", ">=OPPORTUNITY": 1000, "%TITLE": "Deal"})
 /// );
-/// let v3 = Filter::conditions().when("id", ">", 1000);
-/// assert_eq!(serde_json::to_value(&v3)?, serde_json::json!([["id", ">", 1000]]));
+/// let v3 = Filter::conditions().when("id", ">", 1000).any_of("status", ["NEW", "PENDING"]);
+/// assert_eq!(
+///     serde_json::to_value(&v3)?,
+///     serde_json::json!([["id", ">", 1000], ["status", "in", ["NEW", "PENDING"]]])
+/// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,49 +64,63 @@ impl Filter {
         self
     }
 
-    fn op(self, op: &str, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.with(format!("{op}{}", field.into()), value)
+    /// A comparison: the key `<prefix><field>` of a REST v2 filter, the condition
+    /// `[field, op, value]` of a REST 3.0 one (operators of `api-reference/rest-v3.md#operators`).
+    fn op(
+        mut self,
+        prefix: &str,
+        op: &str,
+        field: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Filter {
+        let field = field.into();
+        if let Repr::List(l) = &mut self.0 {
+            l.push(Value::Array(vec![field.into(), op.into(), value.into()]));
+            return self;
+        }
+        self.with(format!("{prefix}{field}"), value)
     }
 
     /// `field` equals `value` (a list: equals one of them).
     #[must_use]
     pub fn eq(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op("", field, value)
+        self.op("", "=", field, value)
     }
-    /// `field` is not `value` (`!`).
+    /// `field` is not `value` (`!`; REST 3.0 `!=`).
     #[must_use]
     pub fn ne(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op("!", field, value)
+        self.op("!", "!=", field, value)
     }
     /// `field > value`.
     #[must_use]
     pub fn gt(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op(">", field, value)
+        self.op(">", ">", field, value)
     }
     /// `field >= value`.
     #[must_use]
     pub fn ge(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op(">=", field, value)
+        self.op(">=", ">=", field, value)
     }
     /// `field < value`.
     #[must_use]
     pub fn lt(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op("<", field, value)
+        self.op("<", "<", field, value)
     }
     /// `field <= value`.
     #[must_use]
     pub fn le(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op("<=", field, value)
+        self.op("<=", "<=", field, value)
     }
-    /// `field` contains `value` (`%`).
+    /// `field` contains `value` (`%`). REST 3.0 lists no such operator: a portal refuses
+    /// the condition `[field, "%", value]` with its own error.
     #[must_use]
     pub fn like(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
-        self.op("%", field, value)
+        self.op("%", "%", field, value)
     }
-    /// `field` is one of `values` (`@`).
+    /// `field` is one of `values` (`@`; REST 3.0 `in`).
     #[must_use]
     pub fn any_of(self, field: impl Into<String>, values: impl Into<Value>) -> Filter {
-        self.op("@", field, values)
+        self.op("@", "in", field, values)
     }
 
     /// A REST 3.0 condition `[field, op, value]` (on a REST v2 filter: the key `opfield`).
@@ -113,8 +130,8 @@ impl Filter {
             l.push(Value::Array(vec![field.into(), op.into(), value.into()]));
             return self;
         }
-        let op = if op == "=" { "" } else { op };
-        self.op(op, field, value)
+        let prefix = if op == "=" { "" } else { op };
+        self.op(prefix, op, field, value)
     }
 
     /// Whether nothing is filtered.

@@ -76,6 +76,26 @@ fn fallback(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option<CmdResult
     Some(r)
 }
 
+/// REST 3.0 methods with a handler of their own (the others answer as their REST v2 twin's
+/// spec says).
+const V3_HANDLED: &[&str] = &[
+    "tasks.task.add",
+    "tasks.task.list",
+    "rest.documentation.openapi",
+    "documentation",
+    "rest.scope.list",
+];
+
+/// The command the portal runs for REST 3.0 `method` (lower case): `name@v3` when it has a
+/// handler of its own.
+pub(crate) fn v3_command(method: &str) -> String {
+    if V3_HANDLED.contains(&method) {
+        format!("{method}@v3")
+    } else {
+        method.to_string()
+    }
+}
+
 /// Whether `method` has a hand-written handler.
 pub(crate) const HANDLED: &[&str] = &[
     "batch",

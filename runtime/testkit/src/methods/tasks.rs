@@ -51,8 +51,11 @@ pub(super) fn add_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     Ok(Outcome::of(json!({ "item": task })).records(1))
 }
 
-/// `tasks.task.list` (REST 3.0): the tasks in `id` order, `pagination: {page, limit}`
-/// (default 50, at most 1000, as the docs' table says); the page as `{"items": […]}`.
+/// `tasks.task.list` (REST 3.0): `filter` (conditions `[field, op, value]`, `[field,
+/// [values]]`, `{logic, conditions}` groups; the operators of `api-reference/rest-v3.md`),
+/// `order` (`{field: "ASC"|"DESC"}`, default `id` ascending), `select` (default every
+/// field), `pagination: {page, limit}` (default 50, at most 1000, as the docs' table says);
+/// the page as `{"items": […]}`.
 pub(super) fn list_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     let pagination = params.get("pagination");
     let int = |name: &str, default: u64| {
@@ -63,14 +66,135 @@ pub(super) fn list_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     };
     let (page, limit) = (int("page", 1).max(1), int("limit", 50).clamp(1, 1000));
     let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
-    let items: Vec<Value> = ctx
-        .state
-        .tasks
-        .values()
+    let filter = params.get("filter").cloned().unwrap_or(Value::Null);
+    let mut rows: Vec<&Value> = Vec::new();
+    for task in ctx.state.tasks.values() {
+        if matches(task, &filter)? {
+            rows.push(task);
+        }
+    }
+    if let Some(Value::Object(order)) = params.get("order") {
+        for (field, dir) in order.iter().rev() {
+            let desc = dir.as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
+            rows.sort_by(|a, b| {
+                let o = compare(&a[field.as_str()], &b[field.as_str()]);
+                if desc { o.reverse() } else { o }
+            });
+        }
+    }
+    let select: Option<Vec<&str>> = params
+        .get("select")
+        .and_then(Value::as_array)
+        .map(|s| s.iter().filter_map(Value::as_str).collect());
+    let items: Vec<Value> = rows
+        .into_iter()
         .skip(skip)
         .take(limit as usize)
-        .cloned()
+        .map(|t| match &select {
+            Some(fields) if !fields.is_empty() => {
+                let picked: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .filter_map(|f| t.get(*f).map(|v| (f.to_string(), v.clone())))
+                    .collect();
+                Value::Object(picked)
+            }
+            _ => t.clone(),
+        })
         .collect();
     let n = items.len() as u64;
     Ok(Outcome::of(json!({ "items": items })).records(n))
+}
+
+/// Whether `task` passes a REST 3.0 filter (the conditions of an array all hold).
+fn matches(task: &Value, filter: &Value) -> Result<bool, ApiErr> {
+    match filter {
+        Value::Null => Ok(true),
+        Value::Array(conditions) => {
+            for c in conditions {
+                if !condition(task, c)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        _ => Err(ApiErr::new(
+            400,
+            VALIDATION,
+            "The filter is an array of conditions",
+        )),
+    }
+}
+
+fn condition(task: &Value, c: &Value) -> Result<bool, ApiErr> {
+    if let Some(group) = c.get("conditions").and_then(Value::as_array) {
+        let or = c
+            .get("logic")
+            .and_then(Value::as_str)
+            .is_some_and(|l| l.eq_ignore_ascii_case("or"));
+        let mut any = false;
+        for inner in group {
+            let hit = condition(task, inner)?;
+            if or && hit {
+                return Ok(true);
+            }
+            if !or && !hit {
+                return Ok(false);
+            }
+            any |= hit;
+        }
+        return Ok(!or || any);
+    }
+    let (field, op, value) = match c.as_array().map(Vec::as_slice) {
+        Some([Value::String(f), v @ Value::Array(_)]) => (f, "in", v),
+        Some([Value::String(f), Value::String(op), v]) => (f, op.as_str(), v),
+        _ => {
+            return Err(ApiErr::new(
+                400,
+                VALIDATION,
+                &format!("A filter condition is `[field, operator, value]`: {c}"),
+            ));
+        }
+    };
+    let Some(have) = task.get(field.as_str()) else {
+        return Err(ApiErr::new(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
+            &format!("Unknown field `{field}` for entity `TaskDto`"),
+        ));
+    };
+    let o = compare(have, value);
+    use std::cmp::Ordering::*;
+    Ok(match op {
+        "=" => o == Equal,
+        "!=" => o != Equal,
+        ">" => o == Greater,
+        ">=" => o != Less,
+        "<" => o == Less,
+        "<=" => o != Greater,
+        "in" => value
+            .as_array()
+            .is_some_and(|vs| vs.iter().any(|v| compare(have, v) == Equal)),
+        "between" => match value.as_array().map(Vec::as_slice) {
+            Some([lo, hi]) => compare(have, lo) != Less && compare(have, hi) != Greater,
+            _ => false,
+        },
+        _ => {
+            return Err(ApiErr::new(
+                400,
+                "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION",
+                &format!("Unknown filter operator `{op}`"),
+            ));
+        }
+    })
+}
+
+/// Numbers by value, anything else by its text.
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => {
+            let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            text(a).cmp(&text(b))
+        }
+    }
 }
