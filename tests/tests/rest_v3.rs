@@ -19,6 +19,9 @@ struct TaskAddV3;
 #[b24_method("tasks.task.list", api = "v3")]
 struct TaskListV3;
 
+#[b24_method("tasks.task.get", api = "v3")]
+struct TaskGetV3;
+
 async fn portal(drop_every: Option<(&str, u64)>) -> RunningPortal {
     let mut b = FakePortal::builder().bucket(None).operating(None).deals(0);
     if let Some((method, n)) = drop_every {
@@ -338,4 +341,27 @@ async fn a_v3_list_is_exported_through_the_v3_batch_in_id_order() {
             .contains("a REST 3.0 filter is an array of conditions"),
         "{err}"
     );
+}
+
+/// A method's own REST 3.0 codes, from its page, are variants of its error enum in words;
+/// the common ones stay `ErrorCode`s too.
+#[tokio::test]
+async fn a_v3_error_is_the_methods_own_variant() {
+    let p = FakePortal::builder()
+        .bucket(None)
+        .operating(None)
+        .deals(0)
+        .tasks(3)
+        .start()
+        .await
+        .expect("portal");
+    let c = client(&p);
+    let task = c.call(&TaskGetV3::new(2)).await.expect("task 2");
+    assert_eq!(task.item.and_then(|t| t.id), Some(2));
+    let Err(Error::Api(e)) = c.call(&TaskGetV3::new(9)).await else {
+        panic!("task 9 is not there")
+    };
+    assert_eq!(e.code(), &ErrorCode::V3EntityNotFound);
+    assert_eq!(TaskGetV3Error::from(&e), TaskGetV3Error::EntityNotFound);
+    assert_eq!(e.status(), 400);
 }

@@ -74,6 +74,54 @@ pub fn pascal(name: &str) -> String {
     s
 }
 
+/// The words REST 3.0 error codes are made of (`api-reference/rest-v3.md` and the
+/// methods' pages), for [`v3_error_variant`].
+const V3_CODE_WORDS: &[&str] = &[
+    "ACCESS",
+    "DENIED",
+    "DTO",
+    "ENTITY",
+    "FIELD",
+    "FILTER",
+    "FOUND",
+    "IDEMPOTENCY",
+    "INSUFFICIENT",
+    "INVALID",
+    "JSON",
+    "KEY",
+    "NOT",
+    "OPERATOR",
+    "ORDER",
+    "PAGINATION",
+    "PROPERTY",
+    "REQUEST",
+    "REUSED",
+    "SCOPE",
+    "SELECT",
+    "UNKNOWN",
+    "VALIDATION",
+];
+
+/// The variant of a REST 3.0 error code in a method's error enum: its last part without
+/// the `EXCEPTION` suffix, in words (`BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` →
+/// `EntityNotFound`). `None` for another code, or one not made of known words.
+pub fn v3_error_variant(code: &str) -> Option<String> {
+    let rest = code.strip_prefix("BITRIX_REST_V3_")?;
+    let last = rest.rsplit('_').next()?;
+    let mut word = last.strip_suffix("EXCEPTION").unwrap_or(last);
+    let mut out = String::new();
+    while !word.is_empty() {
+        let w = V3_CODE_WORDS
+            .iter()
+            .filter(|w| word.starts_with(**w))
+            .max_by_key(|w| w.len())?;
+        out.push_str(&w[..1]);
+        out.push_str(&w[1..].to_ascii_lowercase());
+        word = &word[w.len()..];
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// The enum variant for a wire value: `ASC` → `Asc`, `tasksTask` → `TasksTask`, `1` → `V1`.
 pub fn variant_ident(value: &str) -> String {
     let v = pascal(value);
@@ -102,6 +150,32 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v3_error_variants_are_words() {
+        for (code, v) in [
+            (
+                "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION",
+                Some("EntityNotFound"),
+            ),
+            (
+                "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+                Some("RequestValidation"),
+            ),
+            (
+                "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION",
+                Some("FieldNotFound"),
+            ),
+            (
+                "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
+                Some("UnknownDtoProperty"),
+            ),
+            ("BITRIX_REST_V3_EXCEPTION_NEWTHINGEXCEPTION", None),
+            ("ERROR_CORE", None),
+        ] {
+            assert_eq!(v3_error_variant(code).as_deref(), v, "{code}");
+        }
+    }
 
     #[test]
     fn field_idents() {

@@ -16,13 +16,18 @@ pub(super) fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStr
         if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        let v = naming::variant_ident(code);
-        let v = if v.starts_with(|c: char| c.is_ascii_digit())
-            || v.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit())
+        let plain = naming::variant_ident(code);
+        let plain = if plain.starts_with(|c: char| c.is_ascii_digit())
+            || plain.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit())
         {
             format!("E{code}")
         } else {
-            v
+            plain
+        };
+        // A REST 3.0 code in words (`EntityNotFound`), unless two codes would share it.
+        let v = match naming::v3_error_variant(code) {
+            Some(short) if !seen.contains(&short) => short,
+            _ => plain,
         };
         if matches!(v.as_str(), "System" | "Unknown") || !seen.insert(v.clone()) {
             continue;

@@ -1426,17 +1426,17 @@ impl ::b24_core::__private::Method for FollowupFieldGetV3 {
 #[allow(dead_code)]
 pub enum FollowupFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1447,23 +1447,19 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGet
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1667,13 +1663,13 @@ impl ::b24_core::__private::Method for FollowupFieldListV3 {
 #[allow(dead_code)]
 pub enum FollowupFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1685,17 +1681,13 @@ for FollowupFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1949,15 +1941,15 @@ impl ::b24_core::__private::Method for FollowupGetV3 {
 #[allow(dead_code)]
 pub enum FollowupGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 403).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `access_denied` (HTTP 403).
     AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 403).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `invalid_select_field` (HTTP 403).
     InvalidSelectField,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 403).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1968,15 +1960,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Err
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             "access_denied" => Self::AccessDenied,
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             "invalid_select_field" => Self::InvalidSelectField,
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             _ => {
                 match e.code() {
@@ -2288,7 +2278,7 @@ impl ::b24_core::__private::ListMethod for FollowupListV3 {
 #[allow(dead_code)]
 pub enum FollowupListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `invalid_date_range` (HTTP 400).
     InvalidDateRange,
     /// `invalid_select_field` (HTTP 400).
@@ -2298,7 +2288,7 @@ pub enum FollowupListV3Error {
     /// `invalid_pagination` (HTTP 400).
     InvalidPagination,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2309,14 +2299,14 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Er
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             "invalid_date_range" => Self::InvalidDateRange,
             "invalid_select_field" => Self::InvalidSelectField,
             "invalid_order" => Self::InvalidOrder,
             "invalid_pagination" => Self::InvalidPagination,
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             _ => {
                 match e.code() {

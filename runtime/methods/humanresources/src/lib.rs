@@ -2121,7 +2121,7 @@ impl ::b24_core::__private::Method for EmployeeCountV3 {
 #[allow(dead_code)]
 pub enum EmployeeCountV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2131,9 +2131,7 @@ pub enum EmployeeCountV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeCountV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2354,13 +2352,13 @@ impl ::b24_core::__private::Method for EmployeeFieldGetV3 {
 #[allow(dead_code)]
 pub enum EmployeeFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2371,16 +2369,14 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGet
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             _ => {
                 match e.code() {
@@ -2515,9 +2511,9 @@ impl ::b24_core::__private::Method for EmployeeFieldListV3 {
 #[allow(dead_code)]
 pub enum EmployeeFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2529,11 +2525,9 @@ for EmployeeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2646,7 +2640,7 @@ impl ::b24_core::__private::Method for EmployeeMultidepartmentV3 {
 #[allow(dead_code)]
 pub enum EmployeeMultidepartmentV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2657,9 +2651,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for EmployeeMultidepartmentV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3040,13 +3032,13 @@ impl ::b24_core::__private::Method for EmployeeSearchV3 {
 #[allow(dead_code)]
 pub enum EmployeeSearchV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3057,17 +3049,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3428,9 +3416,9 @@ impl ::b24_core::__private::Method for EmployeeSubordinatesV3 {
 #[allow(dead_code)]
 pub enum EmployeeSubordinatesV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3442,11 +3430,9 @@ for EmployeeSubordinatesV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -7003,11 +6989,11 @@ impl ::b24_core::__private::Method for NodeAddV3 {
 #[allow(dead_code)]
 pub enum NodeAddV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7018,13 +7004,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -7511,11 +7495,11 @@ impl ::b24_core::__private::Method for NodeChildrenV3 {
 #[allow(dead_code)]
 pub enum NodeChildrenV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -7526,13 +7510,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeChildrenV3Er
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -8080,11 +8062,11 @@ impl ::b24_core::__private::Method for NodeCommunicationEditV3 {
 #[allow(dead_code)]
 pub enum NodeCommunicationEditV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8096,14 +8078,10 @@ for NodeCommunicationEditV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -8228,11 +8206,11 @@ impl ::b24_core::__private::Method for NodeCommunicationListV3 {
 #[allow(dead_code)]
 pub enum NodeCommunicationListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -8244,14 +8222,10 @@ for NodeCommunicationListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -9088,9 +9062,9 @@ impl ::b24_core::__private::Method for NodeCountV3 {
 #[allow(dead_code)]
 pub enum NodeCountV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9100,11 +9074,9 @@ pub enum NodeCountV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeCountV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -9404,11 +9376,11 @@ impl ::b24_core::__private::Method for NodeEditV3 {
 #[allow(dead_code)]
 pub enum NodeEditV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9419,13 +9391,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error 
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -9575,15 +9545,15 @@ impl ::b24_core::__private::Method for NodeFieldGetV3 {
 #[allow(dead_code)]
 pub enum NodeFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9594,20 +9564,18 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Er
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -9813,11 +9781,11 @@ impl ::b24_core::__private::Method for NodeFieldListV3 {
 #[allow(dead_code)]
 pub enum NodeFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -9828,14 +9796,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10051,17 +10017,17 @@ impl ::b24_core::__private::Method for NodeGetV3 {
 #[allow(dead_code)]
 pub enum NodeGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10072,23 +10038,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10340,17 +10300,17 @@ impl ::b24_core::__private::ListMethod for NodeListV3 {
 #[allow(dead_code)]
 pub enum NodeListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10361,22 +10321,18 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error 
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -10631,13 +10587,13 @@ impl ::b24_core::__private::Method for NodeMemberAddV3 {
 #[allow(dead_code)]
 pub enum NodeMemberAddV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10648,17 +10604,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -10807,13 +10759,13 @@ impl ::b24_core::__private::Method for NodeMemberFieldGetV3 {
 #[allow(dead_code)]
 pub enum NodeMemberFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 200).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -10825,16 +10777,14 @@ for NodeMemberFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             _ => {
                 match e.code() {
@@ -11041,9 +10991,9 @@ impl ::b24_core::__private::Method for NodeMemberFieldListV3 {
 #[allow(dead_code)]
 pub enum NodeMemberFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 200).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11055,11 +11005,9 @@ for NodeMemberFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11296,13 +11244,13 @@ impl ::b24_core::__private::Method for NodeMemberMoveV3 {
 #[allow(dead_code)]
 pub enum NodeMemberMoveV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11313,17 +11261,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11457,13 +11401,13 @@ impl ::b24_core::__private::Method for NodeMemberRemoveV3 {
 #[allow(dead_code)]
 pub enum NodeMemberRemoveV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11474,17 +11418,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberRemove
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11790,13 +11730,13 @@ impl ::b24_core::__private::Method for NodeMemberSetV3 {
 #[allow(dead_code)]
 pub enum NodeMemberSetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11807,17 +11747,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -11957,11 +11893,11 @@ impl ::b24_core::__private::Method for NodeMoveV3 {
 #[allow(dead_code)]
 pub enum NodeMoveV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -11972,13 +11908,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error 
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {
@@ -12179,11 +12113,11 @@ impl ::b24_core::__private::ListMethod for NodeSearchV3 {
 #[allow(dead_code)]
 pub enum NodeSearchV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInsufficientscopeexception,
+    InsufficientScope,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -12194,13 +12128,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Erro
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInsufficientscopeexception
+                Self::InsufficientScope
             }
             _ => {
                 match e.code() {

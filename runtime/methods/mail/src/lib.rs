@@ -1140,15 +1140,15 @@ impl ::b24_core::__private::Method for MailboxFieldGetV3 {
 #[allow(dead_code)]
 pub enum MailboxFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1158,21 +1158,17 @@ pub enum MailboxFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1304,11 +1300,11 @@ impl ::b24_core::__private::Method for MailboxFieldListV3 {
 #[allow(dead_code)]
 pub enum MailboxFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1318,15 +1314,11 @@ pub enum MailboxFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1470,11 +1462,11 @@ impl ::b24_core::__private::Method for MailboxGetV3 {
 #[allow(dead_code)]
 pub enum MailboxGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1485,14 +1477,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Erro
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1764,9 +1752,9 @@ impl ::b24_core::__private::ListMethod for MailboxListV3 {
 #[allow(dead_code)]
 pub enum MailboxListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1776,11 +1764,9 @@ pub enum MailboxListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             _ => {
                 match e.code() {
@@ -1997,9 +1983,9 @@ impl ::b24_core::__private::ListMethod for MailboxSendersV3 {
 #[allow(dead_code)]
 pub enum MailboxSendersV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2009,11 +1995,9 @@ pub enum MailboxSendersV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxSendersV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             _ => {
                 match e.code() {
@@ -2410,9 +2394,9 @@ impl ::b24_core::__private::Method for MessageCreatecalendareventV3 {
 #[allow(dead_code)]
 pub enum MessageCreatecalendareventV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2424,11 +2408,9 @@ for MessageCreatecalendareventV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2651,9 +2633,9 @@ impl ::b24_core::__private::Method for MessageCreatechatV3 {
 #[allow(dead_code)]
 pub enum MessageCreatechatV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2665,11 +2647,9 @@ for MessageCreatechatV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2912,9 +2892,9 @@ impl ::b24_core::__private::Method for MessageCreatecrmactivityV3 {
 #[allow(dead_code)]
 pub enum MessageCreatecrmactivityV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2926,11 +2906,9 @@ for MessageCreatecrmactivityV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3078,9 +3056,9 @@ impl ::b24_core::__private::Method for MessageCreatefeedpostV3 {
 #[allow(dead_code)]
 pub enum MessageCreatefeedpostV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3092,11 +3070,9 @@ for MessageCreatefeedpostV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3415,9 +3391,9 @@ impl ::b24_core::__private::Method for MessageCreatetaskV3 {
 #[allow(dead_code)]
 pub enum MessageCreatetaskV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3429,11 +3405,9 @@ for MessageCreatetaskV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3678,15 +3652,15 @@ impl ::b24_core::__private::Method for MessageFieldGetV3 {
 #[allow(dead_code)]
 pub enum MessageFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3696,21 +3670,17 @@ pub enum MessageFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3842,11 +3812,11 @@ impl ::b24_core::__private::Method for MessageFieldListV3 {
 #[allow(dead_code)]
 pub enum MessageFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3856,15 +3826,11 @@ pub enum MessageFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4099,9 +4065,9 @@ impl ::b24_core::__private::Method for MessageForwardV3 {
 #[allow(dead_code)]
 pub enum MessageForwardV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4112,11 +4078,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4258,11 +4222,11 @@ impl ::b24_core::__private::Method for MessageGetV3 {
 #[allow(dead_code)]
 pub enum MessageGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4273,14 +4237,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Erro
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4691,11 +4651,11 @@ impl ::b24_core::__private::ListMethod for MessageListV3 {
 #[allow(dead_code)]
 pub enum MessageListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4705,14 +4665,12 @@ pub enum MessageListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             _ => {
                 match e.code() {
@@ -4953,9 +4911,9 @@ impl ::b24_core::__private::Method for MessageMovetofolderV3 {
 #[allow(dead_code)]
 pub enum MessageMovetofolderV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4967,11 +4925,9 @@ for MessageMovetofolderV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5196,9 +5152,9 @@ impl ::b24_core::__private::Method for MessageRemovecrmactivityV3 {
 #[allow(dead_code)]
 pub enum MessageRemovecrmactivityV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5210,11 +5166,9 @@ for MessageRemovecrmactivityV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5439,9 +5393,9 @@ impl ::b24_core::__private::Method for MessageReplyV3 {
 #[allow(dead_code)]
 pub enum MessageReplyV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5452,11 +5406,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Er
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5669,9 +5621,9 @@ impl ::b24_core::__private::Method for MessageSendV3 {
 #[allow(dead_code)]
 pub enum MessageSendV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5682,11 +5634,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Err
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5836,11 +5786,11 @@ impl ::b24_core::__private::Method for MessageThreadV3 {
 #[allow(dead_code)]
 pub enum MessageThreadV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5851,14 +5801,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageThreadV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6163,15 +6109,15 @@ impl ::b24_core::__private::Method for RecipientFieldGetV3 {
 #[allow(dead_code)]
 pub enum RecipientFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6182,21 +6128,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6369,11 +6311,11 @@ impl ::b24_core::__private::ListMethod for RecipientFieldListV3 {
 #[allow(dead_code)]
 pub enum RecipientFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6384,15 +6326,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6565,9 +6503,9 @@ impl ::b24_core::__private::ListMethod for RecipientListcontactsV3 {
 #[allow(dead_code)]
 pub enum RecipientListcontactsV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6578,11 +6516,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientListcontactsV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             _ => {
                 match e.code() {
@@ -6746,11 +6682,11 @@ impl ::b24_core::__private::ListMethod for RecipientListemployeesV3 {
 #[allow(dead_code)]
 pub enum RecipientListemployeesV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6761,14 +6697,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for RecipientListemployeesV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             _ => {
                 match e.code() {

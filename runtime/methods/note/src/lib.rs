@@ -1174,11 +1174,11 @@ impl ::b24_core::__private::Method for CollectionAddV3 {
 #[allow(dead_code)]
 pub enum CollectionAddV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationDtovalidationexception,
+    DtoValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1189,14 +1189,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionAddV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+                Self::DtoValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1418,11 +1416,11 @@ impl ::b24_core::__private::Method for CollectionArchiveV3 {
 #[allow(dead_code)]
 pub enum CollectionArchiveV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1434,14 +1432,10 @@ for CollectionArchiveV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1564,11 +1558,11 @@ impl ::b24_core::__private::Method for CollectionDeleteV3 {
 #[allow(dead_code)]
 pub enum CollectionDeleteV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// `NOTE_COLLECTION_UNDER_IMPORT` (HTTP 400).
     NoteCollectionUnderImport,
     /// A system error (any method may answer it).
@@ -1581,14 +1575,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDelete
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             "NOTE_COLLECTION_UNDER_IMPORT" => Self::NoteCollectionUnderImport,
             _ => {
                 match e.code() {
@@ -1736,15 +1726,15 @@ impl ::b24_core::__private::Method for CollectionFieldGetV3 {
 #[allow(dead_code)]
 pub enum CollectionFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1755,21 +1745,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -1901,11 +1887,11 @@ impl ::b24_core::__private::Method for CollectionFieldListV3 {
 #[allow(dead_code)]
 pub enum CollectionFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -1916,15 +1902,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for CollectionFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2049,9 +2031,9 @@ impl ::b24_core::__private::Method for CollectionGetV3 {
 #[allow(dead_code)]
 pub enum CollectionGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2062,11 +2044,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3E
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2284,7 +2264,7 @@ impl ::b24_core::__private::ListMethod for CollectionListV3 {
 #[allow(dead_code)]
 pub enum CollectionListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 403).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2294,9 +2274,7 @@ pub enum CollectionListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2611,13 +2589,13 @@ impl ::b24_core::__private::Method for CollectionUpdateV3 {
 #[allow(dead_code)]
 pub enum CollectionUpdateV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationDtovalidationexception,
+    DtoValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2628,17 +2606,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionUpdate
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+                Self::DtoValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2841,17 +2815,17 @@ impl ::b24_core::__private::Method for DocumentAddV3 {
 #[allow(dead_code)]
 pub enum DocumentAddV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationDtovalidationexception,
+    DtoValidation,
     /// `NOTE_MARKDOWN_TOO_LARGE` (HTTP 400).
     NoteMarkdownTooLarge,
     /// `NOTE_INVALID_PARENT` (HTTP 400).
     NoteInvalidParent,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2862,19 +2836,15 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddV3Err
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+                Self::DtoValidation
             }
             "NOTE_MARKDOWN_TOO_LARGE" => Self::NoteMarkdownTooLarge,
             "NOTE_INVALID_PARENT" => Self::NoteInvalidParent,
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3126,11 +3096,11 @@ impl ::b24_core::__private::Method for DocumentArchiveV3 {
 #[allow(dead_code)]
 pub enum DocumentArchiveV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3141,14 +3111,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3271,11 +3237,11 @@ impl ::b24_core::__private::Method for DocumentDeleteV3 {
 #[allow(dead_code)]
 pub enum DocumentDeleteV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3286,14 +3252,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3440,15 +3402,15 @@ impl ::b24_core::__private::Method for DocumentFieldGetV3 {
 #[allow(dead_code)]
 pub enum DocumentFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3458,21 +3420,17 @@ pub enum DocumentFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3604,11 +3562,11 @@ impl ::b24_core::__private::Method for DocumentFieldListV3 {
 #[allow(dead_code)]
 pub enum DocumentFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3619,15 +3577,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3755,11 +3709,11 @@ impl ::b24_core::__private::Method for DocumentGetV3 {
 #[allow(dead_code)]
 pub enum DocumentGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3770,14 +3724,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetV3Err
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -3918,15 +3868,15 @@ impl ::b24_core::__private::Method for DocumentSearchFieldGetV3 {
 #[allow(dead_code)]
 pub enum DocumentSearchFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -3937,21 +3887,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4085,11 +4031,11 @@ impl ::b24_core::__private::Method for DocumentSearchFieldListV3 {
 #[allow(dead_code)]
 pub enum DocumentSearchFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4100,15 +4046,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentSearchFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4267,13 +4209,13 @@ impl ::b24_core::__private::ListMethod for DocumentSearchListV3 {
 #[allow(dead_code)]
 pub enum DocumentSearchListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `NOTE_SEARCH_QUERY_TOO_SHORT` (HTTP 400).
     NoteSearchQueryTooShort,
     /// `NOTE_SEARCH_QUERY_TOO_LONG` (HTTP 400).
     NoteSearchQueryTooLong,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4285,13 +4227,11 @@ for DocumentSearchListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "NOTE_SEARCH_QUERY_TOO_SHORT" => Self::NoteSearchQueryTooShort,
             "NOTE_SEARCH_QUERY_TOO_LONG" => Self::NoteSearchQueryTooLong,
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4747,15 +4687,15 @@ impl ::b24_core::__private::Method for DocumentTreeFieldGetV3 {
 #[allow(dead_code)]
 pub enum DocumentTreeFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4766,21 +4706,17 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -4914,11 +4850,11 @@ impl ::b24_core::__private::Method for DocumentTreeFieldListV3 {
 #[allow(dead_code)]
 pub enum DocumentTreeFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -4929,15 +4865,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentTreeFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5071,11 +5003,11 @@ impl ::b24_core::__private::Method for DocumentTreeListV3 {
 #[allow(dead_code)]
 pub enum DocumentTreeListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5086,14 +5018,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentTreeList
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -5620,9 +5548,9 @@ impl ::b24_core::__private::Method for DocumentUpdateV3 {
 #[allow(dead_code)]
 pub enum DocumentUpdateV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationDtovalidationexception,
+    DtoValidation,
     /// `NOTE_EMPTY_UPDATE` (HTTP 400).
     NoteEmptyUpdate,
     /// `NOTE_MARKDOWN_TOO_LARGE` (HTTP 400).
@@ -5630,9 +5558,9 @@ pub enum DocumentUpdateV3Error {
     /// `NOTE_DOCUMENT_HAS_UNSAVED_CHANGES` (HTTP 400).
     NoteDocumentHasUnsavedChanges,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -5643,20 +5571,16 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateV3
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationDtovalidationexception
+                Self::DtoValidation
             }
             "NOTE_EMPTY_UPDATE" => Self::NoteEmptyUpdate,
             "NOTE_MARKDOWN_TOO_LARGE" => Self::NoteMarkdownTooLarge,
             "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES" => Self::NoteDocumentHasUnsavedChanges,
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6169,15 +6093,15 @@ impl ::b24_core::__private::Method for FileAddV3 {
 #[allow(dead_code)]
 pub enum FileAddV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `NOTE_FILE_TOO_LARGE` (HTTP 400).
     NoteFileTooLarge,
     /// `NOTE_FILE_TYPE_NOT_ALLOWED` (HTTP 400).
     NoteFileTypeNotAllowed,
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6188,16 +6112,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileAddV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "NOTE_FILE_TOO_LARGE" => Self::NoteFileTooLarge,
             "NOTE_FILE_TYPE_NOT_ALLOWED" => Self::NoteFileTypeNotAllowed,
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6576,15 +6496,15 @@ impl ::b24_core::__private::Method for FileFieldGetV3 {
 #[allow(dead_code)]
 pub enum FileFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6594,21 +6514,17 @@ pub enum FileFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6740,11 +6656,11 @@ impl ::b24_core::__private::Method for FileFieldListV3 {
 #[allow(dead_code)]
 pub enum FileFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6754,15 +6670,11 @@ pub enum FileFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -6906,9 +6818,9 @@ impl ::b24_core::__private::Method for FileGetV3 {
 #[allow(dead_code)]
 pub enum FileGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionEntitynotfoundexception,
+    EntityNotFound,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -6919,11 +6831,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionEntitynotfoundexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION" => Self::EntityNotFound,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {

@@ -2119,15 +2119,15 @@ impl ::b24_core::__private::Method for RecordFieldGetV3 {
 #[allow(dead_code)]
 pub enum RecordFieldGetV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION` (HTTP 400).
-    BitrixRestV3RealisationExceptionFieldnotfoundexception,
+    FieldNotFound,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2137,21 +2137,17 @@ pub enum RecordFieldGetV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION" => {
-                Self::BitrixRestV3RealisationExceptionFieldnotfoundexception
+                Self::FieldNotFound
             }
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2355,11 +2351,11 @@ impl ::b24_core::__private::Method for RecordFieldListV3 {
 #[allow(dead_code)]
 pub enum RecordFieldListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionUnknowndtopropertyexception,
+    UnknownDtoProperty,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidselectexception,
+    InvalidSelect,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2369,15 +2365,11 @@ pub enum RecordFieldListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION" => {
-                Self::BitrixRestV3ExceptionUnknowndtopropertyexception
+                Self::UnknownDtoProperty
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidselectexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION" => Self::InvalidSelect,
             _ => {
                 match e.code() {
                     ::b24_core::__private::ErrorCode::Unknown(code) => {
@@ -2636,13 +2628,13 @@ impl ::b24_core::__private::ListMethod for RecordListV3 {
 #[allow(dead_code)]
 pub enum RecordListV3Error {
     /// `BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionAccessdeniedexception,
+    AccessDenied,
     /// `BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionValidationRequestvalidationexception,
+    RequestValidation,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidfilterexception,
+    InvalidFilter,
     /// `BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION` (HTTP 400).
-    BitrixRestV3ExceptionInvalidpaginationexception,
+    InvalidPagination,
     /// A system error (any method may answer it).
     System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
@@ -2652,17 +2644,13 @@ pub enum RecordListV3Error {
 impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Error {
     fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code().as_str() {
-            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => {
-                Self::BitrixRestV3ExceptionAccessdeniedexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION" => Self::AccessDenied,
             "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionValidationRequestvalidationexception
+                Self::RequestValidation
             }
-            "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidfilterexception
-            }
+            "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION" => Self::InvalidFilter,
             "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION" => {
-                Self::BitrixRestV3ExceptionInvalidpaginationexception
+                Self::InvalidPagination
             }
             _ => {
                 match e.code() {

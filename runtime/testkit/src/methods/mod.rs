@@ -55,6 +55,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "scope" => misc::scope(ctx),
         "tasks.task.add@v3" => tasks::add_v3(ctx, params),
         "tasks.task.list@v3" => tasks::list_v3(ctx, params),
+        "tasks.task.get@v3" => tasks::get_v3(ctx, params),
         "rest.documentation.openapi@v3" | "documentation@v3" => misc::openapi(ctx),
         "rest.scope.list@v3" => misc::scope_list(ctx),
         _ => return fallback(ctx, method, params),
@@ -80,6 +81,7 @@ fn fallback(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option<CmdResult
 /// spec says).
 const V3_HANDLED: &[&str] = &[
     "tasks.task.add",
+    "tasks.task.get",
     "tasks.task.list",
     "rest.documentation.openapi",
     "documentation",

@@ -51,6 +51,24 @@ pub(super) fn add_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     Ok(Outcome::of(json!({ "item": task })).records(1))
 }
 
+/// `tasks.task.get` (REST 3.0): `{"item": {…}}`, or `…ENTITYNOTFOUNDEXCEPTION` (HTTP 400,
+/// the docs' table) for an id the portal does not have.
+pub(super) fn get_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
+    let Some(id) = params.get("id").and_then(Value::as_u64) else {
+        let mut e = ApiErr::new(400, VALIDATION, "Error validating request object");
+        e.validation = vec![("id".into(), "Required field `id` is not specified".into())];
+        return Err(e);
+    };
+    match ctx.state.tasks.get(&id) {
+        Some(task) => Ok(Outcome::of(json!({ "item": task })).records(1)),
+        None => Err(ApiErr::new(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION",
+            &format!("Task {id} not found"),
+        )),
+    }
+}
+
 /// `tasks.task.list` (REST 3.0): `filter` (conditions `[field, op, value]`, `[field,
 /// [values]]`, `{logic, conditions}` groups; the operators of `api-reference/rest-v3.md`),
 /// `order` (`{field: "ASC"|"DESC"}`, default `id` ascending), `select` (default every
