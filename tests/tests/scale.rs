@@ -290,6 +290,51 @@ async fn export_has_no_duplicates_and_no_gaps() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_known_only_by_name_exports_as_json() {
+    let p = portal(FakePortal::builder().deals(1_234).tasks(321)).await;
+    let c = client(&p);
+    let params = serde_json::json!({ "select": ["ID", "TITLE"], "filter": { ">ID": 100 } });
+    let deals: Vec<serde_json::Value> = c
+        .export_raw("crm.deal.list", params, b24::RawExport::v2("ID", None))
+        .try_collect()
+        .await
+        .expect("export");
+    let ids: Vec<i64> = deals
+        .iter()
+        .map(|d| d["ID"].as_str().and_then(|s| s.parse().ok()).expect("ID"))
+        .collect();
+    assert_eq!(ids, (101..=1_234).collect::<Vec<_>>());
+    let tasks: Vec<serde_json::Value> = c
+        .export_raw(
+            "tasks.task.list",
+            serde_json::Value::Null,
+            b24::RawExport::v3(),
+        )
+        .try_collect()
+        .await
+        .expect("export");
+    let ids: Vec<i64> = tasks
+        .iter()
+        .map(|t| t["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids, (1..=321).collect::<Vec<_>>());
+    let err = c
+        .export_raw(
+            "crm.deal.list",
+            serde_json::json!([1]),
+            b24::RawExport::v2("ID", None),
+        )
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("params are an object");
+    assert!(
+        err.to_string()
+            .contains("the parameters of a list method are a JSON object"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn export_edges_a_short_list_a_full_page_one_more_and_a_select_without_the_key() {
     // The first answer carries the first page: a list it holds whole needs nothing more;

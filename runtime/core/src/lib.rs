@@ -51,7 +51,7 @@ pub use error::{
     TransportError, TransportKind, ValidationError,
 };
 pub use limits::RateLimit;
-pub use list::{Export, ItemStream, Progress};
+pub use list::{Export, ItemStream, Progress, RawExport};
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 pub use secret::Secret;

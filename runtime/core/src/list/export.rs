@@ -2,6 +2,7 @@
 //! parallel within the rate limit.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
@@ -63,16 +64,46 @@ impl Client {
         M: ListMethod + 'static,
         M::Item: Send + 'static,
     {
+        self.run_export(self.exporter(method), Arc::new(Typed::<M>(PhantomData)))
+    }
+
+    /// A fast export of a method by name, its items as JSON: what [`Client::export`] does
+    /// for a typed list method, for tools that know a method from its spec at run time (the
+    /// `b24` command line). `params` are the request's (its `filter` kept; `order`,
+    /// `start` and `pagination` replaced); `how` says how the method pages.
+    pub fn export_raw(&self, method: &str, params: Value, how: RawExport) -> Export<Value> {
+        let members = how.items.clone();
+        let ex = match params {
+            Value::Object(base) => self.exporter_of(method.to_string(), how, base),
+            Value::Null => self.exporter_of(method.to_string(), how, Map::new()),
+            other => Err(crate::error::ValidationError::new(
+                method,
+                vec![crate::error::Problem::new(
+                    "params",
+                    other.to_string(),
+                    "the parameters of a list method are a JSON object",
+                    None,
+                )],
+            )
+            .into()),
+        };
+        self.run_export(ex, Arc::new(RawPages { items: members }))
+    }
+
+    fn run_export<P: Pages>(
+        &self,
+        ex: Result<Arc<Exporter>, Error>,
+        pages: Arc<P>,
+    ) -> Export<P::Item> {
         let progress = Arc::new(Mutex::new(Progress {
             records: 0,
             requests: 0,
             max_key: None,
         }));
         let shared = progress.clone();
-        let start = Run::Start(self.exporter(method));
-        let items = stream::unfold(start, move |run| {
-            let shared = shared.clone();
-            async move { run.step::<M>(&shared).await }
+        let items = stream::unfold(Run::Start(ex), move |run| {
+            let (shared, pages) = (shared.clone(), pages.clone());
+            async move { run.step(&pages, &shared).await }
         })
         .flat_map(stream::iter)
         .boxed();
@@ -102,10 +133,26 @@ impl Client {
             }
         };
         method.validate()?;
-        let mut base = match params_of(method)? {
+        let base = match params_of(method)? {
             Value::Object(m) => m,
             _ => Map::new(),
         };
+        let how = RawExport {
+            api,
+            key: key.to_string(),
+            page: u32::try_from(page).unwrap_or(u32::MAX),
+            items: M::ITEMS.map(str::to_string),
+        };
+        self.exporter_of(M::NAME.to_string(), how, base)
+    }
+
+    fn exporter_of(
+        &self,
+        method: String,
+        how: RawExport,
+        mut base: Map<String, Value>,
+    ) -> Result<Arc<Exporter>, Error> {
+        let api = how.api;
         base.remove("start");
         base.remove("order");
         base.remove("pagination");
@@ -121,18 +168,18 @@ impl Client {
                     "a REST 3.0 filter is an array of conditions `[field, operator, value]`",
                     None,
                 );
-                return Err(crate::error::ValidationError::new(M::NAME, vec![problem]).into());
+                return Err(crate::error::ValidationError::new(&method, vec![problem]).into());
             }
         };
         Ok(Arc::new(Exporter {
             client: self.clone(),
-            method: M::NAME,
+            method,
             api,
             base,
             filter,
-            key,
-            items: M::ITEMS,
-            page,
+            key: how.key,
+            items: how.items,
+            page: i64::from(how.page.max(1)),
             queued: watch::channel(0).0,
         }))
     }
@@ -202,10 +249,7 @@ struct Flight<T> {
 type Step<T> = Option<(Vec<Result<T, Error>>, Run<T>)>;
 
 impl<T: Send + 'static> Run<T> {
-    async fn step<M>(self, progress: &Mutex<Progress>) -> Step<T>
-    where
-        M: ListMethod<Item = T> + 'static,
-    {
+    async fn step<P: Pages<Item = T>>(self, pages: &Arc<P>, progress: &Mutex<Progress>) -> Step<T> {
         let update =
             |f: &dyn Fn(&mut Progress)| f(&mut progress.lock().unwrap_or_else(|e| e.into_inner()));
         let mut run = self;
@@ -213,7 +257,7 @@ impl<T: Send + 'static> Run<T> {
             run = match run {
                 Run::Done => return None,
                 Run::Start(Err(e)) => return Some((vec![Err(e)], Run::Done)),
-                Run::Start(Ok(ex)) => match ex.first::<M>().await {
+                Run::Start(Ok(ex)) => match ex.first(&**pages).await {
                     Err(e) => return Some((vec![Err(e)], Run::Done)),
                     Ok(first) => {
                         let n = first.items.len();
@@ -243,9 +287,9 @@ impl<T: Send + 'static> Run<T> {
                     while f.running.len() < f.at_once
                         && let Some((place, los)) = f.waiting.pop_front()
                     {
-                        let (ex, max) = (f.ex.clone(), f.max);
+                        let (ex, max, pages) = (f.ex.clone(), f.max, pages.clone());
                         f.running
-                            .spawn(async move { ex.windows::<M>(place, &los, max).await });
+                            .spawn(async move { ex.windows(&*pages, place, &los, max).await });
                     }
                     let rows = match f.running.join_next().await {
                         Some(Ok(Ok(rows))) => rows,
@@ -254,7 +298,7 @@ impl<T: Send + 'static> Run<T> {
                         Some(Err(e)) => {
                             // Cancelled: only when the runtime shuts down under the export.
                             let e = TransportError::new(
-                                M::NAME,
+                                &f.ex.method,
                                 TransportKind::Request,
                                 true,
                                 format!("an export task was cancelled ({e})"),
@@ -278,16 +322,16 @@ impl<T: Send + 'static> Run<T> {
 
 struct Exporter {
     client: Client,
-    method: &'static str,
+    method: String,
     /// REST v2 (`start = -1`, `>KEY` filters, the classic batch) or REST 3.0 (pages,
     /// `[id, >, N]` conditions, its array batch).
     api: Api,
     base: Map<String, Value>,
     /// The request's own filter: an object (REST v2) or an array of conditions (REST 3.0).
     filter: Value,
-    key: &'static str,
+    key: String,
     /// The member of a page's `result` holding its items, if it wraps them.
-    items: Option<&'static str>,
+    items: Option<String>,
     page: i64,
     /// How many batches have taken their place in the client's queue for the rate limit:
     /// they take it in the plan's order (the first ones get the room there is now, the
@@ -414,7 +458,7 @@ impl Exporter {
         if let Some(select) = select {
             p.insert("select".into(), select);
         }
-        p.insert("order".into(), json!({ self.key: order }));
+        p.insert("order".into(), json!({ self.key.as_str(): order }));
         match self.api {
             Api::V2 => {
                 let mut f = self.filter.as_object().cloned().unwrap_or_default();
@@ -451,7 +495,7 @@ impl Exporter {
         match self.base.get("select") {
             Some(Value::Array(fields)) if !fields.is_empty() => !fields.iter().any(|f| {
                 f.as_str()
-                    .is_some_and(|f| f == "*" || f.eq_ignore_ascii_case(self.key))
+                    .is_some_and(|f| f == "*" || f.eq_ignore_ascii_case(&self.key))
             }),
             _ => false,
         }
@@ -472,7 +516,7 @@ impl Exporter {
             .await?;
         let answer: Answer = serde_json::from_str(raw.result.get()).map_err(|e| {
             DecodeError::new(
-                self.method,
+                &self.method,
                 DecodeKind::Value,
                 "$.result",
                 raw.scrub
@@ -486,7 +530,7 @@ impl Exporter {
             let e: Value = serde_json::from_str(e.get()).unwrap_or(Value::Null);
             // A server may echo a token in either member.
             return Err(crate::error::ApiError::new(
-                self.method,
+                &self.method,
                 raw.scrub
                     .apply(e.get("error").and_then(Value::as_str).unwrap_or_default()),
                 raw.scrub.apply(&format!(
@@ -516,7 +560,7 @@ impl Exporter {
             .await?;
         let wrong = |what: String| {
             DecodeError::new(
-                self.method,
+                &self.method,
                 DecodeKind::Value,
                 "$.result",
                 raw.scrub.apply(&what),
@@ -551,7 +595,7 @@ impl Exporter {
                 && let Some(Value::String(code)) = e.get("code")
             {
                 let scrub = |s: &str| raw.scrub.apply(s);
-                return Err(crate::client::v3_error(self.method, 400, code, &e, &scrub).into());
+                return Err(crate::client::v3_error(&self.method, 400, code, &e, &scrub).into());
             }
             answer.result.insert(key, result);
         }
@@ -560,7 +604,7 @@ impl Exporter {
 
     /// The key of the first or last item of a page, `None` for an empty page.
     fn key_of(&self, page: &Value, last: bool) -> Result<Option<i64>, Error> {
-        let rows = match self.items {
+        let rows = match &self.items {
             Some(member) => page.get(member).unwrap_or(&Value::Null),
             None => page,
         };
@@ -570,16 +614,16 @@ impl Exporter {
         let Some(row) = row else { return Ok(None) };
         // The key as the items name it (`ID`, or `id` where they are camelCase).
         let v = row.as_object().and_then(|row| {
-            row.get(self.key).or_else(|| {
+            row.get(&self.key).or_else(|| {
                 row.iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(self.key))
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&self.key))
                     .map(|(_, v)| v)
             })
         });
         match v.and_then(|v| i64::from_wire(v).ok()) {
             Some(key) => Ok(Some(key)),
             None => Err(ProtocolError::new(
-                self.method,
+                &self.method,
                 ProtocolKind::ExportKey,
                 format!(
                     "the fast export's items have no integer `{}`, so the list cannot be cut into windows",
@@ -591,7 +635,7 @@ impl Exporter {
     }
 
     /// The first page and the largest key, in one request timed to plan the rest.
-    async fn first<M: ListMethod>(&self) -> Result<First<M::Item>, Error> {
+    async fn first<P: Pages>(&self, pages: &P) -> Result<First<P::Item>, Error> {
         let key_only = || Some(json!([self.key]));
         let mut cmd = Map::new();
         cmd.insert("first".into(), self.command(None, "ASC", None));
@@ -618,15 +662,15 @@ impl Exporter {
         let page = |k: &str| -> Result<Value, Error> {
             answer.result.get(k).map_or(Ok(Value::Null), |raw| {
                 crate::wire::decode_slice::<Value>(raw.get().as_bytes()).map_err(|e| {
-                    crate::client::decode_error(self.method, 200, &e.in_key(k), &scrub)
+                    crate::client::decode_error(&self.method, 200, &e.in_key(k), &scrub)
                 })
             })
         };
         let (keys, max) = (page(keys)?, page("max")?);
         let items = match answer.result.remove("first") {
-            Some(raw) => M::items(crate::wire::decode_slice(raw.get().as_bytes()).map_err(
-                |e| crate::client::decode_error(M::NAME, 200, &e.in_key("first"), &scrub),
-            )?),
+            Some(raw) => pages.read(raw.get().as_bytes()).map_err(|e| {
+                crate::client::decode_error(&self.method, 200, &e.in_key("first"), &scrub)
+            })?,
             None => Vec::new(),
         };
         let max = self.key_of(&max, false)?.unwrap_or(0);
@@ -662,12 +706,13 @@ impl Exporter {
 
     /// One batch of windows `(lo, lo + page]` (clipped at `max`), decoded; the `place`-th
     /// of the plan.
-    async fn windows<M: ListMethod>(
+    async fn windows<P: Pages>(
         &self,
+        pages: &P,
         place: usize,
         los: &[i64],
         max: i64,
-    ) -> Result<Vec<(i64, Vec<M::Item>)>, Error> {
+    ) -> Result<Vec<(i64, Vec<P::Item>)>, Error> {
         let mut cmd = Map::new();
         for &lo in los {
             let window = (lo, (lo + self.page).min(max));
@@ -679,14 +724,96 @@ impl Exporter {
             let key = format!("w{lo}");
             // A window's page as the method returns it (the items, or an object holding
             // them); a window the batch left out had nothing in it.
-            let page = match (answer.result.remove(&key), self.items) {
-                (Some(raw), _) => crate::wire::decode_slice(raw.get().as_bytes()),
-                (None, None) => M::Output::from_wire(&Value::Array(Vec::new())),
-                (None, Some(member)) => M::Output::from_wire(&json!({ member: [] })),
-            }
-            .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key), &scrub))?;
-            out.push((lo, M::items(page)));
+            let items = match answer.result.remove(&key) {
+                Some(raw) => pages.read(raw.get().as_bytes()).map_err(|e| {
+                    crate::client::decode_error(&self.method, 200, &e.in_key(&key), &scrub)
+                })?,
+                None => Vec::new(),
+            };
+            out.push((lo, items));
         }
         Ok(out)
+    }
+}
+
+/// How a method pages, for [`Client::export_raw`] (a typed list method knows it from its
+/// spec: [`ListMethod`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RawExport {
+    /// REST v2 (`start = -1`, windows as `>KEY`/`<=KEY` filters, the classic batch) or
+    /// REST 3.0 (pages, `[KEY, ">", N]` conditions, its array batch).
+    pub api: Api,
+    /// The integer key the windows are cut over (`ID`; `id` for camelCase items and REST 3.0).
+    pub key: String,
+    /// Items per page (50 for REST v2).
+    pub page: u32,
+    /// The member of `result` that holds the items, when the page wraps them
+    /// (`items` of `crm.item.list`); `None` when `result` is the array itself.
+    pub items: Option<String>,
+}
+
+impl RawExport {
+    /// A REST v2 method's fast mode over `key`, pages of 50.
+    pub fn v2(key: impl Into<String>, items: Option<&str>) -> RawExport {
+        RawExport {
+            api: Api::V2,
+            key: key.into(),
+            page: 50,
+            items: items.map(str::to_string),
+        }
+    }
+
+    /// A REST 3.0 list over `id`, pages of 50 items under `items`.
+    pub fn v3() -> RawExport {
+        RawExport {
+            api: Api::V3,
+            key: "id".into(),
+            page: u32::try_from(super::V3_PAGE_LIMIT).unwrap_or(50),
+            items: Some("items".into()),
+        }
+    }
+}
+
+/// How an export reads the items of one page (a command's `result`).
+trait Pages: Send + Sync + 'static {
+    type Item: Send + 'static;
+    fn read(&self, page: &[u8]) -> Result<Vec<Self::Item>, crate::wire::WireError>;
+}
+
+/// A typed list method's pages.
+struct Typed<M>(PhantomData<fn() -> M>);
+
+impl<M> Pages for Typed<M>
+where
+    M: ListMethod + 'static,
+    M::Item: Send + 'static,
+{
+    type Item = M::Item;
+    fn read(&self, page: &[u8]) -> Result<Vec<M::Item>, crate::wire::WireError> {
+        crate::wire::decode_slice::<M::Output>(page).map(M::items)
+    }
+}
+
+/// Pages as JSON: the items array (under `items` when it is set).
+struct RawPages {
+    items: Option<String>,
+}
+
+impl Pages for RawPages {
+    type Item = Value;
+    fn read(&self, page: &[u8]) -> Result<Vec<Value>, crate::wire::WireError> {
+        let page: Value = crate::wire::decode_slice(page)?;
+        let rows = match (&self.items, page) {
+            (Some(member), Value::Object(mut m)) => m.remove(member).unwrap_or(Value::Null),
+            (_, page) => page,
+        };
+        Ok(match rows {
+            Value::Array(rows) => rows,
+            // PHP's empty map, or no items at all.
+            Value::Object(m) if m.is_empty() => Vec::new(),
+            Value::Null => Vec::new(),
+            other => vec![other],
+        })
     }
 }

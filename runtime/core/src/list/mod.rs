@@ -3,7 +3,7 @@
 mod export;
 mod plan;
 
-pub use export::Export;
+pub use export::{Export, RawExport};
 
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::{Value, json};
