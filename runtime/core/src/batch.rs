@@ -211,7 +211,7 @@ impl<T> Handle<T> {
 #[derive(Debug, Clone)]
 struct Command {
     key: String,
-    method: &'static str,
+    method: std::borrow::Cow<'static, str>,
     query: String,
     idempotent: bool,
 }
@@ -286,23 +286,7 @@ impl<'c> Batch<'c> {
         let invalid = |field: &str, value: &str, rule: &str| -> Error {
             ValidationError::new("batch", vec![Problem::new(field, value, rule, None)]).into()
         };
-        if self.commands.len() >= MAX_COMMANDS {
-            return Err(invalid(
-                "cmd",
-                &format!("{} commands", self.commands.len() + 1),
-                "a batch holds at most 50 commands",
-            ));
-        }
-        if key.is_empty()
-            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            || self.commands.iter().any(|c| c.key == key)
-        {
-            return Err(invalid(
-                "cmd",
-                &key,
-                "command keys are unique and made of letters, digits and `_`",
-            ));
-        }
+        self.check_key(&key)?;
         if M::API != Api::V2 {
             return Err(invalid(
                 "cmd",
@@ -322,13 +306,86 @@ impl<'c> Batch<'c> {
         self.commands.push(Command {
             query: encode_query(&params),
             key: key.clone(),
-            method: M::NAME,
+            method: M::NAME.into(),
             idempotent: M::IDEMPOTENT,
         });
         Ok(Handle {
             key,
             _t: PhantomData,
         })
+    }
+
+    /// Adds a command by name with JSON parameters (the escape hatch, as [`Client::raw`]):
+    /// not validated, its result read as JSON ([`BatchResults::get_key`]). `idempotent`
+    /// says whether running it twice is harmless (a batch is repeated after an ambiguous
+    /// failure only when every command in it is).
+    pub fn add_raw(
+        &mut self,
+        key: &str,
+        method: &str,
+        params: &Value,
+        idempotent: bool,
+    ) -> Result<Handle<Value>, Error> {
+        let invalid = |field: &str, value: &str, rule: &str| -> Error {
+            ValidationError::new("batch", vec![Problem::new(field, value, rule, None)]).into()
+        };
+        self.check_key(key)?;
+        if method.is_empty()
+            || !method
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        {
+            return Err(invalid(
+                "cmd",
+                method,
+                "a method name is letters, digits, `.` and `_`",
+            ));
+        }
+        if method.eq_ignore_ascii_case("batch") {
+            return Err(invalid("cmd", method, "a batch cannot hold a batch"));
+        }
+        if !matches!(params, Value::Object(_) | Value::Null) {
+            return Err(invalid(
+                "cmd",
+                method,
+                "a command's parameters are a JSON object",
+            ));
+        }
+        self.commands.push(Command {
+            query: encode_query(params),
+            key: key.to_string(),
+            method: method.to_string().into(),
+            idempotent,
+        });
+        Ok(Handle {
+            key: key.to_string(),
+            _t: PhantomData,
+        })
+    }
+
+    /// Room for one more command under `key`.
+    fn check_key(&self, key: &str) -> Result<(), Error> {
+        let invalid = |field: &str, value: &str, rule: &str| -> Error {
+            ValidationError::new("batch", vec![Problem::new(field, value, rule, None)]).into()
+        };
+        if self.commands.len() >= MAX_COMMANDS {
+            return Err(invalid(
+                "cmd",
+                &format!("{} commands", self.commands.len() + 1),
+                "a batch holds at most 50 commands",
+            ));
+        }
+        if key.is_empty()
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || self.commands.iter().any(|c| c.key == key)
+        {
+            return Err(invalid(
+                "cmd",
+                key,
+                "command keys are unique and made of letters, digits and `_`",
+            ));
+        }
+        Ok(())
     }
 
     /// Stop at the first failing command (`halt = 1`); later commands do not run.
@@ -406,7 +463,7 @@ pub fn decode_batch_body(
         .iter()
         .map(|(key, method)| Command {
             key: key.to_string(),
-            method,
+            method: (*method).into(),
             query: String::new(),
             idempotent: true,
         })
@@ -425,7 +482,7 @@ pub fn decode_batch_body(
 #[derive(Debug, Clone)]
 pub struct BatchResults {
     keys: Vec<String>,
-    methods: BTreeMap<String, &'static str>,
+    methods: BTreeMap<String, String>,
     results: Map<String, Value>,
     errors: BTreeMap<String, ApiError>,
     totals: Map<String, Value>,
@@ -462,8 +519,10 @@ impl BatchResults {
             )
             .into());
         };
-        let methods: BTreeMap<String, &'static str> =
-            commands.iter().map(|c| (c.key.clone(), c.method)).collect();
+        let methods: BTreeMap<String, String> = commands
+            .iter()
+            .map(|c| (c.key.clone(), c.method.to_string()))
+            .collect();
         let errors = as_map(r.get("result_error"))
             .into_iter()
             .map(|(k, v)| {
@@ -477,7 +536,7 @@ impl BatchResults {
                         .and_then(Value::as_str)
                         .unwrap_or_default(),
                 );
-                let method = methods.get(&k).copied().unwrap_or("batch").to_string();
+                let method = methods.get(&k).map_or("batch", String::as_str).to_string();
                 let status = ErrorCode::from(code.as_str())
                     .documented_status()
                     .unwrap_or(400);
@@ -506,7 +565,7 @@ impl BatchResults {
         if let Some(e) = self.errors.get(key) {
             return Err(CommandError::Api(e.clone()));
         }
-        let method = self.methods.get(key).copied().unwrap_or("batch");
+        let method = self.methods.get(key).map_or("batch", String::as_str);
         match self.results.get(key) {
             Some(v) => T::from_wire(v).map_err(|e| {
                 CommandError::Decode(DecodeError::new(

@@ -1,0 +1,144 @@
+//! The specs shipped with b24: a method's facts, its parameters checked, names suggested.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use b24_codegen::Spec;
+use b24_codegen::spec::Api;
+
+use crate::fail::Fail;
+
+fn api_str(v3: bool) -> &'static str {
+    if v3 { "v3" } else { "v2" }
+}
+
+/// The spec of `name` (any letter case), or an error that suggests a near name.
+pub fn spec(name: &str, v3: bool) -> Result<Spec, Fail> {
+    let api = api_str(v3);
+    match b24_specs::find(name, api) {
+        Some(e) => b24_codegen::load_str(Path::new(e.path), e.text)
+            .map_err(|e| Fail::Input(format!("the spec of {name} does not load: {e}"))),
+        None => Err(unknown(name, v3)),
+    }
+}
+
+/// "unknown method …", with the near name or the other API version that has it.
+pub fn unknown(name: &str, v3: bool) -> Fail {
+    let other = b24_specs::find(name, api_str(!v3)).is_some();
+    let hint = if other {
+        if v3 {
+            " (it is a REST v2 method: leave out --v3)".to_string()
+        } else {
+            " (it is a REST 3.0 method: add --v3)".to_string()
+        }
+    } else {
+        let names = b24_specs::all().iter().map(|e| e.name);
+        match b24_codegen::naming::did_you_mean(name, names) {
+            Some(near) => format!(" (did you mean {near}?)"),
+            None => " (`b24 search <words>` finds methods)".to_string(),
+        }
+    };
+    Fail::Input(format!(
+        "unknown method {name}{hint}; --unchecked sends it anyway"
+    ))
+}
+
+/// Every problem of `params` for `spec`, each naming the method, the parameter and the rule.
+pub fn check(spec: &Spec, params: &serde_json::Value) -> Result<(), Fail> {
+    let issues = b24_codegen::conform::request(spec, params);
+    if issues.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = issues
+        .iter()
+        .map(|i| {
+            let param = i.path.strip_prefix("$.").unwrap_or(&i.path);
+            let rule = i.to_string();
+            let rule = rule.split_once(": ").map_or("", |(_, r)| r).to_string();
+            match value_at(params, param) {
+                Some(v) => format!("  {param} = {v}: {rule}"),
+                None => format!("  {param}: {rule}"),
+            }
+        })
+        .collect();
+    Err(Fail::Input(format!(
+        "invalid parameters for {}, not sent (see {}):\n{}",
+        spec.name,
+        spec.docs_url(),
+        lines.join("\n")
+    )))
+}
+
+/// The value at `a.b[2].c` in `params`, as JSON text (cut at 80 characters).
+fn value_at(params: &serde_json::Value, path: &str) -> Option<String> {
+    let mut at = params;
+    for seg in path.split('.') {
+        let (name, index) = match seg.split_once('[') {
+            Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        at = at.get(name)?;
+        if let Some(i) = index {
+            at = at.get(i)?;
+        }
+    }
+    let text = at.to_string();
+    Some(match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    })
+}
+
+/// Every spec of the catalog.
+pub fn all() -> Vec<Spec> {
+    b24_specs::all()
+        .iter()
+        .filter_map(|e| b24_codegen::load_str(Path::new(e.path), e.text).ok())
+        .collect()
+}
+
+pub fn describe(method: &str, v3: bool) -> Result<ExitCode, Fail> {
+    let specs = all();
+    let api = if v3 { Api::V3 } else { Api::V2 };
+    match b24_codegen::describe::describe_method(&specs, method, api) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(_) => Err(unknown(method, v3)),
+    }
+}
+
+pub fn search(words: &[String]) -> Result<ExitCode, Fail> {
+    let words: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let mut found = 0;
+    for spec in all() {
+        let hay = format!(
+            "{} {} {}",
+            spec.name.to_ascii_lowercase(),
+            spec.scope.join(" "),
+            spec.docs.path.to_ascii_lowercase()
+        );
+        if words.iter().all(|w| hay.contains(w.as_str())) {
+            let api = if spec.api == Api::V3 {
+                " (REST 3.0)"
+            } else {
+                ""
+            };
+            println!(
+                "{}{api}\t{}\t{}",
+                spec.name,
+                spec.scope.join(","),
+                spec.docs_url()
+            );
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return Err(Fail::Input(format!(
+            "no method matches {}",
+            words.join(" ")
+        )));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,509 @@
+//! `b24 list <method>`: every record of a list to a file, with a progress bar.
+
+use std::fs::File;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use b24_codegen::spec::{Api, Pagination};
+use b24_core::RawExport;
+use b24_core::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value, json};
+
+use crate::fail::{Fail, io};
+use crate::{catalog, config, params};
+
+/// The arguments of `b24 list`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The list method, e.g. `crm.deal.list`.
+    method: String,
+    /// The fields to return, comma-separated (the CSV's columns, in this order).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// The filter, as JSON (`{">ID": 5}`; REST 3.0: `[["id", ">", 5]]`).
+    #[arg(long)]
+    filter: Option<String>,
+    /// The order, as JSON (`{"ID": "DESC"}`); a fast export orders by its key.
+    #[arg(long)]
+    order: Option<String>,
+    /// Other parameters as a JSON object: inline, `@file`, or `-` for standard input.
+    #[arg(long)]
+    json: Option<String>,
+    /// The output: one JSON object a line, CSV with a header row, or one JSON array.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// The file to write (standard output when not given).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Go on from the last record of `--output` (JSON Lines or CSV) instead of starting
+    /// over: records after its key are appended.
+    #[arg(long)]
+    resume: bool,
+    /// A REST 3.0 list method.
+    #[arg(long)]
+    v3: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Jsonl,
+    Csv,
+    Json,
+}
+
+/// How the method's records are read.
+enum Mode {
+    /// The fast export: key windows in parallel batches, in key order.
+    Export(RawExport),
+    /// `start` pages, one after another (`total` known from the first).
+    Start {
+        param: String,
+        items: Option<String>,
+    },
+    /// `limit`/`offset` pages, one after another.
+    Offset {
+        offset: String,
+        limit: String,
+        size: u32,
+        items: Option<String>,
+    },
+}
+
+fn mode(spec: &b24_codegen::Spec) -> Result<Mode, Fail> {
+    Ok(match &spec.pagination {
+        Pagination::StartNext {
+            fast_key: Some(key),
+            items,
+            page_size,
+            ..
+        } => {
+            let mut how = RawExport::v2(key.as_str(), items.as_deref());
+            how.page = *page_size;
+            Mode::Export(how)
+        }
+        Pagination::V3Page => Mode::Export(RawExport::v3()),
+        Pagination::StartNext { param, items, .. } => Mode::Start {
+            param: param.clone(),
+            items: items.clone(),
+        },
+        Pagination::LimitOffset {
+            offset_param,
+            limit_param,
+            max_limit,
+            items,
+        } => Mode::Offset {
+            offset: offset_param.clone(),
+            limit: limit_param.clone(),
+            size: max_limit.unwrap_or(50),
+            items: items.clone(),
+        },
+        Pagination::None => {
+            return Err(Fail::Input(format!(
+                "{} is not a list method (it has no pages); use `b24 call`",
+                spec.name
+            )));
+        }
+    })
+}
+
+pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
+    let spec = catalog::spec(&args.method, args.v3)?;
+    let mode = mode(&spec)?;
+    let mut params = params::read(args.json.as_deref(), &[])?;
+    if !args.select.is_empty() {
+        params["select"] = json!(args.select);
+    }
+    for (name, text) in [("filter", &args.filter), ("order", &args.order)] {
+        if let Some(text) = text {
+            params[name] = serde_json::from_str(text)
+                .map_err(|e| Fail::Input(format!("--{name}: not JSON: {e}")))?;
+        }
+    }
+    let mut header = (!args.select.is_empty()).then(|| args.select.clone());
+    let mut append = false;
+    if args.resume {
+        let Mode::Export(how) = &mode else {
+            return Err(Fail::Input(format!(
+                "--resume needs a fast export (records in key order); {} has none",
+                spec.name
+            )));
+        };
+        let path = args.output.as_deref().ok_or_else(|| {
+            Fail::Input("--resume goes on in the file of --output; give it".into())
+        })?;
+        if let Some((last, columns)) = last_key(path, args.format, &how.key)? {
+            after(&mut params, how, last, spec.api)?;
+            header = columns.or(header);
+            append = true;
+            eprintln!("resuming after {} {last}", how.key);
+        }
+    }
+    catalog::check(&spec, &params)?;
+    let client = config::client(profile)?;
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(path)
+                .map_err(|e| io(path, e))?;
+            Box::new(BufWriter::new(file))
+        }
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut sink = Sink::new(args.format, out, header, append);
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(spinner_style());
+    let started = Instant::now();
+    let method = spec.name.clone();
+    let written = crate::runtime()?.block_on(async {
+        match mode {
+            Mode::Export(how) => {
+                let mut items = client.export_raw(&method, params, how);
+                while let Some(item) = items.next().await {
+                    sink.write(&item?)?;
+                    bar.inc(1);
+                }
+                Ok::<_, Fail>(())
+            }
+            Mode::Start { param, items } => {
+                pages(
+                    &client,
+                    &method,
+                    params,
+                    &mut sink,
+                    &bar,
+                    Paging::Start(param),
+                    items,
+                )
+                .await
+            }
+            Mode::Offset {
+                offset,
+                limit,
+                size,
+                items,
+            } => {
+                let paging = Paging::Offset {
+                    offset,
+                    limit,
+                    size,
+                };
+                pages(&client, &method, params, &mut sink, &bar, paging, items).await
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let n = sink.count;
+    sink.finish()?;
+    written?;
+    let to = args
+        .output
+        .as_ref()
+        .map_or("standard output".to_string(), |p| p.display().to_string());
+    eprintln!(
+        "{n} records of {method} in {:.1} s → {to}",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {human_pos} records, {rate}, {elapsed}")
+        .map(with_rate)
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{bar:30} {human_pos}/{human_len} records, {rate}, ETA {eta}")
+        .map(with_rate)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// `{rate}`: records a second, whole.
+fn with_rate(style: ProgressStyle) -> ProgressStyle {
+    style.with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        },
+    )
+}
+
+enum Paging {
+    Start(String),
+    Offset {
+        offset: String,
+        limit: String,
+        size: u32,
+    },
+}
+
+/// Pages one after another until the last.
+async fn pages(
+    client: &Client,
+    method: &str,
+    mut params: Value,
+    sink: &mut Sink,
+    bar: &ProgressBar,
+    paging: Paging,
+    items: Option<String>,
+) -> Result<(), Fail> {
+    let mut at: i64 = 0;
+    loop {
+        match &paging {
+            Paging::Start(param) => params[param.as_str()] = json!(at),
+            Paging::Offset {
+                offset,
+                limit,
+                size,
+            } => {
+                params[offset.as_str()] = json!(at);
+                params[limit.as_str()] = json!(size);
+            }
+        }
+        let answer = client
+            .raw(method, params.clone())
+            .retry_ambiguous()
+            .full()
+            .await?;
+        if let Some(total) = answer.total
+            && bar.length().is_none()
+        {
+            bar.set_length(u64::try_from(total).unwrap_or(0));
+            bar.set_style(bar_style());
+        }
+        let rows = match (&items, answer.result) {
+            (Some(member), Value::Object(mut m)) => m.remove(member).unwrap_or(Value::Null),
+            (_, rows) => rows,
+        };
+        let rows = match rows {
+            Value::Array(rows) => rows,
+            Value::Null => Vec::new(),
+            Value::Object(m) if m.is_empty() => Vec::new(),
+            other => {
+                return Err(Fail::Transport(format!(
+                    "{method}: a page is not a list of records but {other:.60}"
+                )));
+            }
+        };
+        let n = rows.len();
+        for row in &rows {
+            sink.write(row)?;
+        }
+        bar.inc(n as u64);
+        at = match &paging {
+            Paging::Start(_) => match answer.next {
+                Some(next) if n > 0 => next,
+                _ => return Ok(()),
+            },
+            Paging::Offset { size, .. } => {
+                if n < *size as usize {
+                    return Ok(());
+                }
+                at + n as i64
+            }
+        };
+    }
+}
+
+/// The parameters changed to ask only for records after key `last`.
+fn after(params: &mut Value, how: &RawExport, last: i64, api: Api) -> Result<(), Fail> {
+    let key = how.key.as_str();
+    match api {
+        Api::V2 => {
+            let filter = params.as_object_mut().map(|p| {
+                p.entry("filter")
+                    .or_insert_with(|| Value::Object(Map::new()))
+            });
+            match filter {
+                Some(Value::Object(f)) => {
+                    f.insert(format!(">{key}"), json!(last));
+                }
+                _ => return Err(Fail::Input("--filter must be a JSON object".into())),
+            }
+        }
+        Api::V3 => {
+            let filter = params.as_object_mut().map(|p| {
+                p.entry("filter")
+                    .or_insert_with(|| Value::Array(Vec::new()))
+            });
+            match filter {
+                Some(Value::Array(f)) => f.push(json!([key, ">", last])),
+                _ => {
+                    return Err(Fail::Input(
+                        "--filter of a REST 3.0 method is a list of conditions".into(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where an output file stops: the key of its last record, and a CSV's columns.
+type Resume = (i64, Option<Vec<String>>);
+
+/// The key of the last record in `path`, and the CSV's columns; `None` for a file that is
+/// not there or holds no record.
+fn last_key(path: &Path, format: Format, key: &str) -> Result<Option<Resume>, Fail> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path, e)),
+    };
+    let bad = |why: String| Fail::Input(format!("{}: cannot resume: {why}", path.display()));
+    let int = |v: &str| v.trim().trim_matches('"').parse::<i64>().ok();
+    match format {
+        Format::Json => Err(bad(
+            "a JSON array cannot be appended to; use --format jsonl or csv".into(),
+        )),
+        Format::Jsonl => {
+            let mut last = None;
+            for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+                let line = line.map_err(|e| io(path, e))?;
+                if !line.trim().is_empty() {
+                    last = Some((i + 1, line));
+                }
+            }
+            let Some((n, line)) = last else {
+                return Ok(None);
+            };
+            let record: Value = serde_json::from_str(&line).map_err(|e| {
+                bad(format!(
+                    "line {n} is not JSON ({e}): the last write was cut; remove the line"
+                ))
+            })?;
+            let k = record
+                .as_object()
+                .and_then(|o| o.iter().find(|(name, _)| name.eq_ignore_ascii_case(key)))
+                .and_then(|(_, v)| v.as_i64().or_else(|| v.as_str().and_then(int)))
+                .ok_or_else(|| bad(format!("line {n} has no integer `{key}`")))?;
+            Ok(Some((k, None)))
+        }
+        Format::Csv => {
+            let mut reader = csv::Reader::from_reader(file);
+            let columns: Vec<String> = reader
+                .headers()
+                .map_err(|e| bad(e.to_string()))?
+                .iter()
+                .map(str::to_string)
+                .collect();
+            let Some(col) = columns.iter().position(|c| c.eq_ignore_ascii_case(key)) else {
+                return Err(bad(format!("no `{key}` column to resume from")));
+            };
+            let mut last = None;
+            for row in reader.records() {
+                last = Some(row.map_err(|e| bad(e.to_string()))?);
+            }
+            let Some(row) = last else { return Ok(None) };
+            let k = row
+                .get(col)
+                .and_then(int)
+                .ok_or_else(|| bad(format!("the last row has no integer `{key}`")))?;
+            Ok(Some((k, Some(columns))))
+        }
+    }
+}
+
+/// Where records go.
+struct Sink {
+    format: Format,
+    /// JSON Lines and JSON.
+    out: Option<Box<dyn Write>>,
+    csv: Option<csv::Writer<Box<dyn Write>>>,
+    header: Option<Vec<String>>,
+    header_written: bool,
+    count: u64,
+}
+
+fn wrote(e: impl std::fmt::Display) -> Fail {
+    Fail::Transport(format!("writing the output: {e}"))
+}
+
+impl Sink {
+    fn new(format: Format, out: Box<dyn Write>, header: Option<Vec<String>>, append: bool) -> Sink {
+        let (out, csv) = match format {
+            Format::Csv => (None, Some(csv::Writer::from_writer(out))),
+            _ => (Some(out), None),
+        };
+        Sink {
+            format,
+            out,
+            csv,
+            header,
+            header_written: append,
+            count: 0,
+        }
+    }
+
+    fn write(&mut self, record: &Value) -> Result<(), Fail> {
+        if let Some(out) = self.out.as_mut() {
+            if self.format == Format::Json {
+                let sep: &[u8] = if self.count == 0 { b"[\n" } else { b",\n" };
+                out.write_all(sep).map_err(wrote)?;
+            }
+            serde_json::to_writer(&mut *out, record).map_err(wrote)?;
+            if self.format == Format::Jsonl {
+                out.write_all(b"\n").map_err(wrote)?;
+            }
+        } else {
+            self.row(record)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// One CSV row: the columns of `--select`, or of the first record.
+    fn row(&mut self, record: &Value) -> Result<(), Fail> {
+        let columns = self.header.get_or_insert_with(|| match record {
+            Value::Object(o) => o.keys().cloned().collect(),
+            _ => vec!["value".to_string()],
+        });
+        let Some(csv) = self.csv.as_mut() else {
+            return Ok(());
+        };
+        if !self.header_written {
+            csv.write_record(columns.iter()).map_err(wrote)?;
+            self.header_written = true;
+        }
+        let cell = |v: Option<&Value>| match v {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        let cells: Vec<String> = match record {
+            Value::Object(o) => columns
+                .iter()
+                .map(|c| {
+                    cell(o.get(c).or_else(|| {
+                        o.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(c))
+                            .map(|(_, v)| v)
+                    }))
+                })
+                .collect(),
+            other => vec![cell(Some(other))],
+        };
+        csv.write_record(&cells).map_err(wrote)
+    }
+
+    fn finish(mut self) -> Result<(), Fail> {
+        if let Some(csv) = self.csv.as_mut() {
+            csv.flush().map_err(wrote)?;
+        }
+        if let Some(out) = self.out.as_mut() {
+            if self.format == Format::Json {
+                let end: &[u8] = if self.count == 0 { b"[]\n" } else { b"\n]\n" };
+                out.write_all(end).map_err(wrote)?;
+            }
+            out.flush().map_err(wrote)?;
+        }
+        Ok(())
+    }
+}
