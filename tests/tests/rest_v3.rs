@@ -34,6 +34,12 @@ async fn portal(drop_every: Option<(&str, u64)>) -> RunningPortal {
     b.start().await.expect("portal")
 }
 
+/// A portal without limits holding tasks 1…`n`.
+async fn portal_with_tasks(n: u64) -> RunningPortal {
+    let b = FakePortal::builder().bucket(None).operating(None).deals(0);
+    b.tasks(n).start().await.expect("portal")
+}
+
 fn client(p: &RunningPortal) -> Client {
     Client::builder()
         .rate_limit(None)
@@ -271,14 +277,7 @@ async fn a_v3_list_is_streamed_to_the_end_page_by_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v3_list_is_exported_through_the_v3_batch_in_id_order() {
-    let p = FakePortal::builder()
-        .bucket(None)
-        .operating(None)
-        .deals(0)
-        .tasks(2_000)
-        .start()
-        .await
-        .expect("portal");
+    let p = portal_with_tasks(2_000).await;
     let c = client(&p);
     let before = p.handle().requests().len();
     let mut export = c.export(&TaskListV3::new());
@@ -343,21 +342,26 @@ async fn a_v3_list_is_exported_through_the_v3_batch_in_id_order() {
     );
 }
 
-/// A method's own REST 3.0 codes, from its page, are variants of its error enum in words;
-/// the common ones stay `ErrorCode`s too.
+/// Related fields in `select`; a method's own REST 3.0 codes, from its page, are variants of
+/// its error enum in words (the common ones stay `ErrorCode`s too).
 #[tokio::test]
-async fn a_v3_error_is_the_methods_own_variant() {
-    let p = FakePortal::builder()
-        .bucket(None)
-        .operating(None)
-        .deals(0)
-        .tasks(3)
-        .start()
-        .await
-        .expect("portal");
+async fn a_v3_get_selects_related_fields_and_fails_with_its_own_code() {
+    let p = portal_with_tasks(3).await;
     let c = client(&p);
     let task = c.call(&TaskGetV3::new(2)).await.expect("task 2");
     assert_eq!(task.item.and_then(|t| t.id), Some(2));
+    // Related fields in `select` come back as an object of their own, typed.
+    let mut req = TaskGetV3::new(3);
+    req.select = Some(vec![
+        "id".into(),
+        "responsible.name".into(),
+        "responsible.email".into(),
+    ]);
+    let item = c.call(&req).await.expect("task 3").item.expect("item");
+    let responsible = item.responsible.expect("responsible");
+    assert_eq!(responsible.name.as_deref(), Some("User 4"));
+    assert_eq!(responsible.email.as_deref(), Some("user4@testkit.invalid"));
+    assert_eq!(item.title, None, "not selected");
     let Err(Error::Api(e)) = c.call(&TaskGetV3::new(9)).await else {
         panic!("task 9 is not there")
     };

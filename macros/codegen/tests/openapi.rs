@@ -69,14 +69,19 @@ fn openapi_header() -> &'static str {
     "# Imported from a portal's OpenAPI document by `b24-gen import-openapi` from \"b24 testkit 1.0.0\" of http://127.0.0.1:1:"
 }
 
+/// The document written by hand for these tests, with its scope list.
+fn handwritten(specs: &[Spec]) -> openapi::Imported {
+    let scopes = openapi::scopes::read(&data("scope-list-handwritten.json")).expect("scopes");
+    let doc = data("openapi-handwritten.json");
+    openapi::import(&doc, "tests/data/openapi-handwritten.json", &scopes, specs)
+}
+
 /// A document written by hand for this test (not taken from any portal): every form the
 /// reader meets, every one it cannot hold reported, and its differences from the docs.
 #[test]
 fn a_handwritten_document_imports_with_its_problems_named() {
     let specs = committed();
-    let scopes = openapi::scopes::read(&data("scope-list-handwritten.json")).expect("scopes");
-    let doc = data("openapi-handwritten.json");
-    let imported = openapi::import(&doc, "tests/data/openapi-handwritten.json", &scopes, &specs);
+    let imported = handwritten(&specs);
     assert_eq!(imported.title, "Hand-written test portal 0.1");
     let names: Vec<&str> = imported
         .specs
@@ -185,9 +190,7 @@ fn a_handwritten_document_imports_with_its_problems_named() {
 #[test]
 fn a_handwritten_document_is_compared_with_the_docs() {
     let specs = committed();
-    let scopes = openapi::scopes::read(&data("scope-list-handwritten.json")).expect("scopes");
-    let doc = data("openapi-handwritten.json");
-    let imported = openapi::import(&doc, "tests/data/openapi-handwritten.json", &scopes, &specs);
+    let imported = handwritten(&specs);
     let portal: Vec<Spec> = imported.specs.iter().map(|(_, _, s)| s.clone()).collect();
     let lines: Vec<String> = openapi::compare(&portal, &specs)
         .iter()

@@ -90,6 +90,12 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The process failed with `code` and said `says`.
+fn fails(o: &Output, code: i32, says: &str) {
+    assert_eq!(o.status.code(), Some(code), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains(says), "{}", text(&o.stderr));
+}
+
 #[test]
 fn call_prints_the_result_and_refuses_bad_input_before_sending() {
     let p = portal(10);
@@ -104,11 +110,10 @@ fn call_prints_the_result_and_refuses_bad_input_before_sending() {
 
     let sent = p.portal.handle().requests().len();
     let o = p.b24(&["call", "crm.deal.gett", "id=5"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("unknown method crm.deal.gett (did you mean crm.deal.get?)"),
-        "{}",
-        text(&o.stderr)
+    fails(
+        &o,
+        2,
+        "unknown method crm.deal.gett (did you mean crm.deal.get?)",
     );
     let o = p.b24(&[
         "call",
@@ -126,12 +131,7 @@ fn call_prints_the_result_and_refuses_bad_input_before_sending() {
         text(&o.stderr)
     );
     let o = p.b24(&["call", "crm.deal.get"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("id: missing"),
-        "{}",
-        text(&o.stderr)
-    );
+    fails(&o, 2, "id: missing");
     let o = p.b24(&["call", "call.followup.get", "id=1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -158,12 +158,7 @@ fn no_portal_or_a_wrong_token_is_a_clear_error_without_the_token() {
         .env("B24_CONFIG", p.path("none.toml"))
         .output()
         .expect("b24 runs");
-    assert_eq!(o.status.code(), Some(3));
-    assert!(
-        text(&o.stderr).contains("no portal: set B24_WEBHOOK_URL"),
-        "{}",
-        text(&o.stderr)
-    );
+    fails(&o, 3, "no portal: set B24_WEBHOOK_URL");
 
     let wrong = p.portal.webhook_url().replace(TOKEN, "wrongtoken12345678");
     let o = Command::new(env!("CARGO_BIN_EXE_b24"))
@@ -206,12 +201,7 @@ fn profiles_keep_the_webhook_private() {
         .expect("b24 runs");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = p.b24(&["--profile", "home", "call", "crm.deal.get", "id=2"]);
-    assert_eq!(o.status.code(), Some(3));
-    assert!(
-        text(&o.stderr).contains("no profile `home`"),
-        "{}",
-        text(&o.stderr)
-    );
+    fails(&o, 3, "no profile `home`");
 }
 
 #[test]
@@ -288,12 +278,7 @@ fn list_writes_every_record_once_and_resumes() {
 
     // A method that is not a list.
     let o = p.b24(&["list", "crm.deal.get"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is not a list method"),
-        "{}",
-        text(&o.stderr)
-    );
+    fails(&o, 2, "is not a list method");
 }
 
 #[test]
@@ -335,11 +320,10 @@ fn batch_runs_a_file_with_a_result_line_each() {
     std::fs::write(&file, "{\"method\": \"crm.deal.get\", \"params\": {\"id\": 1}}\n{\"method\": \"crm.deal.gett\"}\n").expect("write");
     let sent = p.portal.handle().requests().len();
     let o = p.b24(&["batch", file.to_str().expect("utf-8")]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains(":2: unknown method crm.deal.gett (did you mean crm.deal.get?)"),
-        "{}",
-        text(&o.stderr)
+    fails(
+        &o,
+        2,
+        ":2: unknown method crm.deal.gett (did you mean crm.deal.get?)",
     );
     assert_eq!(p.portal.handle().requests().len(), sent);
 }
@@ -376,12 +360,7 @@ fn describe_search_and_scopes_read_the_catalog() {
         "crm\tcrm.deal.add\nim\tim.message.add im.recent.unread\n"
     );
     let o = p.b24(&["scopes", "crm.deal.ad"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did you mean crm.deal.add?"),
-        "{}",
-        text(&o.stderr)
-    );
+    fails(&o, 2, "did you mean crm.deal.add?");
 
     let src = p.path("src");
     std::fs::create_dir_all(&src).expect("mkdir");

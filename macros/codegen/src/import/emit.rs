@@ -4,23 +4,7 @@ use std::fmt::Write as _;
 
 use super::page::{Field, MethodPage};
 
-fn q(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use crate::write::q;
 
 fn field_line(f: &Field) -> String {
     let mut s = format!("  {{ name = {}, type = {}", q(&f.name), q(&f.ty));

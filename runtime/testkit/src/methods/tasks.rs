@@ -51,7 +51,38 @@ pub(super) fn add_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     Ok(Outcome::of(json!({ "item": task })).records(1))
 }
 
-/// `tasks.task.get` (REST 3.0): `{"item": {…}}`, or `…ENTITYNOTFOUNDEXCEPTION` (HTTP 400,
+/// The fields of `task` that `select` names; a related field (`responsible.name`,
+/// `creator.email`: `api-reference/rest-v3.md#connection`) becomes an object of the user
+/// its `…Id` names, with the fields asked for.
+fn selected(task: &Value, select: &[Value]) -> Value {
+    let mut out = serde_json::Map::new();
+    for field in select.iter().filter_map(Value::as_str) {
+        match field.split_once('.') {
+            None => {
+                if let Some(v) = task.get(field) {
+                    out.insert(field.to_string(), v.clone());
+                }
+            }
+            Some((relation, member)) => {
+                let Some(user) = task.get(format!("{relation}Id")).and_then(Value::as_u64) else {
+                    continue;
+                };
+                let value = match member {
+                    "id" => json!(user),
+                    "name" => json!(format!("User {user}")),
+                    "email" => json!(format!("user{user}@testkit.invalid")),
+                    _ => continue,
+                };
+                let related = out.entry(relation).or_insert_with(|| json!({}));
+                related[member] = value;
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// `tasks.task.get` (REST 3.0): `{"item": {…}}` (the fields of `select`, related ones
+/// too), or `…ENTITYNOTFOUNDEXCEPTION` (HTTP 400,
 /// the docs' table) for an id the portal does not have.
 pub(super) fn get_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     let Some(id) = params.get("id").and_then(Value::as_u64) else {
@@ -60,7 +91,13 @@ pub(super) fn get_v3(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
         return Err(e);
     };
     match ctx.state.tasks.get(&id) {
-        Some(task) => Ok(Outcome::of(json!({ "item": task })).records(1)),
+        Some(task) => {
+            let item = match params.get("select").and_then(Value::as_array) {
+                Some(fields) if !fields.is_empty() => selected(task, fields),
+                _ => task.clone(),
+            };
+            Ok(Outcome::of(json!({ "item": item })).records(1))
+        }
         None => Err(ApiErr::new(
             400,
             "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION",
