@@ -23,6 +23,7 @@ mod client;
 mod download;
 mod envelope;
 mod error;
+pub mod events;
 mod limits;
 mod list;
 mod method;

@@ -115,6 +115,8 @@ pub struct Config {
     pub deals: u64,
     /// Number of seeded REST 3.0 tasks (IDs 1…N).
     pub tasks: u64,
+    /// The application token the portal's event posts carry (`auth[application_token]`).
+    pub application_token: String,
     /// Number of seeded dialogs (`chat1`…`chatN`).
     pub dialogs: u64,
     /// Results for spec-only methods, by lower-case method name (default: a sample of the
@@ -165,6 +167,7 @@ impl Default for Config {
             latency: Latency::default(),
             deals: 100,
             tasks: 0,
+            application_token: "testkitapplicationtoken0001".into(),
             dialogs: 100,
             canned: BTreeMap::new(),
             faults: Vec::new(),

@@ -23,6 +23,7 @@
 
 mod batch;
 mod config;
+mod events;
 mod fallback;
 mod faults;
 mod idempotency;
@@ -90,6 +91,12 @@ impl FakePortal {
     /// Simulated cost of requests, commands and records.
     pub fn latency(mut self, latency: Latency) -> Self {
         self.cfg.latency = latency;
+        self
+    }
+
+    /// The application token of the portal's event posts (`auth[application_token]`).
+    pub fn application_token(mut self, token: impl Into<String>) -> Self {
+        self.cfg.application_token = token.into();
         self
     }
 

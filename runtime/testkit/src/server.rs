@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     pub clock: Clock,
     pub base: OnceLock<String>,
+    /// The client that posts events to their handlers.
+    pub http: OnceLock<Option<reqwest::Client>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -51,6 +53,7 @@ impl Shared {
             catalog,
             clock: Clock::new(),
             base: OnceLock::new(),
+            http: OnceLock::new(),
         }
     }
 
@@ -92,7 +95,7 @@ impl Shared {
             };
         }
         let real = Instant::now();
-        let (outcome, latency) = {
+        let (outcome, latency, posts) = {
             let cfg = self.cfg();
             let mut state = self.state();
             let mut ctx = Ctx {
@@ -106,8 +109,10 @@ impl Shared {
             if r.is_some() {
                 *state.stats.commands.entry(method.to_string()).or_default() += 1;
             }
-            (r, cfg.latency)
+            let posts = std::mem::take(&mut state.events.outbox);
+            (r, cfg.latency, posts)
         };
+        self.deliver(posts);
         let outcome = outcome.unwrap_or_else(|| {
             Err(ApiErr::new(
                 404,
@@ -123,6 +128,42 @@ impl Shared {
             op.record(method, now, cost + real.elapsed());
         }
         CommandRun { outcome, cost }
+    }
+
+    /// Posts events to their handlers, each on a task of its own (in no set order, as a
+    /// portal does); a handler that is down loses the post.
+    fn deliver(&self, posts: Vec<crate::events::Delivery>) {
+        if posts.is_empty() {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let http = self.http.get_or_init(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(10))
+                .build()
+                .ok()
+        });
+        let Some(http) = http.clone() else {
+            return;
+        };
+        for post in posts {
+            let http = http.clone();
+            rt.spawn(async move {
+                let sent = http
+                    .post(&post.url)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(post.body)
+                    .send()
+                    .await;
+                if let Err(e) = sent {
+                    tracing::debug!(target: "b24_testkit", "an event post failed: {e}");
+                }
+            });
+        }
     }
 
     /// The `time` block of an answer.

@@ -105,6 +105,8 @@ pub(crate) struct State {
     /// REST 3.0 answers kept for their `Idempotency-Key`: (caller, method, key) → the
     /// request body and the answer's text.
     pub idempotent: std::collections::HashMap<(String, String, String), (Vec<u8>, String)>,
+    /// Event handlers, the offline queue and the posts to make.
+    pub events: crate::events::Events,
 }
 
 /// A file uploaded to the portal's disk.
@@ -156,6 +158,7 @@ impl State {
             tasks: (1..=cfg.tasks).map(|id| (id, seed_task(id))).collect(),
             next_task: cfg.tasks + 1,
             idempotent: std::collections::HashMap::new(),
+            events: crate::events::Events::default(),
             tokens: Tokens {
                 access: cfg.oauth.access_token.clone(),
                 refresh: cfg.oauth.refresh_token.clone(),

@@ -33,7 +33,7 @@ pub struct Bind {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_type: ::std::option::Option<i64>,
-    /// `event_type`: `string`. Server default: `event_type=online`.
+    /// `event_type`: `string`. Server default: `online`. One of: `online`, `offline`.
     #[serde(
         rename = "event_type",
         default,
@@ -245,6 +245,7 @@ impl ::b24_core::__private::Method for Bind {
                 "event_type",
                 problems,
             );
+            problems.one_of("event_type", &self.event_type, &["online", "offline"]);
         }
         if !::b24_core::__private::is_ref(self.extra.get("auth_connector")) {
             ::b24_core::__private::Check::check(

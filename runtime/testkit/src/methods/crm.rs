@@ -79,6 +79,10 @@ pub(super) fn deal_add(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     ctx.state.deals.insert(id, deal);
     ctx.state
         .log_write("crm.deal.add", format!("deal:{id}"), params);
+    ctx.emit(
+        "ONCRMDEALADD",
+        json!({ "FIELDS": { "ID": id.to_string() } }),
+    );
     Ok(Outcome::of(json!(id)).records(1))
 }
 
@@ -101,6 +105,10 @@ pub(super) fn deal_update(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     deal.insert("DATE_MODIFY".into(), json!(now));
     ctx.state
         .log_write("crm.deal.update", format!("deal:{id}"), params);
+    ctx.emit(
+        "ONCRMDEALUPDATE",
+        json!({ "FIELDS": { "ID": id.to_string() } }),
+    );
     Ok(Outcome::of(json!(true)).records(1))
 }
 
@@ -109,6 +117,10 @@ pub(super) fn deal_delete(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     ctx.state.deals.remove(&id).ok_or_else(not_found)?;
     ctx.state
         .log_write("crm.deal.delete", format!("deal:{id}"), params);
+    ctx.emit(
+        "ONCRMDEALDELETE",
+        json!({ "FIELDS": { "ID": id.to_string() } }),
+    );
     Ok(Outcome::of(json!(true)).records(1))
 }
 

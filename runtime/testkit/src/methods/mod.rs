@@ -3,6 +3,7 @@
 
 mod crm;
 mod disk;
+mod events;
 mod im;
 mod misc;
 mod tasks;
@@ -24,6 +25,20 @@ pub(crate) struct Ctx<'a> {
     pub now: f64,
     /// `http://127.0.0.1:PORT`.
     pub base: &'a str,
+}
+
+impl Ctx<'_> {
+    /// `name` happened with `data`: posts to the online handlers bound to it (sent once
+    /// the call is answered) and a record in the offline queue.
+    pub(crate) fn emit(&mut self, name: &str, data: Value) {
+        let domain = self.base.split_once("://").map_or(self.base, |(_, d)| d);
+        let from = crate::events::Origin {
+            domain,
+            member_id: "testkit-member",
+            application_token: &self.cfg.application_token,
+        };
+        self.state.events.emit(name, data, self.now, &from);
+    }
 }
 
 /// Executes one command; `None` when the portal has no such method.
@@ -49,6 +64,11 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "crm.item.list" => crm::item_list(ctx, params),
         "disk.folder.uploadfile" => disk::folder_uploadfile(ctx, params),
         "disk.file.get" => disk::file_get(ctx, params),
+        "event.bind" => events::bind(ctx, params),
+        "event.unbind" => events::unbind(ctx, params),
+        "event.get" => events::get(ctx),
+        "event.offline.get" => events::offline_get(ctx, params),
+        "event.offline.clear" => events::offline_clear(ctx, params),
         "profile" => misc::profile(),
         "user.current" => misc::user_current(),
         "methods" => misc::methods(ctx),
@@ -118,6 +138,11 @@ pub(crate) const HANDLED: &[&str] = &[
     "crm.item.list",
     "disk.folder.uploadfile",
     "disk.file.get",
+    "event.bind",
+    "event.unbind",
+    "event.get",
+    "event.offline.get",
+    "event.offline.clear",
     "profile",
     "user.current",
     "methods",
