@@ -1,0 +1,91 @@
+//! Receive the portal's events: an axum server with `b24::events::router`, a handler bound
+//! with `event.bind`, and a deal added to make the portal post `ONCRMDEALADD`.
+//!
+//! Against the in-process fake portal (one command, it exits once the event came):
+//!
+//! ```text
+//! cargo run -p b24 --example event_handler --features event-handler
+//! ```
+//!
+//! Against a real portal, `B24_WEBHOOK_URL`, `B24_APPLICATION_TOKEN` and
+//! `B24_HANDLER_URL` (this server's public URL) are read, and it serves until stopped.
+
+use std::time::Duration;
+
+use b24::events::{Event, router};
+use b24::{Client, Secret};
+use tokio::sync::mpsc;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let real = std::env::var("B24_WEBHOOK_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let token =
+        std::env::var("B24_APPLICATION_TOKEN").unwrap_or_else(|_| "example-app-token".into());
+    let (client, _portal) = match &real {
+        Some(url) => (Client::from_webhook(url)?, None),
+        None => {
+            let portal = b24_testkit::FakePortal::builder()
+                .application_token(token.clone())
+                .start()
+                .await?;
+            eprintln!(
+                "B24_WEBHOOK_URL is not set: the fake portal at {}",
+                portal.base_url()
+            );
+            (Client::from_webhook(portal.webhook_url())?, Some(portal))
+        }
+    };
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let app = axum::Router::new().nest(
+        "/b24/events",
+        router(Secret::new(token), move |event: Event| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(event);
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let local = format!("http://{}/b24/events", listener.local_addr()?);
+    let handler_url = std::env::var("B24_HANDLER_URL").unwrap_or(local);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    client.bind_event("ONCRMDEALADD", &handler_url).await?;
+    println!("bound ONCRMDEALADD to {handler_url}");
+    if real.is_none() {
+        let id = client
+            .raw(
+                "crm.deal.add",
+                serde_json::json!({ "fields": { "TITLE": "Event example" } }),
+            )
+            .await?;
+        println!("crm.deal.add -> {id}");
+    }
+    loop {
+        let wait = if real.is_some() {
+            Duration::MAX
+        } else {
+            Duration::from_secs(5)
+        };
+        match tokio::time::timeout(wait, rx.recv()).await {
+            Ok(Some(e)) => {
+                println!(
+                    "{} (handler {:?}): deal {}",
+                    e.name, e.handler_id, e.data["FIELDS"]["ID"]
+                );
+                if real.is_none() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return Err("no event came in 5 s".into()),
+        }
+    }
+    client
+        .unbind_event("ONCRMDEALADD", Some(&handler_url))
+        .await?;
+    Ok(())
+}
