@@ -122,6 +122,9 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
                 .map_err(|e| Fail::Input(format!("--{name}: not JSON: {e}")))?;
         }
     }
+    if args.order.is_some() && matches!(mode, Mode::Export(_)) {
+        eprintln!("warning: --order is not used: the fast export orders by its key");
+    }
     let mut header = (!args.select.is_empty()).then(|| args.select.clone());
     let mut append = false;
     if args.resume {
