@@ -167,10 +167,30 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     let written = crate::runtime()?.block_on(async {
         match mode {
             Mode::Export(how) => {
+                let key = how.key.clone();
                 let mut items = client.export_raw(&method, params, how);
+                // Not counted (that is what makes it fast), the list's size is unknown; its
+                // largest key is, so the bar runs over the keys and gives an ETA.
+                let mut by_key = false;
                 while let Some(item) = items.next().await {
-                    sink.write(&item?)?;
-                    bar.inc(1);
+                    let item = item?;
+                    sink.write(&item)?;
+                    if !by_key && let Some(max) = items.progress().max_key {
+                        bar.set_length(u64::try_from(max).unwrap_or(0));
+                        bar.set_style(key_style(&key));
+                        bar.set_message(sink.count.to_string());
+                        by_key = true;
+                    }
+                    if by_key {
+                        if let Some(k) = key_of(&item, &key) {
+                            bar.set_position(k);
+                        }
+                        if sink.count.is_multiple_of(256) {
+                            bar.set_message(sink.count.to_string());
+                        }
+                    } else {
+                        bar.inc(1);
+                    }
                 }
                 Ok::<_, Fail>(())
             }
@@ -226,6 +246,22 @@ fn bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{bar:30} {human_pos}/{human_len} records, {rate}, ETA {eta}")
         .map(with_rate)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+fn key_style(key: &str) -> ProgressStyle {
+    let template = format!("{{bar:30}} {{msg}} records, {key} {{pos}}/{{len}}, ETA {{eta}}");
+    ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// The integer key of a record (`ID`, in any letter case; a number or a numeric string).
+fn key_of(item: &Value, key: &str) -> Option<u64> {
+    let v = item
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))?
+        .1;
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
 /// `{rate}`: records a second, whole.
