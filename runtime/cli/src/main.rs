@@ -37,7 +37,8 @@ use fail::Fail;
     about = "The Bitrix24 REST API from the shell: call any method, export lists, run batches",
     after_help = "\
 The portal: the inbound webhook in B24_WEBHOOK_URL, or a profile (`b24 profile add NAME`,
-then `--profile NAME`; `default` when neither is given). Tokens are never printed.
+then `--profile NAME`; `default` when neither is given), kept in <config dir>/b24/config.toml
+or the file B24_CONFIG names. Tokens are never printed.
 
 Exit status: 0 done; 1 the portal answered with an error (or a command of a batch failed);
 2 bad input, nothing sent; 3 no portal configured, or a bad config file; 4 the request did
