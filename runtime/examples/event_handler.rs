@@ -65,23 +65,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("crm.deal.add -> {id}");
     }
     loop {
-        let wait = if real.is_some() {
-            Duration::MAX
+        let next = if real.is_some() {
+            rx.recv().await
         } else {
-            Duration::from_secs(5)
+            tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .map_err(|_| "no event came in 5 s")?
         };
-        match tokio::time::timeout(wait, rx.recv()).await {
-            Ok(Some(e)) => {
-                println!(
-                    "{} (handler {:?}): deal {}",
-                    e.name, e.handler_id, e.data["FIELDS"]["ID"]
-                );
-                if real.is_none() {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return Err("no event came in 5 s".into()),
+        let Some(e) = next else { break };
+        println!(
+            "{} (handler {:?}): deal {}",
+            e.name, e.handler_id, e.data["FIELDS"]["ID"]
+        );
+        if real.is_none() {
+            break;
         }
     }
     client
