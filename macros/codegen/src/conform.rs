@@ -336,7 +336,7 @@ impl<'a> Members<'a> {
 }
 
 /// `a string`, `an object`, …: the JSON kind of a value, for messages.
-pub(crate) fn json_kind(v: &Value) -> &'static str {
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

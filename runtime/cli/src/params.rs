@@ -28,7 +28,7 @@ pub fn read(json: Option<&str>, pairs: &[String]) -> Result<Value, Fail> {
             if !v.is_object() {
                 return Err(Fail::Input(format!(
                     "{from}: the parameters are a JSON object, not {}",
-                    kind(&v)
+                    b24_codegen::conform::json_kind(&v)
                 )));
             }
             v
@@ -44,17 +44,6 @@ pub fn read(json: Option<&str>, pairs: &[String]) -> Result<Value, Fail> {
             .map_err(|why| Fail::Input(format!("`{pair}`: {why}")))?;
     }
     Ok(params)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A value as JSON when it is JSON, as text otherwise (`5` → 5, `Deal` → "Deal").

@@ -130,6 +130,9 @@ fn call_prints_the_result_and_refuses_bad_input_before_sending() {
         "{}",
         text(&o.stderr)
     );
+    // An offline handler has no URL; an online one needs it (a one-of from the override).
+    let o = p.b24(&["call", "event.bind", "event=ONCRMDEALADD"]);
+    fails(&o, 2, "give at least one of handler, event_type");
     let o = p.b24(&["call", "crm.deal.get"]);
     fails(&o, 2, "id: missing");
     let o = p.b24(&["call", "call.followup.get", "id=1"]);

@@ -23,9 +23,13 @@ pub struct Bind {
     /// `event` (required): `string`.
     #[serde(rename = "event")]
     pub event: ::std::string::String,
-    /// `handler` (required): `string`.
-    #[serde(rename = "handler")]
-    pub handler: ::std::string::String,
+    /// `handler`: `string`.
+    #[serde(
+        rename = "handler",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub handler: ::std::option::Option<::std::string::String>,
     /// `auth_type`: `int`.
     #[serde(
         rename = "auth_type",
@@ -68,13 +72,10 @@ pub struct Bind {
 }
 #[allow(deprecated, clippy::all)]
 impl Bind {
-    /// A request with the required parameters `event`, `handler`.
+    /// A request with the required parameter `event`.
     #[must_use]
     pub fn new(
         event: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
-        handler: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
     ) -> Self {
@@ -85,17 +86,30 @@ impl Bind {
                 "event",
                 &mut __extra,
             ),
-            handler: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(handler),
-                "handler",
-                &mut __extra,
-            ),
+            handler: ::std::option::Option::None,
             auth_type: ::std::option::Option::None,
             event_type: ::std::option::Option::None,
             auth_connector: ::std::option::Option::None,
             options: ::std::option::Option::None,
             extra: __extra,
         }
+    }
+    /// Sets `handler`.
+    #[must_use]
+    pub fn handler(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        self.handler = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "handler",
+                &mut self.extra,
+            ),
+        );
+        self
     }
     /// Sets `auth_type`.
     #[must_use]
@@ -234,7 +248,6 @@ impl ::b24_core::__private::Method for Bind {
         }
         if !::b24_core::__private::is_ref(self.extra.get("handler")) {
             ::b24_core::__private::Check::check(&self.handler, "handler", problems);
-            problems.non_empty("handler", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("auth_type")) {
             ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);
@@ -255,6 +268,14 @@ impl ::b24_core::__private::Method for Bind {
             );
         }
         ::b24_core::__private::Check::check(&self.options, "options", problems);
+        problems
+            .at_least_one(
+                &["handler", "event_type"],
+                &[
+                    ("handler", self.handler.is_some()),
+                    ("event_type", self.event_type.is_some()),
+                ],
+            );
         all.finish()
     }
 }
