@@ -1,7 +1,7 @@
 //! `b24 list <method>`: every record of a list to a file, with a progress bar.
 
 use std::fs::File;
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -127,6 +127,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     }
     let mut header = (!args.select.is_empty()).then(|| args.select.clone());
     let mut append = false;
+    let mut cut_at = None;
     if args.resume {
         let Mode::Export(how) = &mode else {
             return Err(Fail::Input(format!(
@@ -137,10 +138,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
         let path = args.output.as_deref().ok_or_else(|| {
             Fail::Input("--resume goes on in the file of --output; give it".into())
         })?;
-        if let Some((last, columns)) = last_key(path, args.format, &how.key)? {
+        if let Some((last, columns, cut)) = last_key(path, args.format, &how.key)? {
             after(&mut params, how, last, spec.api)?;
             header = columns.or(header);
             append = true;
+            cut_at = cut;
             eprintln!("resuming after {} {last}", how.key);
         }
     }
@@ -155,6 +157,10 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
                 .truncate(!append)
                 .open(path)
                 .map_err(|e| io(path, e))?;
+            // A JSON array goes on after its last whole record (its `]` written again).
+            if let Some(len) = cut_at {
+                file.set_len(len).map_err(|e| io(path, e))?;
+            }
             Box::new(BufWriter::new(file))
         }
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
@@ -385,8 +391,63 @@ fn after(params: &mut Value, how: &RawExport, last: i64, api: Api) -> Result<(),
     Ok(())
 }
 
-/// Where an output file stops: the key of its last record, and a CSV's columns.
-type Resume = (i64, Option<Vec<String>>);
+/// Where an output file stops: the key of its last record, a CSV's columns, and for a JSON
+/// array the length to cut the file to (after its last whole record) before going on.
+type Resume = (i64, Option<Vec<String>>, Option<u64>);
+
+/// The key `key` of `record` as an integer (a number or a string of one).
+fn record_key(record: &Value, key: &str) -> Option<i64> {
+    record
+        .as_object()
+        .and_then(|o| o.iter().find(|(name, _)| name.eq_ignore_ascii_case(key)))
+        .and_then(|(_, v)| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+}
+
+/// The last whole record of a JSON array file and the offset just after it: the array may
+/// be closed, or cut anywhere by an interrupted run (a record cut half-way is dropped).
+fn last_json_record(bytes: &[u8]) -> Result<Option<(Value, usize)>, String> {
+    let ws = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut pos = ws(0);
+    if pos == bytes.len() {
+        return Ok(None);
+    }
+    if bytes[pos] != b'[' {
+        return Err("not a JSON array".into());
+    }
+    pos += 1;
+    let mut last = None;
+    loop {
+        pos = ws(pos);
+        if pos == bytes.len() || bytes[pos] == b']' {
+            return Ok(last);
+        }
+        let mut values = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Value>();
+        match values.next() {
+            Some(Ok(v)) => {
+                pos += values.byte_offset();
+                last = Some((v, pos));
+            }
+            // Cut in the middle of a record: the records before it stand.
+            Some(Err(e)) if e.is_eof() => return Ok(last),
+            Some(Err(e)) => return Err(format!("at byte {pos}: {e}")),
+            None => return Ok(last),
+        }
+        pos = ws(pos);
+        match bytes.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b']') | None => return Ok(last),
+            Some(_) => return Err(format!("at byte {pos}: expected `,` or `]`")),
+        }
+    }
+}
 
 /// The key of the last record in `path`, and the CSV's columns; `None` for a file that is
 /// not there or holds no record.
@@ -399,9 +460,18 @@ fn last_key(path: &Path, format: Format, key: &str) -> Result<Option<Resume>, Fa
     let bad = |why: String| Fail::Input(format!("{}: cannot resume: {why}", path.display()));
     let int = |v: &str| v.trim().trim_matches('"').parse::<i64>().ok();
     match format {
-        Format::Json => Err(bad(
-            "a JSON array cannot be appended to; use --format jsonl or csv".into(),
-        )),
+        Format::Json => {
+            let mut bytes = Vec::new();
+            std::io::BufReader::new(file)
+                .read_to_end(&mut bytes)
+                .map_err(|e| io(path, e))?;
+            let Some((record, end)) = last_json_record(&bytes).map_err(bad)? else {
+                return Ok(None);
+            };
+            let k = record_key(&record, key)
+                .ok_or_else(|| bad(format!("the last record has no integer `{key}`")))?;
+            Ok(Some((k, None, u64::try_from(end).ok())))
+        }
         Format::Jsonl => {
             let mut last = None;
             for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -418,12 +488,9 @@ fn last_key(path: &Path, format: Format, key: &str) -> Result<Option<Resume>, Fa
                     "line {n} is not JSON ({e}): the last write was cut; remove the line"
                 ))
             })?;
-            let k = record
-                .as_object()
-                .and_then(|o| o.iter().find(|(name, _)| name.eq_ignore_ascii_case(key)))
-                .and_then(|(_, v)| v.as_i64().or_else(|| v.as_str().and_then(int)))
+            let k = record_key(&record, key)
                 .ok_or_else(|| bad(format!("line {n} has no integer `{key}`")))?;
-            Ok(Some((k, None)))
+            Ok(Some((k, None, None)))
         }
         Format::Csv => {
             let mut reader = csv::Reader::from_reader(file);
@@ -445,7 +512,7 @@ fn last_key(path: &Path, format: Format, key: &str) -> Result<Option<Resume>, Fa
                 .get(col)
                 .and_then(int)
                 .ok_or_else(|| bad(format!("the last row has no integer `{key}`")))?;
-            Ok(Some((k, Some(columns))))
+            Ok(Some((k, Some(columns), None)))
         }
     }
 }
@@ -458,6 +525,8 @@ struct Sink {
     csv: Option<csv::Writer<Box<dyn Write>>>,
     header: Option<Vec<String>>,
     header_written: bool,
+    /// Records already in the file this run goes on with (`--resume`).
+    continued: bool,
     count: u64,
 }
 
@@ -477,6 +546,7 @@ impl Sink {
             csv,
             header,
             header_written: append,
+            continued: append,
             count: 0,
         }
     }
@@ -484,7 +554,8 @@ impl Sink {
     fn write(&mut self, record: &Value) -> Result<(), Fail> {
         if let Some(out) = self.out.as_mut() {
             if self.format == Format::Json {
-                let sep: &[u8] = if self.count == 0 { b"[\n" } else { b",\n" };
+                let first = self.count == 0 && !self.continued;
+                let sep: &[u8] = if first { b"[\n" } else { b",\n" };
                 out.write_all(sep).map_err(wrote)?;
             }
             serde_json::to_writer(&mut *out, record).map_err(wrote)?;
@@ -538,11 +609,42 @@ impl Sink {
         }
         if let Some(out) = self.out.as_mut() {
             if self.format == Format::Json {
-                let end: &[u8] = if self.count == 0 { b"[]\n" } else { b"\n]\n" };
+                let empty = self.count == 0 && !self.continued;
+                let end: &[u8] = if empty { b"[]\n" } else { b"\n]\n" };
                 out.write_all(end).map_err(wrote)?;
             }
             out.flush().map_err(wrote)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_json_record;
+
+    #[test]
+    fn a_json_array_goes_on_after_its_last_whole_record() {
+        let whole = br#"[
+{"ID":"1"},
+{"ID":"2"}
+]
+"#;
+        let (v, end) = last_json_record(whole).expect("valid").expect("a record");
+        assert_eq!(v["ID"], "2");
+        assert_eq!(&whole[end - 1..end], b"}");
+        // Cut inside the second record, after a comma, or before any record.
+        for cut in [
+            &br#"[{"ID":"1"},{"ID":"#[..],
+            br#"[{"ID":"1"},"#,
+            br#"[{"ID":"1"}"#,
+        ] {
+            let (v, end) = last_json_record(cut).expect("valid").expect("a record");
+            assert_eq!((v["ID"].as_str(), end), (Some("1"), 11));
+        }
+        assert_eq!(last_json_record(b"[\n").expect("valid"), None);
+        assert_eq!(last_json_record(b"").expect("valid"), None);
+        assert!(last_json_record(b"{\"ID\":1}").is_err());
+        assert!(last_json_record(b"[{\"ID\":1} x").is_err());
     }
 }

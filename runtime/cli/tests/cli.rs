@@ -285,6 +285,53 @@ fn list_writes_every_record_once_and_resumes() {
 }
 
 #[test]
+fn list_resumes_a_json_array_cut_in_a_record() {
+    let p = portal(2_000);
+    let json = p.path("deals.json");
+    let list = |resume: bool| {
+        let mut args = vec![
+            "list",
+            "crm.deal.list",
+            "--format",
+            "json",
+            "-o",
+            json.to_str().expect("utf-8"),
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let o = p.b24(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        o
+    };
+    let ids = || -> Vec<i64> {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).expect("file")).expect("JSON");
+        v.as_array()
+            .expect("an array")
+            .iter()
+            .map(|d| d["ID"].as_str().and_then(|s| s.parse().ok()).expect("ID"))
+            .collect()
+    };
+    list(false);
+    assert_eq!(ids(), (1..=2_000).collect::<Vec<_>>());
+    // An interrupted run: the file stops inside record 1,001.
+    let all = std::fs::read_to_string(&json).expect("file");
+    let at = all.find("{\"ID\":\"1001\"").expect("record 1001") + 20;
+    std::fs::write(&json, &all[..at]).expect("write");
+    let o = list(true);
+    assert!(
+        text(&o.stderr).contains("resuming after ID 1000"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(ids(), (1..=2_000).collect::<Vec<_>>(), "every deal once");
+    // A whole file: nothing after its last record, still one JSON array.
+    list(true);
+    assert_eq!(ids(), (1..=2_000).collect::<Vec<_>>());
+}
+
+#[test]
 fn batch_runs_a_file_with_a_result_line_each() {
     let p = portal(10);
     let file = p.path("commands.jsonl");
