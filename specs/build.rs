@@ -1,4 +1,5 @@
-//! Embeds every `*.toml` spec below this package into the catalog (`OUT_DIR/catalog.rs`).
+//! Embeds every `*.toml` method spec below this package into the catalog
+//! (`OUT_DIR/catalog.rs`); the event specs in `incoming/` are not method specs.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,8 @@ fn main() {
         for p in entries {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if p.is_dir() {
-                if !matches!(name, "src" | "target") && !name.starts_with('.') {
+                // `incoming/` holds event specs: `b24-gen regen` reads them from disk.
+                if !matches!(name, "src" | "target" | "incoming") && !name.starts_with('.') {
                     dirs.push(p);
                 }
             } else if name.ends_with(".toml") && name != "Cargo.toml" && !is_override(&p) {

@@ -62,6 +62,29 @@ pub use b24_macros::b24_method;
 
 pub mod methods;
 
+/// Incoming events: reading and checking the portal's posts, binding handlers, the offline
+/// queue (all from `b24-core`), and the typed `data` of every documented event
+/// ([`events::Payload`], one module per namespace behind its feature).
+///
+/// ```
+/// use b24::events::{Event, Payload};
+/// let post = "event=ONCRMDEALADD&data%5BFIELDS%5D%5BID%5D=42&auth%5Bapplication_token%5D=t";
+/// let event = Event::from_form(post.as_bytes()).unwrap();
+/// match Payload::of(&event).unwrap() {
+///     #[cfg(feature = "crm")]
+///     Payload::OnCrmDealAdd(data) => {
+///         assert_eq!(data.fields.and_then(|f| f.id), Some(42));
+///     }
+///     other => println!("{:?}", other.name()),
+/// }
+/// ```
+pub mod events {
+    #[doc(inline)]
+    pub use b24_core::events::*;
+    #[doc(inline)]
+    pub use b24_events::*;
+}
+
 /// What most programs use, in one import: `use b24::prelude::*;` — the client and its
 /// errors, the method traits, `#[b24_method]`, the request types most parameters take,
 /// and the stream extension traits (for `.next()` on [`Client::list`]).

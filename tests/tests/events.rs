@@ -136,6 +136,14 @@ async fn a_bound_handler_receives_the_portals_event() {
     assert_eq!(e.name, "ONCRMDEALADD");
     assert_eq!(e.data["FIELDS"]["ID"], id.to_string());
     assert!(e.handler_id.is_some() && e.ts.is_some());
+    // Typed: the `data` of ONCRMDEALADD as its docs page gives it, the id an integer.
+    let payload = b24::events::Payload::of(&e).expect("the documented form");
+    assert_eq!(payload.name(), Some("ONCRMDEALADD"));
+    let b24::events::Payload::OnCrmDealAdd(data) = payload else {
+        panic!("not the typed ONCRMDEALADD: {payload:?}");
+    };
+    let typed_id: Option<i64> = data.fields.and_then(|f| f.id);
+    assert_eq!(typed_id.map(|i| i.to_string()), Some(id.to_string()));
     // Unbound: no more posts.
     c.unbind_event("ONCRMDEALADD", Some(&url))
         .await
@@ -148,6 +156,49 @@ async fn a_bound_handler_receives_the_portals_event() {
     .expect("add");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(rx.try_recv().is_err(), "nothing after unbind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_to_a_chat_reaches_the_handler_typed() {
+    let p = fake_portal().await;
+    let c = client(&p);
+    let (url, mut rx) = serve().await;
+    c.bind_event("ONIMV2MESSAGEADD", &url).await.expect("bind");
+    let id = c
+        .raw(
+            "im.message.add",
+            serde_json::json!({ "DIALOG_ID": "chat3", "MESSAGE": "Hello, chat" }),
+        )
+        .await
+        .expect("sent");
+    let e = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the post came in time")
+        .expect("an event");
+    let b24::events::Payload::OnImV2MessageAdd(data) =
+        b24::events::Payload::of(&e).expect("the documented form")
+    else {
+        panic!("not ONIMV2MESSAGEADD: {e:?}");
+    };
+    let message = data.message.expect("the message");
+    assert_eq!(message.id.map(|i| i.to_string()), Some(id.to_string()));
+    assert_eq!(message.chat_id, Some(3));
+    assert_eq!(message.text.as_deref(), Some("Hello, chat"));
+    assert_eq!(message.is_system, Some(false));
+    let chat = data.chat.expect("the chat");
+    assert_eq!(chat.dialog_id.as_deref(), Some("chat3"));
+    assert_eq!(data.language.as_deref(), Some("en"));
+    // An empty message is refused with the page's code, and nothing is posted.
+    let err = c
+        .raw(
+            "im.message.add",
+            serde_json::json!({ "DIALOG_ID": "chat3" }),
+        )
+        .await
+        .expect_err("empty");
+    assert!(err.to_string().contains("MESSAGE_EMPTY"), "{err}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(rx.try_recv().is_err(), "no event for a refused message");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,4 +284,28 @@ async fn the_offline_queue_drains_without_losing_or_repeating_when_the_consumer_
         again.fetch().await.expect("fetch").is_empty(),
         "the queue is empty"
     );
+}
+
+#[test]
+fn a_payload_of_the_wrong_form_names_the_event_and_the_path_and_an_unknown_event_stays_json() {
+    let e = Event::from_form(
+        form_pairs(&[
+            ("event", "ONCRMDEALUPDATE"),
+            ("data[FIELDS][ID]", "forty-two"),
+            ("auth[application_token]", "t"),
+        ])
+        .as_bytes(),
+    )
+    .expect("an event");
+    let err = b24::events::Payload::of(&e).expect_err("ID is not an integer");
+    assert_eq!(err.event, "ONCRMDEALUPDATE");
+    assert_eq!(err.path, "$.data.FIELDS.ID");
+    assert!(err.to_string().contains("forty-two"), "{err}");
+    let e =
+        Event::from_form(form_pairs(&[("event", "ONSOMETHINGNEW"), ("data[X]", "1")]).as_bytes())
+            .expect("an event");
+    match b24::events::Payload::of(&e).expect("any data") {
+        b24::events::Payload::Unknown(data) => assert_eq!(data["X"], "1"),
+        other => panic!("typed an unknown event: {other:?}"),
+    }
 }

@@ -98,14 +98,26 @@ fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitC
             return ExitCode::FAILURE;
         }
     };
+    let events = match b24_codegen::regen::load_events(specs) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let parts = b24_codegen::regen::parts(&loaded);
-    let files = match b24_codegen::regen::generate_bindings(&loaded, &parts) {
+    let generated = b24_codegen::regen::generate_bindings(&loaded, &parts).and_then(|mut f| {
+        f.extend(b24_codegen::regen::generate_events(&events)?);
+        Ok(f)
+    });
+    let files = match generated {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: code generation failed: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let event_ns = b24_codegen::regen::event_namespaces(&events);
     let cargo = runtime.join("Cargo.toml");
     let cargo_text = std::fs::read_to_string(&cargo).unwrap_or_default();
     // All crates of the workspace share one version: this tool's.
@@ -113,7 +125,7 @@ fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitC
     let Some(new_cargo) = replace_block(
         &cargo_text,
         FEATURES_BEGIN,
-        &b24_codegen::regen::feature_lines(&parts),
+        &b24_codegen::regen::feature_lines(&parts, &event_ns),
     )
     .and_then(|t| {
         replace_block(
@@ -306,7 +318,7 @@ fn import_docs(args: ImportDocs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `check`: every spec loads and generates.
+/// `check`: every spec (and event spec) loads and generates.
 fn check_specs(specs: &Path) -> ExitCode {
     let files = b24_codegen::spec_files(specs);
     let mut bad = 0;
@@ -327,7 +339,24 @@ fn check_specs(specs: &Path) -> ExitCode {
             }
         }
     }
-    eprintln!("{} specs, {bad} with problems", files.len());
+    let events = b24_codegen::event_files(specs);
+    for f in &events {
+        if let Err(e) = b24_codegen::load_event_file(f) {
+            bad += 1;
+            eprintln!("{e}");
+        }
+    }
+    if let Ok(all) = b24_codegen::regen::load_events(specs)
+        && let Err(e) = b24_codegen::regen::generate_events(&all)
+    {
+        bad += 1;
+        eprintln!("event payloads: codegen: {e}");
+    }
+    eprintln!(
+        "{} specs, {} event specs, {bad} with problems",
+        files.len(),
+        events.len()
+    );
     if bad == 0 {
         ExitCode::SUCCESS
     } else {

@@ -293,6 +293,19 @@ pub fn result(spec: &Spec, result: &Value) -> Vec<Issue> {
     c.out
 }
 
+/// What an event's `data` example does to its spec (as [`result`] does to a method's
+/// `result`), paths from `$.data`.
+pub fn event_data(ev: &crate::spec::EventSpec, data: &Value) -> Vec<Issue> {
+    let spec = ev.as_result_spec();
+    let mut c = Checker {
+        spec: &spec,
+        out: Vec::new(),
+        request: false,
+    };
+    c.value("$.data", &spec.response.result, data, 0);
+    c.out
+}
+
 /// The member of `params` whose wire name is `key`: exactly, else ignoring letter case (the
 /// REST v2 server reads parameter names in any case).
 pub fn find_member<'a>(

@@ -41,5 +41,8 @@ pub mod write;
 
 pub use diag::{Diagnostic, SpecError, line_col};
 pub use expand::{Settings, expand_item, generate, pretty};
-pub use load::{SCHEMA, limits, load_file, load_str, spec_files};
+pub use load::{
+    EVENTS_DIR, SCHEMA, event_files, limits, load_event_file, load_event_str, load_file, load_str,
+    spec_files,
+};
 pub use spec::Spec;

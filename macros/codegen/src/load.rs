@@ -32,7 +32,7 @@ pub mod limits {
 }
 
 /// Every spec file under `dir`, sorted: `*.toml` except `Cargo.toml`, outside `overrides/`,
-/// `src/`, `target/` and hidden folders.
+/// `src/`, `target/`, `incoming/` (event specs) and hidden folders.
 pub fn spec_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
@@ -47,8 +47,10 @@ pub fn spec_files(dir: &Path) -> Vec<std::path::PathBuf> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if p.is_dir() {
-                if !matches!(name.as_str(), "overrides" | "src" | "target")
-                    && !name.starts_with('.')
+                if !matches!(
+                    name.as_str(),
+                    "overrides" | "src" | "target" | event::EVENTS_DIR
+                ) && !name.starts_with('.')
                 {
                     dirs.push(p);
                 }
@@ -1202,6 +1204,10 @@ fn check_literal(ty: &TypeExpr, lit: &str) -> Result<(), String> {
         _ => Ok(()),
     }
 }
+
+mod event;
+
+pub use event::{EVENTS_DIR, event_files, load_event_file, load_event_str};
 
 #[cfg(test)]
 mod tests;

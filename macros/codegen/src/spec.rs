@@ -312,3 +312,65 @@ pub struct MapDef {
     /// Operator prefixes allowed on keys (filters: `>=ID`, `!%TITLE`).
     pub key_prefixes: Vec<String>,
 }
+
+/// One event the portal posts to a handler bound with `event.bind` (`ONCRMDEALADD`): its
+/// name, the scope it needs and the type of its `data`. Loaded from
+/// `specs/incoming/<namespace>/<EVENT>.toml` by [`crate::load_event_file`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSpec {
+    /// Wire name, upper case (`ONCRMDEALADD`).
+    pub name: String,
+    /// The namespace whose cargo feature carries the event's typed payload (`crm`).
+    pub namespace: String,
+    /// Scopes an application needs to receive it.
+    pub scope: Vec<String>,
+    /// Where the event is documented.
+    pub docs: Docs,
+    /// Set when the docs mark the event deprecated.
+    pub deprecated: Option<Deprecation>,
+    /// Type of the post's `data`.
+    pub data: TypeExpr,
+    /// Named types used by `data`.
+    pub types: BTreeMap<String, TypeDef>,
+    /// The file the spec was loaded from.
+    pub source: PathBuf,
+}
+
+impl EventSpec {
+    /// The URL of the official page.
+    pub fn docs_url(&self) -> String {
+        self.docs.url()
+    }
+
+    /// The event as a method spec whose `result` is the event's `data` (no parameters):
+    /// what the checks and the generator of results read.
+    pub fn as_result_spec(&self) -> Spec {
+        Spec {
+            name: self.name.clone(),
+            api: Api::V2,
+            scope: self.scope.clone(),
+            docs: self.docs.clone(),
+            origin: Origin::Docs,
+            idempotent: true,
+            deprecated: self.deprecated.clone(),
+            runtime: None,
+            request: Request {
+                encoding: Encoding::Json,
+                params: Vec::new(),
+                alternatives: Vec::new(),
+                one_of: Vec::new(),
+                extra_keys: Vec::new(),
+            },
+            response: Response {
+                result: self.data.clone(),
+                envelope: Envelope::Plain,
+                partial: false,
+            },
+            pagination: Pagination::None,
+            errors: Vec::new(),
+            types: self.types.clone(),
+            errata: Vec::new(),
+            source: self.source.clone(),
+        }
+    }
+}

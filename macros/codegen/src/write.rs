@@ -146,6 +146,40 @@ fn pagination(s: &mut String, p: &Pagination) {
     }
 }
 
+/// The TOML text of an event spec, after `header`: the inverse of
+/// [`crate::load_event_str`].
+pub fn event_toml(ev: &EventSpec, header: &str) -> String {
+    let mut s = String::from(header);
+    if !header.is_empty() && !header.ends_with('\n') {
+        s.push('\n');
+    }
+    s.push_str("schema = 1\n\n[event]\n");
+    let _ = writeln!(s, "name = {}", q(&ev.name));
+    let _ = writeln!(s, "namespace = {}", q(&ev.namespace));
+    let _ = writeln!(s, "scope = [{}]", list(&ev.scope));
+    let _ = writeln!(
+        s,
+        "docs = {{ path = {}, commit = {} }}",
+        q(&ev.docs.path),
+        q(&ev.docs.commit)
+    );
+    match &ev.deprecated {
+        None => {}
+        Some(Deprecation { replacement: None }) => s.push_str("deprecated = true\n"),
+        Some(Deprecation {
+            replacement: Some(r),
+        }) => {
+            let _ = writeln!(s, "deprecated = {{ replacement = {} }}", q(r));
+        }
+    }
+    let _ = writeln!(s, "data = {}", q(&ev.data.to_string()));
+    for (name, def) in &ev.types {
+        let _ = write!(s, "\n[types.{name}]\n");
+        type_def(&mut s, def);
+    }
+    s
+}
+
 fn type_def(s: &mut String, def: &TypeDef) {
     match def {
         TypeDef::Struct(d) => {
@@ -310,6 +344,19 @@ mod tests {
             }
         }
         assert!(failed.is_empty(), "{}", failed.join("\n"));
+    }
+
+    #[test]
+    fn every_committed_event_spec_round_trips() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+        let files = crate::event_files(&root);
+        assert!(files.len() > 150, "{} event specs", files.len());
+        for f in &files {
+            let ev = crate::load_event_file(f).expect("a committed event spec loads");
+            let text = super::event_toml(&ev, "# round trip\n");
+            let back = crate::load_event_str(f, &text).expect("the written spec loads");
+            assert_eq!(back, ev, "{}", f.display());
+        }
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub mod __private {
     pub use crate::batch::is_ref;
     pub use crate::check::{Check, Inspect, Problems};
     pub use crate::client::decode_body;
+    pub use crate::events::decode_data;
     pub use crate::types;
     pub use crate::{
         Api, ApiError, Arg, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,

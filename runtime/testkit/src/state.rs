@@ -102,6 +102,8 @@ pub(crate) struct State {
     /// REST 3.0 tasks (`tasks.task.add` through `/rest/api/`).
     pub tasks: BTreeMap<u64, Value>,
     pub next_task: u64,
+    /// The id of the next message `im.message.add` sends.
+    pub next_message: u64,
     /// REST 3.0 answers kept for their `Idempotency-Key`: (caller, method, key) → the
     /// request body and the answer's text.
     pub idempotent: std::collections::HashMap<(String, String, String), (Vec<u8>, String)>,
@@ -157,6 +159,7 @@ impl State {
             next_file: 1,
             tasks: (1..=cfg.tasks).map(|id| (id, seed_task(id))).collect(),
             next_task: cfg.tasks + 1,
+            next_message: 1,
             idempotent: std::collections::HashMap::new(),
             events: crate::events::Events::default(),
             tokens: Tokens {

@@ -69,6 +69,78 @@ fn gate() -> Result<(), Failed> {
     Ok(())
 }
 
+fn specs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+}
+
+/// Every event spec has its own typed variant of `b24::events::Payload`.
+fn every_event_has_a_typed_payload() -> Result<(), Failed> {
+    let events = b24_codegen::regen::load_events(&specs_dir()).map_err(|e| e.to_string())?;
+    if events.len() < 150 {
+        return Err(format!("only {} event specs under specs/incoming", events.len()).into());
+    }
+    let untyped: Vec<&str> = events
+        .iter()
+        .filter(|e| {
+            // An empty `data` decodes to the typed variant, or fails its required members
+            // there: either way not `Unknown`.
+            match b24::events::Payload::decode(&e.name, &serde_json::json!({})) {
+                Ok(p) => p.name() != Some(e.name.as_str()),
+                Err(err) => err.event != e.name,
+            }
+        })
+        .map(|e| e.name.as_str())
+        .collect();
+    if untyped.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("events without a typed payload: {untyped:?}").into())
+    }
+}
+
+/// Every example post of every event page: its `data` decodes into the event's typed
+/// payload and comes back out without losing a member.
+fn docs_examples_pass_through_every_event_payload() -> Result<(), Failed> {
+    let docs = docs();
+    let events = b24_codegen::regen::load_events(&specs_dir()).map_err(|e| e.to_string())?;
+    let (mut examples, mut failures) = (0, Vec::new());
+    for e in &events {
+        let page = std::fs::read_to_string(docs.join(&e.docs.path))
+            .map_err(|err| format!("{}: {err}", e.docs.path))?;
+        for (line, data) in b24_codegen::import::event_examples(&page, &e.name) {
+            let data = &data;
+            examples += 1;
+            let back = b24::events::Payload::decode(&e.name, data)
+                .map_err(|err| err.to_string())
+                .and_then(|p| p.to_json().map_err(|err| err.to_string()));
+            match back {
+                Ok(json) => {
+                    let mut lost = Vec::new();
+                    b24_conformance::check::losses(data, &json, "$.data", &mut lost);
+                    if !lost.is_empty() {
+                        failures.push(format!(
+                            "{} line {line}: lost {}",
+                            e.docs.path,
+                            lost.join(", ")
+                        ));
+                    }
+                }
+                Err(why) => failures.push(format!("{} line {line}: {why}", e.docs.path)),
+            }
+        }
+    }
+    eprintln!(
+        "events: {} event specs, {examples} example posts, {} decoded without loss",
+        events.len(),
+        examples - failures.len()
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let present = docs().join("api-reference").is_dir();
@@ -78,7 +150,17 @@ fn main() {
             docs().display()
         );
     }
-    let trial =
-        Trial::test("docs_examples_pass_through_every_binding", gate).with_ignored_flag(!present);
-    libtest_mimic::run(&args, vec![trial]).exit();
+    let trials = vec![
+        Trial::test("docs_examples_pass_through_every_binding", gate).with_ignored_flag(!present),
+        Trial::test(
+            "docs_examples_pass_through_every_event_payload",
+            docs_examples_pass_through_every_event_payload,
+        )
+        .with_ignored_flag(!present),
+        Trial::test(
+            "every_event_has_a_typed_payload",
+            every_event_has_a_typed_payload,
+        ),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }

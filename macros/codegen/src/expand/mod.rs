@@ -81,6 +81,18 @@ pub fn generate_shared(
     types::shared_module(types, &settings.runtime, &settings.shared_module)
 }
 
+/// A module named `module` holding `types`, with its own documentation (`type_doc` gives
+/// each type's).
+pub fn generate_module(
+    types: &std::collections::BTreeMap<String, TypeDef>,
+    runtime: &syn::Path,
+    module: &str,
+    module_doc: &str,
+    type_doc: &dyn Fn(&str) -> String,
+) -> TokenStream {
+    types::documented_module(types, runtime, module, module_doc, type_doc)
+}
+
 /// Formats tokens as Rust source with `prettyplease`.
 pub fn pretty(tokens: &TokenStream) -> syn::Result<String> {
     let file: syn::File = syn::parse2(tokens.clone())?;

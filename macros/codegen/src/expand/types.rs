@@ -62,6 +62,24 @@ pub(super) fn shared_module(
     rt: &syn::Path,
     module: &str,
 ) -> TokenStream {
+    documented_module(
+        types,
+        rt,
+        module,
+        " Named types that several bindings of this crate share (one `Deal` for\n \
+         `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.",
+        &|name| format!(" `{name}`, the same in every binding of this crate that uses it."),
+    )
+}
+
+/// A module of `types` with the given documentation (the module's and each type's).
+pub(super) fn documented_module(
+    types: &std::collections::BTreeMap<String, TypeDef>,
+    rt: &syn::Path,
+    module: &str,
+    module_doc: &str,
+    type_doc: &dyn Fn(&str) -> String,
+) -> TokenStream {
     let module = Ident::new(module, Span::call_site());
     let inner = Paths {
         rt,
@@ -69,12 +87,11 @@ pub(super) fn shared_module(
     };
     let defs = types.iter().map(|(name, def)| {
         let id = Ident::new(name, Span::call_site());
-        let doc = format!(" `{name}`, the same in every binding of this crate that uses it.");
-        type_def(&id, &doc, def, &inner)
+        type_def(&id, &type_doc(name), def, &inner)
     });
+    let module_doc = module_doc.split('\n');
     quote! {
-        /// Named types that several bindings of this crate share (one `Deal` for
-        /// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+        #(#[doc = #module_doc])*
         #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
         pub mod #module {
             #(#defs)*

@@ -8,6 +8,7 @@
 mod datatypes;
 mod emit;
 mod entities;
+mod events;
 pub mod page;
 mod table;
 mod yfm;
@@ -17,6 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use emit::{idempotent_guess, spec_toml};
+pub use events::{EventReport, camel_name, data_of, event_examples, event_path, example_posts};
 pub use page::PageKind;
 
 /// The marker of files the importer owns.
@@ -46,6 +48,8 @@ pub struct Report {
     pub failures: Vec<(String, String)>,
     /// The imported specs weighed against their pages' examples.
     pub examples: ExampleReport,
+    /// The event pages.
+    pub events: EventReport,
 }
 
 /// How the imported specs read their pages' own examples (a spec-level estimate of the
@@ -137,6 +141,7 @@ pub fn explain(class: &str) -> Option<&'static str> {
             "a `*.fields` page without an example response: its result is the field descriptions by name, as every `*.fields` method returns them"
         }
         "same-method-twice" => "a second page for a method already documented: the first is kept",
+        "same-event-twice" => "a second page for an event already documented: the first is kept",
         _ => return None,
     })
 }
@@ -181,6 +186,12 @@ impl fmt::Display for Report {
             writeln!(f, "    {}", explain(class).unwrap_or("(not explained)"))?;
             writeln!(f, "    e.g. {}", ex.join("; "))?;
         }
+        let ev = &self.events;
+        writeln!(
+            f,
+            "event pages: {}, event specs imported: {}, with an example post: {}, decoded without loss: {}",
+            ev.pages, ev.imported, ev.with_example, ev.example_pass
+        )?;
         writeln!(f, "failures: {}", self.failures.len())?;
         for (p, why) in &self.failures {
             writeln!(f, "  {p}: {why}")?;
@@ -248,6 +259,15 @@ pub fn spec_path(name: &str, api: &str) -> PathBuf {
 pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Imported {
     let mut out = Imported::default();
     let mut pages = read_pages(docs, &mut out.report);
+    let folders = events::Folders::of(&pages);
+    events::import(
+        docs,
+        &folders,
+        overrides,
+        commit,
+        &mut out.files,
+        &mut out.report,
+    );
     entities::unify(&mut pages, &mut out.report, &|rel, page| {
         decodes_examples(rel, page, commit)
     });
@@ -613,6 +633,7 @@ fn stale_files(imported: &Imported, out: &Path) -> Vec<PathBuf> {
 fn markdown_like(out: &Path) -> Vec<PathBuf> {
     crate::spec_files(out)
         .into_iter()
+        .chain(crate::event_files(out))
         .filter_map(|p| p.strip_prefix(out).ok().map(Path::to_path_buf))
         .collect()
 }

@@ -73,6 +73,33 @@ pub enum EventError {
     WrongToken,
 }
 
+/// An event's `data` that does not have the form its docs page gives it: the event and
+/// the JSON path of the first member that does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the data of event {event} does not have its documented form: at {path}: {detail}")]
+#[non_exhaustive]
+pub struct PayloadError {
+    /// The event's name (`ONCRMDEALADD`).
+    pub event: String,
+    /// Where in the post (`$.data.FIELDS.ID`).
+    pub path: String,
+    /// What was expected and found there.
+    pub detail: String,
+}
+
+/// Decodes an event's `data` into its generated type (used by the generated payloads).
+#[doc(hidden)]
+pub fn decode_data<T: crate::wire::FromWire>(event: &str, data: &Value) -> Result<T, PayloadError> {
+    crate::wire::decode_value(data).map_err(|e| PayloadError {
+        event: event.to_string(),
+        path: e.path_from("$.data"),
+        detail: e
+            .to_string()
+            .split_once(": ")
+            .map_or_else(|| e.to_string(), |(_, d)| d.to_string()),
+    })
+}
+
 impl Event {
     /// Reads a form-encoded event post.
     pub fn from_form(body: &[u8]) -> Result<Event, EventError> {

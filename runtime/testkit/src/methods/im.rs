@@ -1,4 +1,5 @@
-//! `im.recent.*` over the seeded dialogs `chat1`…`chatN`.
+//! `im.recent.*` over the seeded dialogs `chat1`…`chatN`, and `im.message.add` to them
+//! (posting `ONIMV2MESSAGEADD` to bound handlers).
 
 use serde_json::{Value, json};
 
@@ -66,6 +67,42 @@ pub(super) fn pin(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
 
 pub(super) fn hide(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     set(ctx, params, "im.recent.hide", |d| d.hidden = true)
+}
+
+/// `im.message.add` to a seeded chat: the message's id; bound handlers get
+/// `ONIMV2MESSAGEADD` with the message, the chat and the author (the fields of the event's
+/// docs example).
+pub(super) fn message_add(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
+    let DialogRef::Chat(n) = dialog_id(params)? else {
+        return Err(ApiErr::new(400, "ACCESS_ERROR", "Action unavailable"));
+    };
+    let text = param_str(params, "MESSAGE").unwrap_or_default();
+    if text.trim().is_empty() && params.get("ATTACH").is_none() {
+        return Err(ApiErr::new(400, "MESSAGE_EMPTY", "Message can't be empty"));
+    }
+    let now = ctx.now;
+    let Some(d) = ctx.state.dialogs.get_mut(&n) else {
+        return Err(ApiErr::new(400, "ACCESS_ERROR", "Action unavailable"));
+    };
+    d.date_update = now;
+    let (dialog, title) = (d.id.clone(), d.title.clone());
+    let id = ctx.state.next_message;
+    ctx.state.next_message += 1;
+    ctx.state
+        .log_write("im.message.add", format!("message:{id}"), params);
+    ctx.emit(
+        "ONIMV2MESSAGEADD",
+        json!({
+            "message": {
+                "id": id, "chatId": n, "authorId": 1, "date": crate::util::atom(now),
+                "text": text, "isSystem": false, "uuid": "", "params": {}, "viewedByOthers": false,
+            },
+            "chat": { "id": n, "dialogId": dialog, "name": title, "type": "chat", "messageType": "C" },
+            "user": { "id": 1, "name": "Testkit Admin", "active": true },
+            "language": "en",
+        }),
+    );
+    Ok(Outcome::of(json!(id)).records(1))
 }
 
 fn item(d: &Dialog) -> Value {

@@ -214,6 +214,44 @@ pub fn read_with(
     (kind, Some(m))
 }
 
+/// An event page read like a method page whose result is the post its handler receives:
+/// the section of the post's table ("What the Handler Receives", or "Parameters" on the
+/// older pages) stands for the response and each example post (`posts`: page line and
+/// body) for an example response.
+pub(crate) fn event_post(
+    path: &str,
+    name: &str,
+    src: &str,
+    posts: Vec<(usize, serde_json::Value)>,
+    linked: &dyn Fn(&str) -> Option<String>,
+) -> MethodPage {
+    let mut c = yfm::clean(src);
+    let mut text = String::with_capacity(c.text.len());
+    for l in c.text.lines() {
+        let lower = l.to_lowercase();
+        let post_section = l.starts_with("## ")
+            && (lower.contains("handler receives") || lower.trim_end() == "## parameters");
+        // Same line count: page lines stay right in warnings.
+        text.push_str(if post_section { "## Response" } else { l });
+        text.push('\n');
+    }
+    c.text = text;
+    let ex = Examples {
+        responses: posts
+            .into_iter()
+            .map(|(line, body)| examples::Response {
+                line,
+                body: serde_json::json!({ "result": body }),
+            })
+            .collect(),
+        ..Examples::default()
+    };
+    let mut page = method(path, name, &c, ex, linked);
+    // An event page has no call: nothing is a parameter.
+    page.params.clear();
+    page
+}
+
 /// Headings (line, level, text, anchor); lines 1-based.
 fn headings(text: &str) -> Vec<(usize, usize, String, Option<String>)> {
     text.lines()

@@ -1,0 +1,189 @@
+//! Event specs (`specs/incoming/<namespace>/<EVENT>.toml`): the name, scope and `data` type
+//! of one event, checked like a method spec's types.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Diags, RawDeprecated, RawDocs, RawTypeDef, SchemaOnly, TypeUse, Validator};
+use crate::SpecError;
+use crate::spec::{Deprecation, Docs, EventSpec};
+
+/// The folder of event specs inside a specs folder.
+pub const EVENTS_DIR: &str = "incoming";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEventSpec {
+    #[expect(
+        dead_code,
+        reason = "required here; its value is checked by `SchemaOnly` first"
+    )]
+    schema: Spanned<i64>,
+    event: RawEvent,
+    #[serde(default)]
+    types: BTreeMap<Spanned<String>, Spanned<RawTypeDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    name: Spanned<String>,
+    namespace: Spanned<String>,
+    #[serde(default)]
+    scope: Vec<Spanned<String>>,
+    docs: RawDocs,
+    deprecated: Option<RawDeprecated>,
+    data: Spanned<String>,
+}
+
+/// Every event spec under `dir` (its `incoming/` folder), sorted.
+pub fn event_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(namespaces) = std::fs::read_dir(dir.join(EVENTS_DIR)) else {
+        return out;
+    };
+    for ns in namespaces.flatten() {
+        let Ok(files) = std::fs::read_dir(ns.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let p = f.path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads and validates the event spec at `path`.
+pub fn load_event_file(path: &Path) -> Result<EventSpec, SpecError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_event_str(path, &text),
+        Err(e) => {
+            let mut d = Diags::new(path, "");
+            d.at(0..0, format!("cannot read the event spec: {e}"));
+            Err(d.finish().expect_err("one diagnostic was recorded"))
+        }
+    }
+}
+
+/// Validates event spec text; `path` is used in diagnostics and kept in
+/// [`EventSpec::source`].
+pub fn load_event_str(path: &Path, text: &str) -> Result<EventSpec, SpecError> {
+    let mut d = Diags::new(path, text);
+    if text.len() > super::limits::MAX_BYTES {
+        d.at(0..0, "the event spec is too large".to_string());
+        return Err(d.finish().expect_err("one diagnostic was recorded"));
+    }
+    if let Ok(SchemaOnly { schema: Some(v) }) = toml::from_str::<SchemaOnly>(text)
+        && *v.get_ref() != super::SCHEMA
+    {
+        d.at(
+            v.span(),
+            format!(
+                "unsupported schema {} (this version of b24 reads schema {})",
+                v.get_ref(),
+                super::SCHEMA
+            ),
+        );
+        return Err(d.finish().expect_err("one diagnostic was recorded"));
+    }
+    let raw: RawEventSpec = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            d.at(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            return Err(d.finish().expect_err("one diagnostic was recorded"));
+        }
+    };
+    let ev = raw.event;
+    let name = ev.name.get_ref();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        d.at(
+            ev.name.span(),
+            format!("`{name}` is not an event name (upper-case letters, digits and `_`)"),
+        );
+    }
+    let ns = ev.namespace.get_ref();
+    if ns.is_empty()
+        || !ns
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        d.at(
+            ev.namespace.span(),
+            format!("`{ns}` is not a namespace (lower-case letters, digits and `_`)"),
+        );
+    }
+    let mut v = Validator { d: &mut d };
+    let mut uses: Vec<TypeUse> = Vec::new();
+    let data = v.ty(&ev.data, &mut uses);
+    let types = v.types(raw.types, uses);
+    let spec = EventSpec {
+        name: ev.name.into_inner(),
+        namespace: ev.namespace.into_inner(),
+        scope: ev.scope.into_iter().map(|s| s.into_inner()).collect(),
+        docs: Docs {
+            path: ev.docs.path.into_inner(),
+            commit: ev.docs.commit.into_inner(),
+        },
+        deprecated: ev.deprecated.map(|r| match r {
+            RawDeprecated::Flag(_) => Deprecation::default(),
+            RawDeprecated::Info { replacement } => Deprecation { replacement },
+        }),
+        data,
+        types,
+        source: path.to_path_buf(),
+    };
+    d.finish()?;
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+schema = 1
+[event]
+name = "ONCRMDEALADD"
+namespace = "crm"
+scope = ["crm"]
+docs = { path = "api-reference/crm/deals/events/on-crm-deal-add.md", commit = "abc" }
+data = "Data"
+[types.Data]
+kind = "struct"
+fields = [{ name = "FIELDS", type = "Fields" }]
+[types.Fields]
+kind = "struct"
+fields = [{ name = "ID", type = "int" }]
+"#;
+
+    #[test]
+    fn an_event_spec_loads_with_its_types() {
+        let e = load_event_str(Path::new("ONCRMDEALADD.toml"), GOOD).expect("valid");
+        assert_eq!(e.name, "ONCRMDEALADD");
+        assert_eq!(e.namespace, "crm");
+        assert_eq!(e.types.len(), 2);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let bad = GOOD
+            .replace("\"ONCRMDEALADD\"", "\"onCrmDealAdd\"")
+            .replace("type = \"Fields\"", "type = \"Missing\"");
+        let e = load_event_str(Path::new("x.toml"), &bad).expect_err("invalid");
+        let shown = e.to_string();
+        assert!(shown.contains("not an event name"), "{shown}");
+        assert!(shown.contains("Missing"), "{shown}");
+        assert!(shown.contains("x.toml:4:8"), "{shown}");
+    }
+}
