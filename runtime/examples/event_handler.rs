@@ -1,10 +1,11 @@
-//! Receive the portal's events: an axum server with `b24::events::router`, a handler bound
-//! with `event.bind`, and a deal added to make the portal post `ONCRMDEALADD`.
+//! Receive the portal's events: an axum server with `b24::events::typed_router`, a handler
+//! bound with `event.bind`, and a deal added to make the portal post `ONCRMDEALADD`, read
+//! as its typed data.
 //!
 //! Against the in-process fake portal (one command, it exits once the event came):
 //!
 //! ```text
-//! cargo run -p b24 --example event_handler --features event-handler
+//! cargo run -p b24 --example event_handler --features event-handler,crm
 //! ```
 //!
 //! Against a real portal, `B24_WEBHOOK_URL`, `B24_APPLICATION_TOKEN` and
@@ -12,7 +13,7 @@
 
 use std::time::Duration;
 
-use b24::events::{Event, router};
+use b24::events::{Event, Payload, PayloadError, typed_router};
 use b24::{Client, Secret};
 use tokio::sync::mpsc;
 
@@ -38,13 +39,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Event, Result<Payload, PayloadError>)>();
     let app = axum::Router::new().nest(
         "/b24/events",
-        router(Secret::new(token), move |event: Event| {
+        typed_router(Secret::new(token), move |event, data| {
             let tx = tx.clone();
             async move {
-                let _ = tx.send(event);
+                let _ = tx.send((event, data));
             }
         }),
     );
@@ -72,11 +73,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await
                 .map_err(|_| "no event came in 5 s")?
         };
-        let Some(e) = next else { break };
-        println!(
-            "{} (handler {:?}): deal {}",
-            e.name, e.handler_id, e.data["FIELDS"]["ID"]
-        );
+        let Some((e, data)) = next else { break };
+        match data? {
+            Payload::OnCrmDealAdd(data) => {
+                let id: Option<i64> = data.fields.and_then(|f| f.id);
+                println!("{} (handler {:?}): deal {id:?}", e.name, e.handler_id);
+            }
+            other => println!("{} (handler {:?}): {other:?}", e.name, e.handler_id),
+        }
         if real.is_none() {
             break;
         }

@@ -83,6 +83,39 @@ pub mod events {
     pub use b24_core::events::*;
     #[doc(inline)]
     pub use b24_events::*;
+
+    /// [`router`], handing `on_event` the event's typed data as well
+    /// ([`Payload::of`]: an error names the event and the JSON path of what does not have
+    /// the documented form; the event itself is still there, with its `data` as posted).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use b24::events::{Event, Payload, PayloadError};
+    /// let token = b24::Secret::new(std::env::var("B24_APPLICATION_TOKEN").unwrap_or_default());
+    /// let app = axum::Router::new().nest(
+    ///     "/b24/events",
+    ///     b24::events::typed_router(token, |event: Event, data: Result<Payload, PayloadError>| async move {
+    ///         match data {
+    ///             Ok(payload) => println!("{:?}", payload.name()),
+    ///             Err(e) => eprintln!("{} sent an unexpected form: {e}", event.name),
+    ///         }
+    ///     }),
+    /// );
+    /// axum::serve(tokio::net::TcpListener::bind("0.0.0.0:8080").await?, app).await
+    /// # }
+    /// ```
+    #[cfg(feature = "event-handler")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event-handler")))]
+    pub fn typed_router<F, Fut>(application_token: crate::Secret, on_event: F) -> axum::Router
+    where
+        F: Fn(Event, Result<Payload, PayloadError>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        router(application_token, move |event: Event| {
+            let payload = Payload::of(&event);
+            on_event(event, payload)
+        })
+    }
 }
 
 /// What most programs use, in one import: `use b24::prelude::*;` — the client and its
