@@ -349,6 +349,38 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// Scope names: letters, digits, `_` and `.`.
+    fn scopes(&mut self, scope: &[Spanned<String>]) {
+        for s in scope {
+            if s.get_ref().is_empty()
+                || !s
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                self.d
+                    .at(s.span(), format!("`{}` is not a scope name", s.get_ref()));
+            }
+        }
+    }
+
+    /// `docs = { path, commit }`: a page of the docs and a commit id.
+    fn docs(&mut self, docs: &RawDocs) {
+        if !docs.path.get_ref().ends_with(".md") || docs.path.get_ref().starts_with('/') {
+            self.d.at(
+                docs.path.span(),
+                "docs.path must be the relative path of a page of the docs, ending in `.md`",
+            );
+        }
+        let commit = docs.commit.get_ref();
+        if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+            self.d.at(
+                docs.commit.span(),
+                "docs.commit must be a git commit id (at least 7 hex digits)",
+            );
+        }
+    }
+
     /// The `origin` of the spec's facts; `docs` may be left out only by an OpenAPI spec.
     fn origin(&mut self, m: &RawMethod) -> Origin {
         let origin = match &m.origin {
@@ -397,31 +429,9 @@ impl Validator<'_, '_> {
                 Api::V2
             }
         };
-        for s in &m.scope {
-            if s.get_ref().is_empty()
-                || !s
-                    .get_ref()
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-            {
-                self.d
-                    .at(s.span(), format!("`{}` is not a scope name", s.get_ref()));
-            }
-        }
+        self.scopes(&m.scope);
         if let Some(docs) = &m.docs {
-            if !docs.path.get_ref().ends_with(".md") || docs.path.get_ref().starts_with('/') {
-                self.d.at(
-                    docs.path.span(),
-                    "docs.path must be the relative path of a page of the docs, ending in `.md`",
-                );
-            }
-            let commit = docs.commit.get_ref();
-            if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
-                self.d.at(
-                    docs.commit.span(),
-                    "docs.commit must be a git commit id (at least 7 hex digits)",
-                );
-            }
+            self.docs(docs);
         }
         if let Some(r) = &m.runtime
             && r.get_ref() != "batch"

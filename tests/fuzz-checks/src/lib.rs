@@ -45,6 +45,12 @@ pub fn spec(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // The same text as an event spec: an accepted one generates code that parses.
+    if let Ok(ev) = b24_codegen::load_event_str(Path::new("fuzz.toml"), text)
+        && let Err(e) = b24_codegen::regen::generate_events(std::slice::from_ref(&ev))
+    {
+        panic!("an accepted event spec generated code that does not parse: {e}\n{text}");
+    }
     let Ok(spec) = b24_codegen::load_str(Path::new("fuzz.toml"), text) else {
         return;
     };

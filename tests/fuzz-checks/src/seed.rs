@@ -1,6 +1,6 @@
 //! Writes the seed corpora of the fuzz targets: `b24-fuzz-seed OUT [DOCS]`.
 //!
-//! - `spec`: every spec of the catalog (`specs/`) and of the UI tests;
+//! - `spec`: every spec of the catalog (`specs/`, event specs too) and of the UI tests;
 //! - `docs_page`: every page of the docs (`DOCS`, default `../shared/b24restdocs` beside the
 //!   repository), else the reference page in `../shared/seed`;
 //! - `envelope` and `batch`: every JSON block of the docs' pages (answers, errors, batch
@@ -36,6 +36,9 @@ fn main() {
         for f in b24_codegen::spec_files(&dir) {
             corpus.add_file("spec", &f);
         }
+    }
+    for f in b24_codegen::event_files(&repo.join("specs")) {
+        corpus.add_file("spec", &f);
     }
 
     let mut pages = Vec::new();

@@ -84,6 +84,11 @@ fn every_catalog_and_ui_spec() {
         }
     }
     assert!(n > 1_600, "{n} specs");
+    let events = b24_codegen::event_files(&repo().join("specs"));
+    assert!(events.len() > 150, "{} event specs", events.len());
+    for f in &events {
+        b24_fuzz_checks::spec(&std::fs::read(f).expect("readable"));
+    }
 }
 
 fn every_docs_page_and_json_block() -> Result<(), Failed> {

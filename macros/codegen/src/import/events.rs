@@ -458,3 +458,134 @@ fn data_type(post: &TypeExpr, types: &BTreeMap<String, TypeDef>) -> TypeExpr {
         _ => post.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"# Event When Creating a Thing onThingAdd
+
+> Scope: [`thing`](../../scopes/permissions.md)
+
+## What the Handler Receives
+
+```json
+{
+    "event": "ONTHINGADD",
+    "event_handler_id": "7",
+    "data": { "FIELDS": { "ID": "42", "CREATED": "2025-01-15T10:30:00+02:00" } },
+    "ts": "1735374081",
+    "auth": { "domain": "x.bitrix24.com", "application_token": "t" }
+}
+```
+
+#|
+|| **Parameter**
+`type` | **Description** ||
+|| **event**
+[`string`](../../data-types.md) | The event's code ||
+|| **data**
+[`object`](../../data-types.md) | The thing. Contains a single key `FIELDS` ||
+|| **data.FIELDS**
+[`object`](../../data-types.md) | Its fields. The structure is described [below](#fields) ||
+|| **ts**
+[`timestamp`](../../data-types.md) | When ||
+|#
+
+### Parameter FIELDS {#fields}
+
+#|
+|| **Parameter**
+`type` | **Description** ||
+|| **ID**
+[`integer`](../../data-types.md) | The thing's id ||
+|| **CREATED**
+[`datetime`](../../data-types.md) | When it was made ||
+|#
+"#;
+
+    fn folders() -> Folders {
+        let mut counts = BTreeMap::new();
+        counts.insert("thing".to_string(), 3);
+        counts.insert("other".to_string(), 1);
+        Folders([("api-reference/thing".to_string(), counts)].into())
+    }
+
+    fn read(rel: &str, src: &str, section: Option<&str>) -> Result<Read, String> {
+        let mut report = Report::default();
+        event_spec(
+            rel,
+            src,
+            section.map(str::to_string),
+            &folders(),
+            &datatypes::DataTypes::read(Path::new("/nonexistent")),
+            "abc1234",
+            &|_| None,
+            &mut report,
+        )
+    }
+
+    #[test]
+    fn an_event_page_gives_the_type_of_its_data() {
+        let (ev, datas) =
+            read("api-reference/thing/events/on-thing-add.md", PAGE, None).expect("an event spec");
+        assert_eq!(ev.name, "ONTHINGADD");
+        assert_eq!(
+            (ev.namespace.as_str(), ev.scope.as_slice()),
+            ("thing", &["thing".to_string()][..])
+        );
+        assert_eq!(ev.data.to_string(), "Data");
+        let text = crate::write::event_toml(&ev, "");
+        assert!(text.contains(r#"{ name = "ID", type = "int" }"#), "{text}");
+        assert!(
+            text.contains(r#"{ name = "CREATED", type = "datetime" }"#),
+            "{text}"
+        );
+        assert_eq!(datas.len(), 1);
+        assert_eq!(datas[0].1["FIELDS"]["ID"], "42");
+        assert!(crate::conform::event_data(&ev, &datas[0].1).is_empty());
+    }
+
+    #[test]
+    fn a_page_of_event_formats_gives_one_event_a_section() {
+        let page = "# Event formats\n\n## Intro\n\ntext\n\n## ONTHINGV2ADD {#a}\n\n#|\n|| **Field** | **Type** | **Description** ||\n|| **id** | `integer` | Its id ||\n|#\n\n```json\n{ \"id\": 5 }\n```\n\n## ONTHINGV2DELETE {#b}\n\nNo table.\n";
+        let sections = event_sections(page);
+        let names: Vec<&str> = sections.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["ONTHINGV2ADD", "ONTHINGV2DELETE"]);
+        let (ev, datas) = read(
+            "api-reference/thing/events/events.md",
+            page,
+            Some("ONTHINGV2ADD"),
+        )
+        .expect("an event spec");
+        assert_eq!(ev.name, "ONTHINGV2ADD");
+        assert_eq!(datas, vec![(14, serde_json::json!({ "id": 5 }))]);
+        let text = crate::write::event_toml(&ev, "");
+        assert!(text.contains(r#"{ name = "id", type = "int" }"#), "{text}");
+        // The other section's example is not this event's.
+        assert!(event_examples(page, "ONTHINGV2DELETE").is_empty());
+    }
+
+    #[test]
+    fn names_come_from_the_example_the_title_or_the_file() {
+        assert_eq!(camel_name("on-crm-deal-add.md"), "OnCrmDealAdd");
+        let untitled = "# Event on Thing Removal\n\nNo example.\n";
+        assert_eq!(
+            event_name("x/events/on-thing-remove.md", untitled, &[]),
+            "ONTHINGREMOVE"
+        );
+        let titled = "# Event on Thing Removal onThingDelete\n";
+        assert_eq!(event_name("x/events/on-x.md", titled, &[]), "ONTHINGDELETE");
+    }
+
+    #[test]
+    fn a_page_far_from_any_method_is_a_failure_with_the_reason() {
+        let err = read(
+            "api-reference/nowhere/events/on-thing-add.md",
+            &PAGE.replace("`thing`", "`nope`"),
+            None,
+        )
+        .expect_err("no namespace");
+        assert!(err.contains("namespace is unknown"), "{err}");
+    }
+}

@@ -124,6 +124,8 @@ pub fn load_event_str(path: &Path, text: &str) -> Result<EventSpec, SpecError> {
         );
     }
     let mut v = Validator { d: &mut d };
+    v.scopes(&ev.scope);
+    v.docs(&ev.docs);
     let mut uses: Vec<TypeUse> = Vec::new();
     let data = v.ty(&ev.data, &mut uses);
     let types = v.types(raw.types, uses);
@@ -157,7 +159,7 @@ schema = 1
 name = "ONCRMDEALADD"
 namespace = "crm"
 scope = ["crm"]
-docs = { path = "api-reference/crm/deals/events/on-crm-deal-add.md", commit = "abc" }
+docs = { path = "api-reference/crm/deals/events/on-crm-deal-add.md", commit = "abc1234" }
 data = "Data"
 [types.Data]
 kind = "struct"

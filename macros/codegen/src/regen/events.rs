@@ -48,6 +48,7 @@ pub fn event_idents(events: &[EventSpec]) -> BTreeMap<String, String> {
             words.extend(s.split('-').map(str::to_string));
         }
     }
+    let mut taken: std::collections::BTreeSet<String> = ["Unknown".to_string()].into();
     events
         .iter()
         .map(|e| {
@@ -72,6 +73,20 @@ pub fn event_idents(events: &[EventSpec]) -> BTreeMap<String, String> {
                 }
                 None => naming::pascal(&lower),
             };
+            // A Rust identifier, unlike every other event's and `Unknown`.
+            let mut ident: String = ident
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !ident.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                ident.insert_str(0, "On");
+            }
+            let base = ident.clone();
+            let mut n = 2;
+            while !taken.insert(ident.clone()) {
+                ident = format!("{base}{n}");
+                n += 1;
+            }
             (e.name.clone(), ident)
         })
         .collect()
@@ -153,7 +168,7 @@ fn namespace_module(
     evs: &[&EventSpec],
     ident: &dyn Fn(&EventSpec) -> Ident,
 ) -> TokenStream {
-    let m = Ident::new(ns, Span::call_site());
+    let m = Ident::new(&naming::field_ident(ns), Span::call_site());
     let rt: syn::Path = syn::parse_quote!(::b24_core);
     let doc = format!(" Events of the `{ns}` namespace ({} events).", evs.len());
     let items = evs.iter().map(|e| {
@@ -202,7 +217,7 @@ fn payload_enum(
         .collect();
     let variants = all.iter().map(|(ns, e)| {
         let id = ident(e);
-        let m = Ident::new(ns, Span::call_site());
+        let m = Ident::new(&naming::field_ident(ns), Span::call_site());
         let doc = format!(" `{}` ([docs]({})).", e.name, e.docs_url());
         quote! {
             #[doc = #doc]
@@ -322,7 +337,30 @@ fn manifest(namespaces: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::segment;
+    use super::{event_idents, segment};
+
+    fn event(name: &str, path: &str) -> crate::spec::EventSpec {
+        let text = format!(
+            "schema = 1\n[event]\nname = \"{name}\"\nnamespace = \"type\"\ndocs = {{ path = \"{path}\", commit = \"abc1234\" }}\ndata = \"any\"\n"
+        );
+        crate::load_event_str(std::path::Path::new("x.toml"), &text).expect("valid")
+    }
+
+    #[test]
+    fn every_event_gets_an_identifier_of_its_own() {
+        let events = [
+            event("UNKNOWN", "a/events.md"),
+            event("ONX", "a/on-1 x.md"),
+            event("ONY", "a/on-1-x.md"),
+        ];
+        let ids = event_idents(&events);
+        assert_eq!(ids["UNKNOWN"], "Unknown2");
+        assert_eq!(ids["ONX"], "On1x");
+        assert_eq!(ids["ONY"], "On1X");
+        // A namespace that is a keyword still makes a module.
+        let files = super::generate_events(&events).expect("code that parses");
+        assert!(files.values().any(|t| t.contains("pub mod type_")));
+    }
 
     #[test]
     fn an_upper_case_name_splits_into_the_known_words() {
