@@ -267,12 +267,13 @@ async fn the_offline_queue_drains_without_losing_or_repeating_when_the_consumer_
     let mut again = c.offline_events().limit(4).resume(process);
     let n = again
         .drain(|e| {
-            seen.push(
-                e.data["FIELDS"]["ID"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            );
+            // The queue's events read typed as well.
+            let payload = b24::events::Payload::of_offline(&e).expect("the documented form");
+            let b24::events::Payload::OnCrmDealUpdate(data) = payload else {
+                panic!("not ONCRMDEALUPDATE: {payload:?}");
+            };
+            let id: Option<i64> = data.fields.and_then(|f| f.id);
+            seen.push(id.map(|i| i.to_string()).unwrap_or_default());
             async { Ok::<(), std::io::Error>(()) }
         })
         .await

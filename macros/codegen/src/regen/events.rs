@@ -267,6 +267,11 @@ fn payload_enum(
                 Payload::decode(&event.name, &event.data)
             }
 
+            /// The typed `data` of an event of the offline queue.
+            pub fn of_offline(event: &::b24_core::events::OfflineEvent) -> ::std::result::Result<Payload, ::b24_core::events::PayloadError> {
+                Payload::decode(&event.name, &event.data)
+            }
+
             /// The typed `data` of the event named `name` (in any letter case).
             pub fn decode(
                 name: &str,
