@@ -65,19 +65,22 @@ pub fn spec_files(dir: &Path) -> Vec<std::path::PathBuf> {
 
 /// Reads and validates the spec file at `path`.
 pub fn load_file(path: &Path) -> Result<Spec, SpecError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => load_str(path, &text),
-        Err(e) => {
-            let mut d = Diags::new(path, "");
-            d.at(0..0, format!("cannot read the spec file: {e}"));
-            Err(d.finish().expect_err("one diagnostic was recorded"))
-        }
-    }
+    load_str(path, &read_text(path)?)
 }
 
-/// Validates spec text; `path` is used in diagnostics and kept in [`Spec::source`].
-pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
-    let mut d = Diags::new(path, text);
+/// The text of the spec file at `path`, or the error naming it.
+fn read_text(path: &Path) -> Result<String, SpecError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let mut d = Diags::new(path, "");
+        d.at(0..0, format!("cannot read the spec file: {e}"));
+        d.finish().expect_err("one diagnostic was recorded")
+    })
+}
+
+/// Whether `text` is within the size limit and of this schema (a spec of another schema is
+/// named as such, not reported as the fields this version expects and does not find); the
+/// problem is recorded in `d` otherwise.
+fn size_and_schema_ok(d: &mut Diags<'_>, text: &str) -> bool {
     if text.len() > limits::MAX_BYTES {
         d.at(
             0..0,
@@ -87,24 +90,28 @@ pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
                 limits::MAX_BYTES
             ),
         );
-        return Err(d.finish().expect_err("one diagnostic was recorded"));
+        return false;
     }
-    // The schema first: a spec of another schema is named as such, not reported as the
-    // fields this version expects and does not find.
-    if let Ok(head) = toml::from_str::<SchemaOnly>(text) {
-        match head.schema {
-            Some(v) if *v.get_ref() != SCHEMA => {
-                d.at(
-                    v.span(),
-                    format!(
-                        "unsupported schema {} (this version of b24 reads schema {SCHEMA})",
-                        v.get_ref()
-                    ),
-                );
-                return Err(d.finish().expect_err("one diagnostic was recorded"));
-            }
-            _ => {}
-        }
+    if let Ok(SchemaOnly { schema: Some(v) }) = toml::from_str::<SchemaOnly>(text)
+        && *v.get_ref() != SCHEMA
+    {
+        d.at(
+            v.span(),
+            format!(
+                "unsupported schema {} (this version of b24 reads schema {SCHEMA})",
+                v.get_ref()
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+/// Validates spec text; `path` is used in diagnostics and kept in [`Spec::source`].
+pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
+    let mut d = Diags::new(path, text);
+    if !size_and_schema_ok(&mut d, text) {
+        return Err(d.finish().expect_err("one diagnostic was recorded"));
     }
     let raw: RawSpec = match toml::from_str(text) {
         Ok(r) => r,

@@ -438,17 +438,14 @@ fn facade_module(parts: &[Part]) -> String {
     root
 }
 
-/// The `Cargo.toml` of one generated crate (all metadata from the workspace).
-fn package_manifest(part: &Part) -> String {
-    let package = part.package();
-    let ns = &part.namespace;
-    let what = part.what();
-    let methods = part.bindings.len();
+/// The `[package]` and `[lib]` tables of a generated crate (all metadata from the
+/// workspace), after the generated-file header.
+pub(crate) fn manifest_head(package: &str, description: &str, tested_by: &str) -> String {
     format!(
         "{GENERATED_TOML}\n\
          [package]\n\
          name = \"{package}\"\n\
-         description = \"Bindings of the Bitrix24 {what} ({methods} methods), generated from specs; use them through `b24` (feature `{ns}`)\"\n\
+         description = \"{description}\"\n\
          version.workspace = true\n\
          edition.workspace = true\n\
          rust-version.workspace = true\n\
@@ -457,16 +454,25 @@ fn package_manifest(part: &Part) -> String {
          authors.workspace = true\n\
          \n\
          [lib]\n\
-         # Generated code holds no tests or doc examples; `tests/` exercises the bindings.\n\
+         # Generated code holds no tests or doc examples; `tests/` exercises {tested_by}.\n\
          test = false\n\
-         doctest = false\n\
-         \n\
-         [dependencies]\n\
-         b24-core.workspace = true\n\
-         \n\
-         [lints]\n\
-         workspace = true\n"
+         doctest = false\n"
     )
+}
+
+/// The `Cargo.toml` of one generated crate.
+fn package_manifest(part: &Part) -> String {
+    let ns = &part.namespace;
+    let what = part.what();
+    let methods = part.bindings.len();
+    let head = manifest_head(
+        &part.package(),
+        &format!(
+            "Bindings of the Bitrix24 {what} ({methods} methods), generated from specs; use them through `b24` (feature `{ns}`)"
+        ),
+        "the bindings",
+    );
+    format!("{head}\n[dependencies]\nb24-core.workspace = true\n\n[lints]\nworkspace = true\n")
 }
 
 /// The facade's `[features]` lines: one per namespace (enabling its crates, and its

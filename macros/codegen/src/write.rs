@@ -11,11 +11,7 @@ use crate::ty::{Prim, TypeExpr};
 
 /// The TOML text of `spec`, after `header` (comment lines, each starting with `#`).
 pub fn spec_toml(spec: &Spec, header: &str) -> String {
-    let mut s = String::from(header);
-    if !header.is_empty() && !header.ends_with('\n') {
-        s.push('\n');
-    }
-    s.push_str("schema = 1\n\n[method]\n");
+    let mut s = head(header, "method");
     let _ = writeln!(s, "name = {}", q(&spec.name));
     let _ = writeln!(s, "api = {}", q(spec.api.as_str()));
     if spec.origin != Origin::Docs {
@@ -33,15 +29,7 @@ pub fn spec_toml(spec: &Spec, header: &str) -> String {
     if spec.idempotent {
         s.push_str("idempotent = true\n");
     }
-    match &spec.deprecated {
-        None => {}
-        Some(Deprecation { replacement: None }) => s.push_str("deprecated = true\n"),
-        Some(Deprecation {
-            replacement: Some(r),
-        }) => {
-            let _ = writeln!(s, "deprecated = {{ replacement = {} }}", q(r));
-        }
-    }
+    deprecation(&mut s, spec.deprecated.as_ref());
     if let Some(r) = &spec.runtime {
         let _ = writeln!(s, "runtime = {}", q(r));
     }
@@ -149,11 +137,7 @@ fn pagination(s: &mut String, p: &Pagination) {
 /// The TOML text of an event spec, after `header`: the inverse of
 /// [`crate::load_event_str`].
 pub fn event_toml(ev: &EventSpec, header: &str) -> String {
-    let mut s = String::from(header);
-    if !header.is_empty() && !header.ends_with('\n') {
-        s.push('\n');
-    }
-    s.push_str("schema = 1\n\n[event]\n");
+    let mut s = head(header, "event");
     let _ = writeln!(s, "name = {}", q(&ev.name));
     let _ = writeln!(s, "namespace = {}", q(&ev.namespace));
     let _ = writeln!(s, "scope = [{}]", list(&ev.scope));
@@ -163,7 +147,27 @@ pub fn event_toml(ev: &EventSpec, header: &str) -> String {
         q(&ev.docs.path),
         q(&ev.docs.commit)
     );
-    match &ev.deprecated {
+    deprecation(&mut s, ev.deprecated.as_ref());
+    let _ = writeln!(s, "data = {}", q(&ev.data.to_string()));
+    for (name, def) in &ev.types {
+        let _ = write!(s, "\n[types.{name}]\n");
+        type_def(&mut s, def);
+    }
+    s
+}
+
+/// `header` (comment lines), the schema and the opening of the `[table]`.
+fn head(header: &str, table: &str) -> String {
+    let mut s = String::from(header);
+    if !header.is_empty() && !header.ends_with('\n') {
+        s.push('\n');
+    }
+    let _ = write!(s, "schema = 1\n\n[{table}]\n");
+    s
+}
+
+fn deprecation(s: &mut String, d: Option<&Deprecation>) {
+    match d {
         None => {}
         Some(Deprecation { replacement: None }) => s.push_str("deprecated = true\n"),
         Some(Deprecation {
@@ -172,12 +176,6 @@ pub fn event_toml(ev: &EventSpec, header: &str) -> String {
             let _ = writeln!(s, "deprecated = {{ replacement = {} }}", q(r));
         }
     }
-    let _ = writeln!(s, "data = {}", q(&ev.data.to_string()));
-    for (name, def) in &ev.types {
-        let _ = write!(s, "\n[types.{name}]\n");
-        type_def(&mut s, def);
-    }
-    s
 }
 
 fn type_def(s: &mut String, def: &TypeDef) {

@@ -258,14 +258,9 @@ fn emit_event(
             report.events.imported += 1;
             files.insert(path, text);
         }
-        Err(e) => {
-            let first = e
-                .diagnostics
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
-            report.failures.push((rel.to_string(), first));
-        }
+        Err(e) => report
+            .failures
+            .push((rel.to_string(), super::first_problem(&e))),
     }
 }
 

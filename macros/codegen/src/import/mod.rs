@@ -347,15 +347,19 @@ fn emit_page(
             out.report.imported += 1;
             out.files.insert(path, text);
         }
-        Err(e) => {
-            let first = e
-                .diagnostics
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
-            out.report.failures.push((rel.to_string(), first));
-        }
+        Err(e) => out
+            .report
+            .failures
+            .push((rel.to_string(), first_problem(&e))),
     }
+}
+
+/// The first problem of a spec the loader refused, for the report.
+fn first_problem(e: &crate::SpecError) -> String {
+    e.diagnostics
+        .first()
+        .map(|d| d.message.clone())
+        .unwrap_or_default()
 }
 
 /// Whether the page's spec (without its override) decodes every example response.

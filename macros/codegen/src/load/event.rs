@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Diags, RawDeprecated, RawDocs, RawTypeDef, SchemaOnly, TypeUse, Validator};
+use super::{Diags, RawDeprecated, RawDocs, RawTypeDef, TypeUse, Validator};
 use crate::SpecError;
 use crate::spec::{Deprecation, Docs, EventSpec};
 
@@ -62,35 +62,14 @@ pub fn event_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads and validates the event spec at `path`.
 pub fn load_event_file(path: &Path) -> Result<EventSpec, SpecError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => load_event_str(path, &text),
-        Err(e) => {
-            let mut d = Diags::new(path, "");
-            d.at(0..0, format!("cannot read the event spec: {e}"));
-            Err(d.finish().expect_err("one diagnostic was recorded"))
-        }
-    }
+    load_event_str(path, &super::read_text(path)?)
 }
 
 /// Validates event spec text; `path` is used in diagnostics and kept in
 /// [`EventSpec::source`].
 pub fn load_event_str(path: &Path, text: &str) -> Result<EventSpec, SpecError> {
     let mut d = Diags::new(path, text);
-    if text.len() > super::limits::MAX_BYTES {
-        d.at(0..0, "the event spec is too large".to_string());
-        return Err(d.finish().expect_err("one diagnostic was recorded"));
-    }
-    if let Ok(SchemaOnly { schema: Some(v) }) = toml::from_str::<SchemaOnly>(text)
-        && *v.get_ref() != super::SCHEMA
-    {
-        d.at(
-            v.span(),
-            format!(
-                "unsupported schema {} (this version of b24 reads schema {})",
-                v.get_ref(),
-                super::SCHEMA
-            ),
-        );
+    if !super::size_and_schema_ok(&mut d, text) {
         return Err(d.finish().expect_err("one diagnostic was recorded"));
     }
     let raw: RawEventSpec = match toml::from_str(text) {
@@ -101,28 +80,28 @@ pub fn load_event_str(path: &Path, text: &str) -> Result<EventSpec, SpecError> {
         }
     };
     let ev = raw.event;
-    let name = ev.name.get_ref();
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-    {
-        d.at(
-            ev.name.span(),
-            format!("`{name}` is not an event name (upper-case letters, digits and `_`)"),
-        );
-    }
-    let ns = ev.namespace.get_ref();
-    if ns.is_empty()
-        || !ns
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        d.at(
-            ev.namespace.span(),
-            format!("`{ns}` is not a namespace (lower-case letters, digits and `_`)"),
-        );
-    }
+    let word = |w: &Spanned<String>, case: fn(&char) -> bool, what: &str, d: &mut Diags<'_>| {
+        let text = w.get_ref();
+        if text.is_empty()
+            || !text
+                .chars()
+                .all(|c| case(&c) || c.is_ascii_digit() || c == '_')
+        {
+            d.at(w.span(), format!("`{text}` is not {what}, digits and `_`)"));
+        }
+    };
+    word(
+        &ev.name,
+        char::is_ascii_uppercase,
+        "an event name (upper-case letters",
+        &mut d,
+    );
+    word(
+        &ev.namespace,
+        char::is_ascii_lowercase,
+        "a namespace (lower-case letters",
+        &mut d,
+    );
     let mut v = Validator { d: &mut d };
     v.scopes(&ev.scope);
     v.docs(&ev.docs);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{GENERATED, GENERATED_TOML};
+use super::GENERATED;
 use crate::expand::{generate_module, pretty};
 use crate::naming;
 use crate::rust_type::{Paths, rust_type};
@@ -308,23 +308,13 @@ fn manifest(namespaces: &[String]) -> String {
     for ns in namespaces {
         let _ = writeln!(features, "{ns} = []");
     }
+    let head = super::manifest_head(
+        "b24-events",
+        "The typed data of Bitrix24's events, generated from specs; use them through `b24::events`",
+        "the payloads",
+    );
     format!(
-        "{GENERATED_TOML}\n\
-         [package]\n\
-         name = \"b24-events\"\n\
-         description = \"The typed data of Bitrix24's events, generated from specs; use them through `b24::events`\"\n\
-         version.workspace = true\n\
-         edition.workspace = true\n\
-         rust-version.workspace = true\n\
-         license.workspace = true\n\
-         repository.workspace = true\n\
-         authors.workspace = true\n\
-         \n\
-         [lib]\n\
-         # Generated code holds no tests or doc examples; `tests/` exercises the payloads.\n\
-         test = false\n\
-         doctest = false\n\
-         \n\
+        "{head}\n\
          [features]\n\
          # One per namespace with events, enabled by `b24`'s feature of the same name.\n\
          {features}\
