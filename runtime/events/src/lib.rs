@@ -9206,15 +9206,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9272,6 +9270,84 @@ pub mod crm {
                 ::b24_core::__private::Check::check(
                     &self.fields,
                     &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICEADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
                     problems,
                 );
             }
@@ -9293,15 +9369,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9363,20 +9437,92 @@ pub mod crm {
                 );
             }
         }
+        /// `Fields` of the `data` of `ONCRMINVOICEDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
     }
     /// The `data` of `ONCRMINVOICERECURRINGADD` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-add.html)); its named types are in [`on_crm_invoice_recurring_add`].
     #[deprecated]
-    pub type OnCrmInvoiceRecurringAdd = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmInvoiceRecurringAdd = on_crm_invoice_recurring_add::Data;
     /// Named types of the `data` of `ONCRMINVOICERECURRINGADD`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_invoice_recurring_add {}
-    /// The `data` of `ONCRMINVOICERECURRINGDELETE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-delete.html)); its named types are in [`on_crm_invoice_recurring_delete`].
-    #[deprecated]
-    pub type OnCrmInvoiceRecurringDelete = on_crm_invoice_recurring_delete::Data;
-    /// Named types of the `data` of `ONCRMINVOICERECURRINGDELETE`.
-    #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_invoice_recurring_delete {
-        /// `Data` of the `data` of `ONCRMINVOICERECURRINGDELETE`.
+    pub mod on_crm_invoice_recurring_add {
+        /// `Data` of the `data` of `ONCRMINVOICERECURRINGADD`.
         #[derive(
             ::std::fmt::Debug,
             ::std::clone::Clone,
@@ -9386,15 +9532,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9452,6 +9596,260 @@ pub mod crm {
                 ::b24_core::__private::Check::check(
                     &self.fields,
                     &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICERECURRINGADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// `RECURRING_INVOICE_ID`: `int`.
+            #[serde(
+                rename = "RECURRING_INVOICE_ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub recurring_invoice_id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID", "RECURRING_INVOICE_ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                    _ => ::b24_core::__private::wire::put(&mut s.recurring_invoice_id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+                ::b24_core::__private::Check::check(
+                    &self.recurring_invoice_id,
+                    &::std::format!("{}.{}", field, "RECURRING_INVOICE_ID"),
+                    problems,
+                );
+            }
+        }
+    }
+    /// The `data` of `ONCRMINVOICERECURRINGDELETE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-delete.html)); its named types are in [`on_crm_invoice_recurring_delete`].
+    #[deprecated]
+    pub type OnCrmInvoiceRecurringDelete = on_crm_invoice_recurring_delete::Data;
+    /// Named types of the `data` of `ONCRMINVOICERECURRINGDELETE`.
+    #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+    pub mod on_crm_invoice_recurring_delete {
+        /// `Data` of the `data` of `ONCRMINVOICERECURRINGDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICERECURRINGDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
                     problems,
                 );
             }
@@ -9473,15 +9871,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9539,6 +9935,116 @@ pub mod crm {
                 ::b24_core::__private::Check::check(
                     &self.fields,
                     &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICERECURRINGEXPOSE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// `RECURRING_INVOICE_ID`: `int`.
+            #[serde(
+                rename = "RECURRING_INVOICE_ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub recurring_invoice_id: ::std::option::Option<i64>,
+            /// `INVOICE_ID`: `int`.
+            #[serde(
+                rename = "INVOICE_ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub invoice_id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &[
+                "ID",
+                "RECURRING_INVOICE_ID",
+                "INVOICE_ID",
+            ];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                    1usize => {
+                        ::b24_core::__private::wire::put(&mut s.recurring_invoice_id, m)
+                    }
+                    _ => ::b24_core::__private::wire::put(&mut s.invoice_id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+                ::b24_core::__private::Check::check(
+                    &self.recurring_invoice_id,
+                    &::std::format!("{}.{}", field, "RECURRING_INVOICE_ID"),
+                    problems,
+                );
+                ::b24_core::__private::Check::check(
+                    &self.invoice_id,
+                    &::std::format!("{}.{}", field, "INVOICE_ID"),
                     problems,
                 );
             }
@@ -9560,15 +10066,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9626,6 +10130,97 @@ pub mod crm {
                 ::b24_core::__private::Check::check(
                     &self.fields,
                     &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICERECURRINGUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// `RECURRING_INVOICE_ID`: `int`.
+            #[serde(
+                rename = "RECURRING_INVOICE_ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub recurring_invoice_id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID", "RECURRING_INVOICE_ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                    _ => ::b24_core::__private::wire::put(&mut s.recurring_invoice_id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+                ::b24_core::__private::Check::check(
+                    &self.recurring_invoice_id,
+                    &::std::format!("{}.{}", field, "RECURRING_INVOICE_ID"),
                     problems,
                 );
             }
@@ -9647,15 +10242,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9717,6 +10310,84 @@ pub mod crm {
                 );
             }
         }
+        /// `Fields` of the `data` of `ONCRMINVOICESETSTATUS`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
     }
     /// The `data` of `ONCRMINVOICEUPDATE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-update.html)); its named types are in [`on_crm_invoice_update`].
     #[deprecated]
@@ -9734,15 +10405,13 @@ pub mod crm {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `FIELDS`: `any[]`.
+            /// `FIELDS`: `Fields`.
             #[serde(
                 rename = "FIELDS",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub fields: ::std::option::Option<
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
+            pub fields: ::std::option::Option<Fields>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -9800,6 +10469,84 @@ pub mod crm {
                 ::b24_core::__private::Check::check(
                     &self.fields,
                     &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMINVOICEUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
                     problems,
                 );
             }
@@ -11489,22 +12236,493 @@ pub mod crm {
     }
     /// The `data` of `ONCRMMEASUREADD` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-add.html)); its named types are in [`on_crm_measure_add`].
     #[deprecated]
-    pub type OnCrmMeasureAdd = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmMeasureAdd = on_crm_measure_add::Data;
     /// Named types of the `data` of `ONCRMMEASUREADD`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_measure_add {}
+    pub mod on_crm_measure_add {
+        /// `Data` of the `data` of `ONCRMMEASUREADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMMEASUREADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMMEASUREDELETE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-delete.html)); its named types are in [`on_crm_measure_delete`].
     #[deprecated]
-    pub type OnCrmMeasureDelete = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmMeasureDelete = on_crm_measure_delete::Data;
     /// Named types of the `data` of `ONCRMMEASUREDELETE`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_measure_delete {}
+    pub mod on_crm_measure_delete {
+        /// `Data` of the `data` of `ONCRMMEASUREDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMMEASUREDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMMEASUREUPDATE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-update.html)); its named types are in [`on_crm_measure_update`].
     #[deprecated]
-    pub type OnCrmMeasureUpdate = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmMeasureUpdate = on_crm_measure_update::Data;
     /// Named types of the `data` of `ONCRMMEASUREUPDATE`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_measure_update {}
+    pub mod on_crm_measure_update {
+        /// `Data` of the `data` of `ONCRMMEASUREUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMMEASUREUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMPRODUCTADD` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-add.html)); its named types are in [`on_crm_product_add`].
     #[deprecated]
     pub type OnCrmProductAdd = on_crm_product_add::Data;
@@ -11932,22 +13150,493 @@ pub mod crm {
     }
     /// The `data` of `ONCRMPRODUCTSECTIONADD` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-add.html)); its named types are in [`on_crm_product_section_add`].
     #[deprecated]
-    pub type OnCrmProductSectionAdd = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmProductSectionAdd = on_crm_product_section_add::Data;
     /// Named types of the `data` of `ONCRMPRODUCTSECTIONADD`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_product_section_add {}
+    pub mod on_crm_product_section_add {
+        /// `Data` of the `data` of `ONCRMPRODUCTSECTIONADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMPRODUCTSECTIONADD`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMPRODUCTSECTIONDELETE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-delete.html)); its named types are in [`on_crm_product_section_delete`].
     #[deprecated]
-    pub type OnCrmProductSectionDelete = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmProductSectionDelete = on_crm_product_section_delete::Data;
     /// Named types of the `data` of `ONCRMPRODUCTSECTIONDELETE`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_product_section_delete {}
+    pub mod on_crm_product_section_delete {
+        /// `Data` of the `data` of `ONCRMPRODUCTSECTIONDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMPRODUCTSECTIONDELETE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMPRODUCTSECTIONUPDATE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-update.html)); its named types are in [`on_crm_product_section_update`].
     #[deprecated]
-    pub type OnCrmProductSectionUpdate = ::b24_core::__private::serde_json::Value;
+    pub type OnCrmProductSectionUpdate = on_crm_product_section_update::Data;
     /// Named types of the `data` of `ONCRMPRODUCTSECTIONUPDATE`.
     #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-    pub mod on_crm_product_section_update {}
+    pub mod on_crm_product_section_update {
+        /// `Data` of the `data` of `ONCRMPRODUCTSECTIONUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Data {
+            /// `FIELDS`: `Fields`.
+            #[serde(
+                rename = "FIELDS",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub fields: ::std::option::Option<Fields>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Data {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Data {
+            const FIELDS: &'static [&'static str] = &["FIELDS"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.fields, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Data {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.fields,
+                    &::std::format!("{}.{}", field, "FIELDS"),
+                    problems,
+                );
+            }
+        }
+        /// `Fields` of the `data` of `ONCRMPRODUCTSECTIONUPDATE`.
+        #[derive(
+            ::std::fmt::Debug,
+            ::std::clone::Clone,
+            ::std::cmp::PartialEq,
+            ::std::default::Default,
+            ::b24_core::__private::serde::Serialize
+        )]
+        #[serde(crate = "::b24_core::__private::serde")]
+        pub struct Fields {
+            /// `ID`: `int`.
+            #[serde(
+                rename = "ID",
+                default,
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub id: ::std::option::Option<i64>,
+            /// Members outside the documented fields, kept as they are.
+            #[serde(flatten)]
+            pub extra: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        }
+        impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+            fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::deserialize(d)
+            }
+        }
+        impl ::b24_core::__private::wire::FromWire for Fields {
+            fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::b24_core::__private::wire::record(d)
+            }
+        }
+        impl ::b24_core::__private::wire::Record for Fields {
+            const FIELDS: &'static [&'static str] = &["ID"];
+            type Slots = Self;
+            fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+                s: &mut Self::Slots,
+                i: usize,
+                m: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match i {
+                    _ => ::b24_core::__private::wire::put(&mut s.id, m),
+                }
+            }
+            fn extra(
+                s: &mut Self::Slots,
+            ) -> &mut ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            > {
+                &mut s.extra
+            }
+            fn finish(
+                s: Self::Slots,
+            ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+                ::std::result::Result::Ok(s)
+            }
+        }
+        impl ::b24_core::__private::Check for Fields {
+            #[allow(unused_variables)]
+            fn check(
+                &self,
+                field: &str,
+                problems: &mut ::b24_core::__private::Problems,
+            ) {
+                ::b24_core::__private::Check::check(
+                    &self.id,
+                    &::std::format!("{}.{}", field, "ID"),
+                    problems,
+                );
+            }
+        }
+    }
     /// The `data` of `ONCRMPRODUCTUPDATE` ([docs](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-update.html)); its named types are in [`on_crm_product_update`].
     #[deprecated]
     pub type OnCrmProductUpdate = on_crm_product_update::Data;

@@ -189,7 +189,7 @@ impl fmt::Display for Report {
         let ev = &self.events;
         writeln!(
             f,
-            "event pages: {}, event specs imported: {}, with an example post: {}, decoded without loss: {}",
+            "event pages and sections: {}, event specs imported: {}, with an example post: {}, decoded without loss: {}",
             ev.pages, ev.imported, ev.with_example, ev.example_pass
         )?;
         writeln!(f, "failures: {}", self.failures.len())?;
@@ -549,7 +549,7 @@ fn patch_params(
 fn drop_unused_types(base: &mut toml::Table) {
     fn names_in(v: &toml::Value, key: &str, out: &mut std::collections::BTreeSet<String>) {
         match v {
-            toml::Value::String(s) if matches!(key, "type" | "result" | "value") => {
+            toml::Value::String(s) if matches!(key, "type" | "result" | "value" | "data") => {
                 for part in s.split(|c: char| !c.is_ascii_alphanumeric()) {
                     out.insert(part.to_string());
                 }
