@@ -18,7 +18,7 @@ use crate::ty::TypeExpr;
 /// What the event import produced, besides its files.
 #[derive(Debug, Default)]
 pub struct EventReport {
-    /// Event pages seen (`on-*.md`).
+    /// Events documented: `on-*.md` pages and the sections of pages of event formats.
     pub pages: usize,
     /// Event specs written.
     pub imported: usize,
@@ -204,15 +204,25 @@ fn section_page(src: &str, event: &str) -> Option<String> {
 /// one event; on a page of event formats, each JSON object of the event's section.
 pub fn event_examples(src: &str, event: &str) -> Vec<(usize, Value)> {
     match section_page(src, event) {
-        Some(section) => json_objects(&section)
-            .into_iter()
-            .filter(|(_, v)| v.get("result").is_none() && v.get("error").is_none())
-            .collect(),
-        None => example_posts(src)
-            .into_iter()
-            .filter_map(|(line, post)| data_of(&post).map(|d| (line, d.clone())))
-            .collect(),
+        Some(section) => section_examples(&section),
+        None => post_datas(&example_posts(src)),
     }
+}
+
+/// The JSON objects of a section of a page of event formats (each the data itself).
+fn section_examples(section: &str) -> Vec<(usize, Value)> {
+    json_objects(section)
+        .into_iter()
+        .filter(|(_, v)| v.get("result").is_none() && v.get("error").is_none())
+        .collect()
+}
+
+/// The `data` of each example post.
+fn post_datas(posts: &[(usize, Value)]) -> Vec<(usize, Value)> {
+    posts
+        .iter()
+        .filter_map(|(line, post)| data_of(post).map(|d| (*line, d.clone())))
+        .collect()
 }
 
 /// The spec file of an event: `incoming/crm/ONCRMDEALADD.toml`.
@@ -346,18 +356,19 @@ fn event_spec(
     linked: &dyn Fn(&str) -> Option<String>,
     report: &mut Report,
 ) -> Result<Read, String> {
-    let (name, text, posts) = match section {
+    let (name, text, posts, datas) = match section {
         Some(name) => {
             let text = section_page(src, &name).unwrap_or_default();
-            let datas = event_examples(src, &name);
-            (name, text, datas)
+            // A section's examples are the data itself.
+            let datas = section_examples(&text);
+            (name, text, datas.clone(), datas)
         }
         None => {
             let posts = example_posts(src);
-            (event_name(rel, src, &posts), src.to_string(), posts)
+            let datas = post_datas(&posts);
+            (event_name(rel, src, &posts), src.to_string(), posts, datas)
         }
     };
-    let datas = event_examples(src, &name);
     let method = format!("event.{}", name.to_ascii_lowercase());
     let mut post = page::event_post(rel, &method, &text, posts, linked);
     let namespace = folders.namespace(rel, &post.scope).ok_or(
