@@ -289,7 +289,7 @@ impl<T: Send + 'static> Run<T> {
                     {
                         let (ex, max, pages) = (f.ex.clone(), f.max, pages.clone());
                         f.running
-                            .spawn(async move { ex.windows(&*pages, place, &los, max).await });
+                            .spawn(async move { ex.windows(pages, place, los, max).await });
                     }
                     let rows = match f.running.join_next().await {
                         Some(Ok(Ok(rows))) => rows,
@@ -707,33 +707,60 @@ impl Exporter {
     /// One batch of windows `(lo, lo + page]` (clipped at `max`), decoded; the `place`-th
     /// of the plan.
     async fn windows<P: Pages>(
-        &self,
-        pages: &P,
+        self: Arc<Self>,
+        pages: Arc<P>,
         place: usize,
-        los: &[i64],
+        los: Vec<i64>,
         max: i64,
-    ) -> Result<Vec<(i64, Vec<P::Item>)>, Error> {
+    ) -> Windows<P::Item> {
         let mut cmd = Map::new();
-        for &lo in los {
+        for &lo in &los {
             let window = (lo, (lo + self.page).min(max));
             cmd.insert(format!("w{lo}"), self.command(Some(window), "ASC", None));
         }
-        let (mut answer, scrub) = self.in_turn(place, self.batch(cmd)).await?;
-        let mut out = Vec::with_capacity(los.len());
-        for &lo in los {
-            let key = format!("w{lo}");
-            // A window's page as the method returns it (the items, or an object holding
-            // them); a window the batch left out had nothing in it.
-            let items = match answer.result.remove(&key) {
-                Some(raw) => pages.read(raw.get().as_bytes()).map_err(|e| {
-                    crate::client::decode_error(&self.method, 200, &e.in_key(&key), &scrub)
-                })?,
-                None => Vec::new(),
-            };
-            out.push((lo, items));
+        let (answer, scrub) = self.in_turn(place, self.batch(cmd)).await?;
+        let method = self.method.clone();
+        // The pages of a batch (up to 50 of them, milliseconds of work) are decoded on the
+        // blocking pool: batches planned to end together would otherwise take turns on
+        // the async workers, each answer's decode holding up the reading of the next (and
+        // the program's other tasks).
+        let read = move || read_windows(&*pages, &method, answer, &scrub, &los);
+        match tokio::task::spawn_blocking(read).await {
+            Ok(read) => read,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(TransportError::new(
+                &self.method,
+                TransportKind::Request,
+                true,
+                format!("an export task was cancelled ({e})"),
+            )
+            .into()),
         }
-        Ok(out)
     }
+}
+
+/// The items of each window of a batch's answer, in the windows' order.
+fn read_windows<P: Pages>(
+    pages: &P,
+    method: &str,
+    mut answer: Answer,
+    scrub: &crate::client::Scrubber,
+    los: &[i64],
+) -> Windows<P::Item> {
+    let mut out = Vec::with_capacity(los.len());
+    for &lo in los {
+        let key = format!("w{lo}");
+        // A window's page as the method returns it (the items, or an object holding
+        // them); a window the batch left out had nothing in it.
+        let items = match answer.result.remove(&key) {
+            Some(raw) => pages
+                .read(raw.get().as_bytes())
+                .map_err(|e| crate::client::decode_error(method, 200, &e.in_key(&key), scrub))?,
+            None => Vec::new(),
+        };
+        out.push((lo, items));
+    }
+    Ok(out)
 }
 
 /// How a method pages, for [`Client::export_raw`] (a typed list method knows it from its
