@@ -1,5 +1,6 @@
 //! Embeds every `*.toml` method spec below this package into the catalog
-//! (`OUT_DIR/catalog.rs`); the event specs in `incoming/` are not method specs.
+//! (`OUT_DIR/catalog.rs`, `CATALOG`), and the event specs of `incoming/` apart from them
+//! (`EVENTS`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,8 +8,22 @@ use std::path::{Path, PathBuf};
 fn main() {
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let mut out = String::from("/// Every spec of the catalog, sorted by file path.\n");
+    out.push_str(&catalog("CATALOG", &spec_files(&root, true)));
+    out.push_str("/// Every event spec (`incoming/`), sorted by file path.\n");
+    out.push_str(&catalog(
+        "EVENTS",
+        &spec_files(&root.join("incoming"), false),
+    ));
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
+    std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
+}
+
+/// The spec files below `root` (overrides left out: they are merged into the specs at
+/// import); `incoming/` too unless `skip_incoming`.
+fn spec_files(root: &Path, skip_incoming: bool) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
+    let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -19,8 +34,10 @@ fn main() {
         for p in entries {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if p.is_dir() {
-                // `incoming/` holds event specs: `b24-gen regen` reads them from disk.
-                if !matches!(name, "src" | "target" | "incoming") && !name.starts_with('.') {
+                let skipped = matches!(name, "src" | "target")
+                    || (skip_incoming && name == "incoming")
+                    || name.starts_with('.');
+                if !skipped {
                     dirs.push(p);
                 }
             } else if name.ends_with(".toml") && name != "Cargo.toml" && !is_override(&p) {
@@ -29,10 +46,13 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from(
-        "/// Every spec of the catalog, sorted by file path.\npub static CATALOG: &[Entry] = &[\n",
-    );
-    for f in &files {
+    files
+}
+
+/// `pub static <list>: &[Entry]` holding `files`.
+fn catalog(list: &str, files: &[PathBuf]) -> String {
+    let mut out = format!("pub static {list}: &[Entry] = &[\n");
+    for f in files {
         let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let (name, api) = match stem.split_once('@') {
             Some((n, a)) => (n, a),
@@ -45,8 +65,7 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
-    std::fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
+    out
 }
 
 /// Override files (curation kept apart from imported specs) live in `overrides/` folders.

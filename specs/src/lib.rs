@@ -39,6 +39,24 @@ pub fn find(name: &str, api: &str) -> Option<&'static Entry> {
         .find(|e| e.api == api && e.name.eq_ignore_ascii_case(name))
 }
 
+/// Every event spec (`incoming/<namespace>/<EVENT>.toml`: the `data` an event handler
+/// receives; the format is in `FORMAT.md`). An entry's `name` is the event's wire name
+/// (`ONCRMDEALADD`), its `api` is `"v2"`.
+///
+/// ```
+/// let e = b24_specs::find_event("onCrmDealAdd").expect("in the catalog");
+/// assert_eq!(e.name, "ONCRMDEALADD");
+/// assert!(b24_specs::events().len() > 100);
+/// ```
+pub fn events() -> &'static [Entry] {
+    EVENTS
+}
+
+/// The event spec of `name`, matched case-insensitively (as the portal does).
+pub fn find_event(name: &str) -> Option<&'static Entry> {
+    EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+}
+
 /// The file name of a method's spec: `im.recent.unread.toml`, `tasks.task.get@v3.toml`.
 pub fn file_name(name: &str, api: &str) -> String {
     if api == "v2" {

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::naming;
-use crate::regen::{Part, parts};
-use crate::spec::{Api, Pagination, Spec, TypeDef};
+use crate::regen::{Part, event_idents, parts};
+use crate::spec::{Api, EventSpec, Pagination, Spec, TypeDef};
 
 /// Describes the method `name` (any letter case) of `api` among `specs`, with its binding;
 /// an unknown name is an error that suggests the closest one.
@@ -156,6 +156,57 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
     out
 }
 
+/// Describes the event `name` (any letter case) among `events`, with its typed payload;
+/// an unknown name is an error that suggests the closest one.
+pub fn describe_event_named(events: &[EventSpec], name: &str) -> Result<String, String> {
+    let Some(event) = events.iter().find(|e| e.name.eq_ignore_ascii_case(name)) else {
+        let hint = naming::did_you_mean(name, events.iter().map(|e| e.name.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(format!("no spec of the event `{name}`{hint}"));
+    };
+    let idents = event_idents(events);
+    Ok(describe_event(
+        event,
+        idents.get(&event.name).map(String::as_str),
+    ))
+}
+
+/// Describes the event `spec`; `ident` is its variant of `b24::events::Payload`.
+pub fn describe_event(spec: &EventSpec, ident: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (event)", spec.name);
+    if let Some(ident) = ident {
+        let _ = writeln!(
+            out,
+            "  payload     b24::events::Payload::{ident}  (data b24::events::{ns}::{ident}, feature \"{ns}\")",
+            ns = naming::field_ident(&spec.namespace),
+        );
+    }
+    let _ = writeln!(out, "  docs        {}", spec.docs_url());
+    let scope = if spec.scope.is_empty() {
+        "-".to_string()
+    } else {
+        spec.scope.join(", ")
+    };
+    let _ = writeln!(out, "  scope       {scope}");
+    if let Some(dep) = &spec.deprecated {
+        let _ = match &dep.replacement {
+            Some(r) => writeln!(out, "  deprecated  use {r}"),
+            None => writeln!(out, "  deprecated  yes"),
+        };
+    }
+    let _ = writeln!(out, "  spec        {}", spec.source.display());
+    let _ = writeln!(out, "data\n  {}", spec.data);
+    if !spec.types.is_empty() {
+        let _ = writeln!(out, "types");
+        for (name, def) in &spec.types {
+            let _ = writeln!(out, "  {name}: {}", type_def(def));
+        }
+    }
+    out
+}
+
 fn pagination(p: &Pagination) -> String {
     match p {
         Pagination::None => "none".to_string(),
@@ -247,5 +298,40 @@ http = 400
         ] {
             assert!(text.contains(line), "{line:?} in\n{text}");
         }
+    }
+
+    #[test]
+    fn says_the_facts_of_an_event() {
+        let text = r#"
+schema = 1
+[event]
+name = "ONCRMDEALADD"
+namespace = "crm"
+scope = ["crm"]
+docs = { path = "api-reference/crm/deals/events/on-crm-deal-add.md", commit = "5988ed13" }
+data = "Data"
+[types.Data]
+kind = "struct"
+fields = [{ name = "FIELDS", type = "Fields" }]
+[types.Fields]
+kind = "struct"
+fields = [{ name = "ID", type = "int" }]
+"#;
+        let event =
+            crate::load_event_str(Path::new("ONCRMDEALADD.toml"), text).expect("event spec");
+        let events = [event];
+        let text = describe_event_named(&events, "onCrmDealAdd").expect("found");
+        for line in [
+            "ONCRMDEALADD (event)",
+            "  payload     b24::events::Payload::OnCrmDealAdd  (data b24::events::crm::OnCrmDealAdd, feature \"crm\")",
+            "  docs        https://apidocs.bitrix24.com/api-reference/crm/deals/events/on-crm-deal-add.html",
+            "  scope       crm",
+            "data\n  Data",
+            "  Fields: { ID: int }",
+        ] {
+            assert!(text.contains(line), "{line:?} in\n{text}");
+        }
+        let err = describe_event_named(&events, "ONCRMDEALAD").expect_err("unknown");
+        assert!(err.contains("did you mean `ONCRMDEALADD`"), "{err}");
     }
 }

@@ -97,16 +97,43 @@ pub fn all() -> Vec<Spec> {
         .collect()
 }
 
+/// A method's facts, or an event's (`ONCRMDEALADD`, any letter case) when no method has
+/// the name.
 pub fn describe(method: &str, v3: bool) -> Result<ExitCode, Fail> {
     let specs = all();
     let api = if v3 { Api::V3 } else { Api::V2 };
-    match b24_codegen::describe::describe_method(&specs, method, api) {
-        Ok(text) => {
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
+    let text = match b24_codegen::describe::describe_method(&specs, method, api) {
+        Ok(text) => text,
+        Err(_) if !v3 && b24_specs::find_event(method).is_some() => {
+            b24_codegen::describe::describe_event_named(&events(), method).map_err(Fail::Input)?
         }
-        Err(_) => Err(unknown(method, v3)),
-    }
+        Err(_) if v3 || b24_specs::find(method, api_str(true)).is_some() => {
+            return Err(unknown(method, v3));
+        }
+        Err(_) => {
+            let names = b24_specs::all()
+                .iter()
+                .chain(b24_specs::events())
+                .map(|e| e.name);
+            let hint = match b24_codegen::naming::did_you_mean(method, names) {
+                Some(near) => format!(" (did you mean {near}?)"),
+                None => " (`b24 search <words>` finds methods and events)".to_string(),
+            };
+            return Err(Fail::Input(format!(
+                "unknown method or event {method}{hint}"
+            )));
+        }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every event spec of the catalog.
+pub fn events() -> Vec<b24_codegen::spec::EventSpec> {
+    b24_specs::events()
+        .iter()
+        .filter_map(|e| b24_codegen::load_event_str(Path::new(e.path), e.text).ok())
+        .collect()
 }
 
 pub fn search(words: &[String]) -> Result<ExitCode, Fail> {
@@ -134,9 +161,26 @@ pub fn search(words: &[String]) -> Result<ExitCode, Fail> {
             found += 1;
         }
     }
+    for event in events() {
+        let hay = format!(
+            "{} {} {}",
+            event.name.to_ascii_lowercase(),
+            event.scope.join(" "),
+            event.docs.path.to_ascii_lowercase()
+        );
+        if words.iter().all(|w| hay.contains(w.as_str())) {
+            println!(
+                "{} (event)\t{}\t{}",
+                event.name,
+                event.scope.join(","),
+                event.docs_url()
+            );
+            found += 1;
+        }
+    }
     if found == 0 {
         return Err(Fail::Input(format!(
-            "no method matches {}",
+            "no method or event matches {}",
             words.join(" ")
         )));
     }

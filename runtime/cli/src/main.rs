@@ -83,15 +83,16 @@ Each line: {\"method\": \"crm.deal.get\", \"params\": {\"id\": 5}}. Each result 
 Example:
   b24 batch commands.jsonl > results.jsonl")]
     Batch(batch::Args),
-    /// A method's binding and facts: parameters, result, errors, scopes, docs page.
+    /// A method's binding and facts: parameters, result, errors, scopes, docs page; or an
+    /// event's (`b24 describe ONCRMDEALADD`): its typed payload and the data it carries.
     Describe {
-        /// The method name, in any letter case.
+        /// The method (or event) name, in any letter case.
         method: String,
         /// The REST 3.0 twin.
         #[arg(long)]
         v3: bool,
     },
-    /// Methods whose name, scope or docs page has all the words.
+    /// Methods and events whose name, scope or docs page has all the words.
     Search {
         /// Words to look for.
         #[arg(required = true)]

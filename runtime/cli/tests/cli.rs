@@ -398,6 +398,32 @@ fn describe_search_and_scopes_read_the_catalog() {
     );
     let o = p.b24(&["search", "nosuchwordanywhere"]);
     assert_eq!(o.status.code(), Some(2));
+    // Events: described from their specs, found by search, suggested when misspelt.
+    let o = p.b24(&["describe", "onCrmDealAdd"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    for line in [
+        "ONCRMDEALADD (event)",
+        "b24::events::Payload::OnCrmDealAdd",
+        "  Fields: { ID: int",
+    ] {
+        assert!(
+            text(&o.stdout).contains(line),
+            "{line} in {}",
+            text(&o.stdout)
+        );
+    }
+    let o = p.b24(&["search", "oncrmdeal"]);
+    assert!(
+        text(&o.stdout).contains("ONCRMDEALADD (event)\tcrm\t"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = p.b24(&["describe", "ONCRMDEALAD"]);
+    fails(
+        &o,
+        2,
+        "unknown method or event ONCRMDEALAD (did you mean ONCRMDEALADD?)",
+    );
 
     let o = p.b24(&[
         "scopes",
