@@ -82,6 +82,9 @@ pub mod events {
     #[doc(inline)]
     pub use b24_core::events::*;
     #[doc(inline)]
+    pub use b24_events::Payload;
+    // The namespace modules (`events::crm`, …) are documented once, in `b24-events`.
+    #[doc(no_inline)]
     pub use b24_events::*;
 
     /// [`router`], handing `on_event` the event's typed data as well
