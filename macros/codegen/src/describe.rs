@@ -2,10 +2,11 @@
 //! takes, returns and may answer. Facts only; the docs page is linked, not quoted.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::naming;
 use crate::regen::{Part, event_idents, parts};
-use crate::spec::{Api, EventSpec, Pagination, Spec, TypeDef};
+use crate::spec::{Api, Deprecation, EventSpec, Pagination, Spec, TypeDef};
 
 /// Describes the method `name` (any letter case) of `api` among `specs`, with its binding;
 /// an unknown name is an error that suggests the closest one.
@@ -42,26 +43,14 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
             part.package()
         );
     }
-    let _ = writeln!(out, "  docs        {}", spec.docs_url());
-    let scope = if spec.scope.is_empty() {
-        "-".to_string()
-    } else {
-        spec.scope.join(", ")
-    };
-    let _ = writeln!(out, "  scope       {scope}");
+    docs_and_scope(&mut out, &spec.docs_url(), &spec.scope);
     let _ = writeln!(
         out,
         "  idempotent  {}",
         if spec.idempotent { "yes" } else { "no" }
     );
     let _ = writeln!(out, "  pagination  {}", pagination(&spec.pagination));
-    if let Some(dep) = &spec.deprecated {
-        let _ = match &dep.replacement {
-            Some(r) => writeln!(out, "  deprecated  use {r}"),
-            None => writeln!(out, "  deprecated  yes"),
-        };
-    }
-    let _ = writeln!(out, "  spec        {}", spec.source.display());
+    deprecation_and_source(&mut out, spec.deprecated.as_ref(), &spec.source);
 
     let _ = writeln!(out, "parameters");
     if spec.request.params.is_empty() {
@@ -183,20 +172,8 @@ pub fn describe_event(spec: &EventSpec, ident: Option<&str>) -> String {
             ns = naming::field_ident(&spec.namespace),
         );
     }
-    let _ = writeln!(out, "  docs        {}", spec.docs_url());
-    let scope = if spec.scope.is_empty() {
-        "-".to_string()
-    } else {
-        spec.scope.join(", ")
-    };
-    let _ = writeln!(out, "  scope       {scope}");
-    if let Some(dep) = &spec.deprecated {
-        let _ = match &dep.replacement {
-            Some(r) => writeln!(out, "  deprecated  use {r}"),
-            None => writeln!(out, "  deprecated  yes"),
-        };
-    }
-    let _ = writeln!(out, "  spec        {}", spec.source.display());
+    docs_and_scope(&mut out, &spec.docs_url(), &spec.scope);
+    deprecation_and_source(&mut out, spec.deprecated.as_ref(), &spec.source);
     let _ = writeln!(out, "data\n  {}", spec.data);
     if !spec.types.is_empty() {
         let _ = writeln!(out, "types");
@@ -205,6 +182,28 @@ pub fn describe_event(spec: &EventSpec, ident: Option<&str>) -> String {
         }
     }
     out
+}
+
+/// The `docs` and `scope` lines.
+fn docs_and_scope(out: &mut String, url: &str, scope: &[String]) {
+    let _ = writeln!(out, "  docs        {url}");
+    let scope = if scope.is_empty() {
+        "-".to_string()
+    } else {
+        scope.join(", ")
+    };
+    let _ = writeln!(out, "  scope       {scope}");
+}
+
+/// The `deprecated` line (when it is) and the `spec` line.
+fn deprecation_and_source(out: &mut String, deprecated: Option<&Deprecation>, source: &Path) {
+    if let Some(dep) = deprecated {
+        let _ = match &dep.replacement {
+            Some(r) => writeln!(out, "  deprecated  use {r}"),
+            None => writeln!(out, "  deprecated  yes"),
+        };
+    }
+    let _ = writeln!(out, "  spec        {}", source.display());
 }
 
 fn pagination(p: &Pagination) -> String {
@@ -302,21 +301,7 @@ http = 400
 
     #[test]
     fn says_the_facts_of_an_event() {
-        let text = r#"
-schema = 1
-[event]
-name = "ONCRMDEALADD"
-namespace = "crm"
-scope = ["crm"]
-docs = { path = "api-reference/crm/deals/events/on-crm-deal-add.md", commit = "5988ed13" }
-data = "Data"
-[types.Data]
-kind = "struct"
-fields = [{ name = "FIELDS", type = "Fields" }]
-[types.Fields]
-kind = "struct"
-fields = [{ name = "ID", type = "int" }]
-"#;
+        let text = crate::load::TEST_EVENT;
         let event =
             crate::load_event_str(Path::new("ONCRMDEALADD.toml"), text).expect("event spec");
         let events = [event];

@@ -1224,6 +1224,8 @@ fn check_literal(ty: &TypeExpr, lit: &str) -> Result<(), String> {
 
 mod event;
 
+#[cfg(test)]
+pub(crate) use event::TEST_EVENT;
 pub use event::{EVENTS_DIR, event_files, load_event_file, load_event_str};
 
 #[cfg(test)]

@@ -138,46 +138,34 @@ pub fn events() -> Vec<b24_codegen::spec::EventSpec> {
 
 pub fn search(words: &[String]) -> Result<ExitCode, Fail> {
     let words: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let mut found = 0;
+    // Every word in the name, the scopes or the docs page's path.
+    let hit = |name: &str, scope: &[String], page: &str| {
+        let hay = format!("{name} {} {page}", scope.join(" ")).to_ascii_lowercase();
+        words.iter().all(|w| hay.contains(w.as_str()))
+    };
+    // Name (with what it is), scopes, docs page.
+    let mut lines: Vec<(String, String, String)> = Vec::new();
     for spec in all() {
-        let hay = format!(
-            "{} {} {}",
-            spec.name.to_ascii_lowercase(),
-            spec.scope.join(" "),
-            spec.docs.path.to_ascii_lowercase()
-        );
-        if words.iter().all(|w| hay.contains(w.as_str())) {
+        if hit(&spec.name, &spec.scope, &spec.docs.path) {
             let api = if spec.api == Api::V3 {
                 " (REST 3.0)"
             } else {
                 ""
             };
-            println!(
-                "{}{api}\t{}\t{}",
-                spec.name,
-                spec.scope.join(","),
-                spec.docs_url()
-            );
-            found += 1;
+            let name = format!("{}{api}", spec.name);
+            lines.push((name, spec.scope.join(","), spec.docs_url()));
         }
     }
     for event in events() {
-        let hay = format!(
-            "{} {} {}",
-            event.name.to_ascii_lowercase(),
-            event.scope.join(" "),
-            event.docs.path.to_ascii_lowercase()
-        );
-        if words.iter().all(|w| hay.contains(w.as_str())) {
-            println!(
-                "{} (event)\t{}\t{}",
-                event.name,
-                event.scope.join(","),
-                event.docs_url()
-            );
-            found += 1;
+        if hit(&event.name, &event.scope, &event.docs.path) {
+            let name = format!("{} (event)", event.name);
+            lines.push((name, event.scope.join(","), event.docs_url()));
         }
     }
+    for (name, scope, url) in &lines {
+        println!("{name}\t{scope}\t{url}");
+    }
+    let found = lines.len();
     if found == 0 {
         return Err(Fail::Input(format!(
             "no method or event matches {}",

@@ -128,11 +128,9 @@ pub fn load_event_str(path: &Path, text: &str) -> Result<EventSpec, SpecError> {
     Ok(spec)
 }
 
+/// A valid event spec (`ONCRMDEALADD`), for the tests of what reads event specs.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
+pub(crate) const TEST_EVENT: &str = r#"
 schema = 1
 [event]
 name = "ONCRMDEALADD"
@@ -147,6 +145,12 @@ fields = [{ name = "FIELDS", type = "Fields" }]
 kind = "struct"
 fields = [{ name = "ID", type = "int" }]
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = TEST_EVENT;
 
     #[test]
     fn an_event_spec_loads_with_its_types() {
