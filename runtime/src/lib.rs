@@ -83,8 +83,10 @@ pub mod events {
     pub use b24_core::events::*;
     #[doc(inline)]
     pub use b24_events::Payload;
-    // The namespace modules (`events::crm`, …) are documented once, in `b24-events`.
+    // The namespace modules (`events::crm`, …) are documented once, in `b24-events`;
+    // without any namespace feature there are none, and nothing else comes through here.
     #[doc(no_inline)]
+    #[allow(unused_imports)]
     pub use b24_events::*;
 
     /// [`router`], handing `on_event` the event's typed data as well
