@@ -350,36 +350,37 @@ struct First<T> {
     cost: Cost,
 }
 
-/// A batch's answer as an export reads it: each command's result kept as JSON text, to be
-/// decoded straight into the items (no `serde_json::Value` in between).
+/// A batch's answer as an export reads it: each command's result kept as JSON text (a
+/// slice of the answer's own text, not a copy), to be decoded straight into the items (no
+/// `serde_json::Value` in between).
 #[derive(Deserialize)]
-struct Answer {
-    #[serde(default, deserialize_with = "by_command")]
-    result: HashMap<String, Box<RawValue>>,
-    #[serde(default, deserialize_with = "by_command")]
-    result_error: HashMap<String, Box<RawValue>>,
-    #[serde(default, deserialize_with = "by_command")]
-    result_time: HashMap<String, Box<RawValue>>,
+struct Answer<'a> {
+    #[serde(default, borrow, deserialize_with = "by_command")]
+    result: HashMap<String, &'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "by_command")]
+    result_error: HashMap<String, &'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "by_command")]
+    result_time: HashMap<String, &'a RawValue>,
 }
 
 /// A batch member keyed by command: an object, or (PHP's empty or numbered map) a list.
-fn by_command<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, Box<RawValue>>, D::Error> {
+fn by_command<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, &'de RawValue>, D::Error> {
     struct Commands;
     impl<'de> Visitor<'de> for Commands {
-        type Value = HashMap<String, Box<RawValue>>;
+        type Value = HashMap<String, &'de RawValue>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an object of command results")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
             let mut out = HashMap::new();
-            while let Some((k, v)) = m.next_entry::<String, Box<RawValue>>()? {
+            while let Some((k, v)) = m.next_entry::<String, &'de RawValue>()? {
                 out.insert(k, v);
             }
             Ok(out)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
             let mut out = HashMap::new();
-            while let Some(v) = s.next_element::<Box<RawValue>>()? {
+            while let Some(v) = s.next_element::<&'de RawValue>()? {
                 out.insert(out.len().to_string(), v);
             }
             Ok(out)
@@ -391,7 +392,17 @@ fn by_command<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, Box<Raw
     d.deserialize_any(Commands)
 }
 
-impl Answer {
+/// A batch as the portal answered it, before its results are read ([`Exporter::answer`]).
+struct Sent {
+    /// The text of the batch's `result`.
+    result: Box<RawValue>,
+    status: u16,
+    scrub: crate::client::Scrubber,
+    /// The names of REST 3.0's calls, in the order of its array of results.
+    calls: Option<Vec<String>>,
+}
+
+impl Answer<'_> {
     /// How long the portal says command `key` took, in seconds.
     fn duration(&self, key: &str) -> Option<f64> {
         let t: Value = serde_json::from_str(self.result_time.get(key)?.get()).ok()?;
@@ -501,29 +512,44 @@ impl Exporter {
         }
     }
 
-    /// The commands' results, and what takes the client's secrets out of errors about them.
-    async fn batch(
-        &self,
-        cmd: Map<String, Value>,
-    ) -> Result<(Answer, crate::client::Scrubber), Error> {
-        if self.api == Api::V3 {
-            return self.batch_v3(cmd).await;
-        }
-        let params = json!({ "halt": 0, "cmd": cmd });
+    /// Sends the commands as one batch (REST 3.0's array of calls, or the classic `cmd`).
+    async fn batch(&self, cmd: Map<String, Value>) -> Result<Sent, Error> {
+        let (params, calls) = if self.api == Api::V3 {
+            let (keys, calls): (Vec<String>, Vec<Value>) = cmd.into_iter().unzip();
+            (Value::Array(calls), Some(keys))
+        } else {
+            (json!({ "halt": 0, "cmd": cmd }), None)
+        };
         let raw = self
             .client
-            .execute("batch", crate::method::Api::V2, params, true, None)
+            .execute("batch", self.api, params, true, None)
             .await?;
-        let answer: Answer = serde_json::from_str(raw.result.get()).map_err(|e| {
+        Ok(Sent {
+            result: raw.result,
+            status: raw.status,
+            scrub: raw.scrub,
+            calls,
+        })
+    }
+
+    /// The commands' results of a batch, read from its text (a failed command is the
+    /// batch's error).
+    fn answer<'a>(&self, sent: &'a Sent) -> Result<Answer<'a>, Error> {
+        let wrong = |what: String| -> Error {
             DecodeError::new(
                 &self.method,
                 DecodeKind::Value,
                 "$.result",
-                raw.scrub
-                    .apply(&format!("expected a batch's results, found {e}")),
-                raw.status,
+                sent.scrub.apply(&what),
+                sent.status,
             )
-        })?;
+            .into()
+        };
+        if let Some(keys) = &sent.calls {
+            return self.answer_v3(sent, keys, wrong);
+        }
+        let answer: Answer = serde_json::from_str(sent.result.get())
+            .map_err(|e| wrong(format!("expected a batch's results, found {e}")))?;
         let mut errors: Vec<_> = answer.result_error.iter().collect();
         errors.sort_by(|a, b| a.0.cmp(b.0));
         if let Some((k, e)) = errors.first() {
@@ -531,9 +557,9 @@ impl Exporter {
             // A server may echo a token in either member.
             return Err(crate::error::ApiError::new(
                 &self.method,
-                raw.scrub
+                sent.scrub
                     .apply(e.get("error").and_then(Value::as_str).unwrap_or_default()),
-                raw.scrub.apply(&format!(
+                sent.scrub.apply(&format!(
                     "{} (export window {k})",
                     e.get("error_description")
                         .and_then(Value::as_str)
@@ -543,31 +569,19 @@ impl Exporter {
             )
             .into());
         }
-        Ok((answer, raw.scrub))
+        Ok(answer)
     }
 
     /// REST 3.0's batch (`api-reference/rest-v3.md#batch`): the calls as a JSON array, their
     /// results an array in the same order. A failed call is the batch's error (an answer
     /// with `error`), or, in place of its result, an object with `error`.
-    async fn batch_v3(
+    fn answer_v3<'a>(
         &self,
-        cmd: Map<String, Value>,
-    ) -> Result<(Answer, crate::client::Scrubber), Error> {
-        let (keys, calls): (Vec<String>, Vec<Value>) = cmd.into_iter().unzip();
-        let raw = self
-            .client
-            .execute("batch", Api::V3, Value::Array(calls), true, None)
-            .await?;
-        let wrong = |what: String| {
-            DecodeError::new(
-                &self.method,
-                DecodeKind::Value,
-                "$.result",
-                raw.scrub.apply(&what),
-                raw.status,
-            )
-        };
-        let results: Vec<Box<RawValue>> = serde_json::from_str(raw.result.get()).map_err(|e| {
+        sent: &'a Sent,
+        keys: &[String],
+        wrong: impl Fn(String) -> Error,
+    ) -> Result<Answer<'a>, Error> {
+        let results: Vec<&RawValue> = serde_json::from_str(sent.result.get()).map_err(|e| {
             wrong(format!(
                 "expected the batch's results (an array), found {e}"
             ))
@@ -577,8 +591,7 @@ impl Exporter {
                 "the batch answered {} results for {} calls",
                 results.len(),
                 keys.len()
-            ))
-            .into());
+            )));
         }
         #[derive(Deserialize)]
         struct Failed {
@@ -590,16 +603,16 @@ impl Exporter {
             result_error: HashMap::new(),
             result_time: HashMap::new(),
         };
-        for (key, result) in keys.into_iter().zip(results) {
+        for (key, result) in keys.iter().zip(results) {
             if let Ok(Failed { error: Some(e) }) = serde_json::from_str::<Failed>(result.get())
                 && let Some(Value::String(code)) = e.get("code")
             {
-                let scrub = |s: &str| raw.scrub.apply(s);
+                let scrub = |s: &str| sent.scrub.apply(s);
                 return Err(crate::client::v3_error(&self.method, 400, code, &e, &scrub).into());
             }
-            answer.result.insert(key, result);
+            answer.result.insert(key.clone(), result);
         }
-        Ok((answer, raw.scrub))
+        Ok(answer)
     }
 
     /// The key of the first or last item of a page, `None` for an empty page.
@@ -650,8 +663,9 @@ impl Exporter {
         }
         cmd.insert("max".into(), self.command(None, "DESC", key_only()));
         let sent = std::time::Instant::now();
-        let (mut answer, scrub) = self.batch(cmd).await?;
+        let batch = self.batch(cmd).await?;
         let total = sent.elapsed().as_secs_f64();
+        let (mut answer, scrub) = (self.answer(&batch)?, &batch.scrub);
         let timed = answer.duration("first").map(|w| {
             let all = ["first", "keys", "max"]
                 .iter()
@@ -662,14 +676,14 @@ impl Exporter {
         let page = |k: &str| -> Result<Value, Error> {
             answer.result.get(k).map_or(Ok(Value::Null), |raw| {
                 crate::wire::decode_slice::<Value>(raw.get().as_bytes()).map_err(|e| {
-                    crate::client::decode_error(&self.method, 200, &e.in_key(k), &scrub)
+                    crate::client::decode_error(&self.method, 200, &e.in_key(k), scrub)
                 })
             })
         };
         let (keys, max) = (page(keys)?, page("max")?);
         let items = match answer.result.remove("first") {
             Some(raw) => pages.read(raw.get().as_bytes()).map_err(|e| {
-                crate::client::decode_error(&self.method, 200, &e.in_key("first"), &scrub)
+                crate::client::decode_error(&self.method, 200, &e.in_key("first"), scrub)
             })?,
             None => Vec::new(),
         };
@@ -718,13 +732,16 @@ impl Exporter {
             let window = (lo, (lo + self.page).min(max));
             cmd.insert(format!("w{lo}"), self.command(Some(window), "ASC", None));
         }
-        let (answer, scrub) = self.in_turn(place, self.batch(cmd)).await?;
-        let method = self.method.clone();
-        // The pages of a batch (up to 50 of them, milliseconds of work) are decoded on the
+        let sent = self.in_turn(place, self.batch(cmd)).await?;
+        // The pages of a batch (up to 50 of them, milliseconds of work) are read on the
         // blocking pool: batches planned to end together would otherwise take turns on
         // the async workers, each answer's decode holding up the reading of the next (and
         // the program's other tasks).
-        let read = move || read_windows(&*pages, &method, answer, &scrub, &los);
+        let ex = self.clone();
+        let read = move || {
+            let answer = ex.answer(&sent)?;
+            read_windows(&*pages, &ex.method, answer, &sent.scrub, &los)
+        };
         match tokio::task::spawn_blocking(read).await {
             Ok(read) => read,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -743,7 +760,7 @@ impl Exporter {
 fn read_windows<P: Pages>(
     pages: &P,
     method: &str,
-    mut answer: Answer,
+    mut answer: Answer<'_>,
     scrub: &crate::client::Scrubber,
     los: &[i64],
 ) -> Windows<P::Item> {
@@ -842,5 +859,71 @@ impl Pages for RawPages {
             Value::Null => Vec::new(),
             other => vec![other],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exporter(how: RawExport) -> Arc<Exporter> {
+        let client = Client::builder()
+            .webhook("https://example.bitrix24.com/rest/1/abcdefabcdef/")
+            .expect("client");
+        client
+            .exporter_of("crm.deal.list".into(), how, Map::new())
+            .expect("exporter")
+    }
+
+    fn sent(text: &str, calls: Option<Vec<String>>) -> Sent {
+        Sent {
+            result: RawValue::from_string(text.to_string()).expect("JSON"),
+            status: 200,
+            scrub: crate::client::Scrubber::none(),
+            calls,
+        }
+    }
+
+    #[test]
+    fn a_batch_answer_is_read_in_place_and_a_failed_window_is_the_error() {
+        let ex = exporter(RawExport::v2("ID", None));
+        let text = r#"{"result": {"w0": [{"ID": "1"}], "w50": []}, "result_error": [],
+            "result_time": {"w0": {"duration": 0.25}}}"#;
+        let batch = sent(text, None);
+        let answer = ex.answer(&batch).expect("answer");
+        assert_eq!(answer.result["w0"].get(), r#"[{"ID": "1"}]"#);
+        assert_eq!(answer.duration("w0"), Some(0.25));
+        // A failed command names its window (the first by name when several failed).
+        let text = r#"{"result": {"w0": []}, "result_error": {
+            "w100": {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many"},
+            "w50": {"error": "ACCESS_DENIED", "error_description": "Access denied"}}}"#;
+        let err = ex.answer(&sent(text, None)).err().expect("an error");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("QUERY_LIMIT_EXCEEDED") && msg.contains("export window w100"),
+            "{msg}"
+        );
+        let err = ex.answer(&sent("[1, 2]", None)).err().expect("an error");
+        assert!(
+            err.to_string().contains("expected a batch's results"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_v3_batch_answer_is_one_result_per_call_in_order() {
+        let ex = exporter(RawExport::v3());
+        let calls = Some(vec!["w0".to_string(), "w50".to_string()]);
+        let batch = sent(r#"[{"items": []}, {"items": [{"id": 51}]}]"#, calls.clone());
+        let answer = ex.answer(&batch).expect("answer");
+        assert_eq!(answer.result["w50"].get(), r#"{"items": [{"id": 51}]}"#);
+        let err = ex
+            .answer(&sent(r#"[{"items": []}]"#, calls.clone()))
+            .err()
+            .expect("an error");
+        assert!(err.to_string().contains("1 results for 2 calls"), "{err}");
+        let failed = r#"[{"items": []}, {"error": {"code": "ACCESS_DENIED", "message": "no"}}]"#;
+        let err = ex.answer(&sent(failed, calls)).err().expect("an error");
+        assert!(err.to_string().contains("ACCESS_DENIED"), "{err}");
     }
 }
