@@ -51,7 +51,7 @@
 //! `b24` is a facade: the runtime is `b24-core`, the attribute `b24-macros`, and each
 //! namespace's bindings a generated crate `b24-methods-<namespace>`, so that they build
 //! in parallel and a change to one namespace rebuilds only that crate. Everything is
-//! reached through `b24`; generated code reaches the runtime only through the hidden
+//! reached and documented through `b24` (the other crates have no pages of their own); generated code reaches the runtime only through the hidden
 //! `__private` module of `b24-core` (`b24::__private`).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -59,6 +59,10 @@
 #[doc(inline)]
 pub use b24_core::*;
 pub use b24_macros::b24_method;
+/// The date and time crate of [`types::Date`] and [`types::DateTime`], re-exported so that
+/// its version is always the one b24 uses.
+#[doc(no_inline)]
+pub use jiff;
 
 pub mod methods;
 
@@ -81,11 +85,9 @@ pub mod methods;
 pub mod events {
     #[doc(inline)]
     pub use b24_core::events::*;
+    // `Payload` and the namespace modules (`events::crm`, …); without any namespace
+    // feature there are no modules, and nothing but `Payload` comes through here.
     #[doc(inline)]
-    pub use b24_events::Payload;
-    // The namespace modules (`events::crm`, …) are documented once, in `b24-events`;
-    // without any namespace feature there are none, and nothing else comes through here.
-    #[doc(no_inline)]
     #[allow(unused_imports)]
     pub use b24_events::*;
 

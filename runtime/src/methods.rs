@@ -12,257 +12,257 @@
 //! a namespace of more than 200 methods is split into one crate per second segment
 //! of the method names (`b24-methods-crm-deal`; segments of fewer than 10 methods
 //! share `b24-methods-crm-other`), and its module re-exports all of them. The bindings
-//! are documented once, in their crates (`cargo doc` and docs.rs link them from here).
+//! are documented here, once: their crates are not documented on their own, so that
+//! `cargo doc` of an app documents one crate of b24 instead of one per namespace.
 
 #[cfg(feature = "access")]
 #[cfg_attr(docsrs, doc(cfg(feature = "access")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_access as access;
 #[cfg(feature = "ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ai")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_ai as ai;
 #[cfg(feature = "app")]
 #[cfg_attr(docsrs, doc(cfg(feature = "app")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_app as app;
 #[cfg(feature = "batch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_batch as batch;
 #[cfg(feature = "biconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "biconnector")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_biconnector as biconnector;
 #[cfg(feature = "bizproc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bizproc")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_bizproc as bizproc;
 #[cfg(feature = "booking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "booking")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_booking as booking;
 #[cfg(feature = "calendar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calendar")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_calendar as calendar;
 #[cfg(feature = "call")]
 #[cfg_attr(docsrs, doc(cfg(feature = "call")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_call as call;
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_catalog as catalog;
 #[cfg(feature = "crm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "crm")))]
 pub mod crm {
     //! Bindings of the `crm` namespace (429 methods), generated from the specs.
     //!
-    //! Built as 16 crates (`b24-methods-crm-*`), re-exported together here and
-    //! documented in their own crates (linked below).
-    #[doc(no_inline)]
+    //! Built as 16 crates (`b24-methods-crm-*`), re-exported together here.
+    #[doc(inline)]
     pub use b24_methods_crm_activity::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_company::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_contact::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_currency::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_deal::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_dealcategory::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_documentgenerator::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_enum::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_invoice::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_item::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_lead::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_other::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_product::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_quote::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_requisite::*;
-    #[doc(no_inline)]
+    #[doc(inline)]
     pub use b24_methods_crm_timeline::*;
 }
 #[cfg(feature = "department")]
 #[cfg_attr(docsrs, doc(cfg(feature = "department")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_department as department;
 #[cfg(feature = "disk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "disk")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_disk as disk;
 #[cfg(feature = "documentgenerator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "documentgenerator")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_documentgenerator as documentgenerator;
 #[cfg(feature = "entity")]
 #[cfg_attr(docsrs, doc(cfg(feature = "entity")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_entity as entity;
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_event as event;
 #[cfg(feature = "events")]
 #[cfg_attr(docsrs, doc(cfg(feature = "events")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_events as events;
 #[cfg(feature = "feature")]
 #[cfg_attr(docsrs, doc(cfg(feature = "feature")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_feature as feature;
 #[cfg(feature = "humanresources")]
 #[cfg_attr(docsrs, doc(cfg(feature = "humanresources")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_humanresources as humanresources;
 #[cfg(feature = "im")]
 #[cfg_attr(docsrs, doc(cfg(feature = "im")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_im as im;
 #[cfg(feature = "imbot")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imbot")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_imbot as imbot;
 #[cfg(feature = "imconnector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imconnector")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_imconnector as imconnector;
 #[cfg(feature = "imopenlines")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imopenlines")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_imopenlines as imopenlines;
 #[cfg(feature = "landing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "landing")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_landing as landing;
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_lists as lists;
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_log as log;
 #[cfg(feature = "mail")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mail")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_mail as mail;
 #[cfg(feature = "mailservice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mailservice")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_mailservice as mailservice;
 #[cfg(feature = "main")]
 #[cfg_attr(docsrs, doc(cfg(feature = "main")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_main as main;
 #[cfg(feature = "messageservice")]
 #[cfg_attr(docsrs, doc(cfg(feature = "messageservice")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_messageservice as messageservice;
 #[cfg(feature = "method")]
 #[cfg_attr(docsrs, doc(cfg(feature = "method")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_method as method;
 #[cfg(feature = "methods")]
 #[cfg_attr(docsrs, doc(cfg(feature = "methods")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_methods as methods;
 #[cfg(feature = "note")]
 #[cfg_attr(docsrs, doc(cfg(feature = "note")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_note as note;
 #[cfg(feature = "placement")]
 #[cfg_attr(docsrs, doc(cfg(feature = "placement")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_placement as placement;
 #[cfg(feature = "profile")]
 #[cfg_attr(docsrs, doc(cfg(feature = "profile")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_profile as profile;
 #[cfg(feature = "pull")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pull")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_pull as pull;
 #[cfg(feature = "rpa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rpa")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_rpa as rpa;
 #[cfg(feature = "sale")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sale")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_sale as sale;
 #[cfg(feature = "salescenter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "salescenter")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_salescenter as salescenter;
 #[cfg(feature = "scope")]
 #[cfg_attr(docsrs, doc(cfg(feature = "scope")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_scope as scope;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_server as server;
 #[cfg(feature = "sign")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_sign as sign;
 #[cfg(feature = "socialnetwork")]
 #[cfg_attr(docsrs, doc(cfg(feature = "socialnetwork")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_socialnetwork as socialnetwork;
 #[cfg(feature = "sonet_group")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sonet_group")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_sonet_group as sonet_group;
 #[cfg(feature = "task")]
 #[cfg_attr(docsrs, doc(cfg(feature = "task")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_task as task;
 #[cfg(feature = "tasks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tasks")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_tasks as tasks;
 #[cfg(feature = "telephony")]
 #[cfg_attr(docsrs, doc(cfg(feature = "telephony")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_telephony as telephony;
 #[cfg(feature = "timeman")]
 #[cfg_attr(docsrs, doc(cfg(feature = "timeman")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_timeman as timeman;
 #[cfg(feature = "user")]
 #[cfg_attr(docsrs, doc(cfg(feature = "user")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_user as user;
 #[cfg(feature = "userconsent")]
 #[cfg_attr(docsrs, doc(cfg(feature = "userconsent")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_userconsent as userconsent;
 #[cfg(feature = "userfieldconfig")]
 #[cfg_attr(docsrs, doc(cfg(feature = "userfieldconfig")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_userfieldconfig as userfieldconfig;
 #[cfg(feature = "userfieldtype")]
 #[cfg_attr(docsrs, doc(cfg(feature = "userfieldtype")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_userfieldtype as userfieldtype;
 #[cfg(feature = "vote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vote")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_vote as vote;
 #[cfg(feature = "voximplant")]
 #[cfg_attr(docsrs, doc(cfg(feature = "voximplant")))]
-#[doc(no_inline)]
+#[doc(inline)]
 pub use b24_methods_voximplant as voximplant;

@@ -400,7 +400,8 @@ fn facade_module(parts: &[Part]) -> String {
          //! a namespace of more than {SPLIT_ABOVE} methods is split into one crate per second segment\n\
          //! of the method names (`b24-methods-crm-deal`; segments of fewer than {MIN_PART} methods\n\
          //! share `b24-methods-crm-other`), and its module re-exports all of them. The bindings\n\
-         //! are documented once, in their crates (`cargo doc` and docs.rs link them from here).\n\n"
+         //! are documented here, once: their crates are not documented on their own, so that\n\
+         //! `cargo doc` of an app documents one crate of b24 instead of one per namespace.\n\n"
     );
     let mut by_ns: BTreeMap<&str, Vec<&Part>> = BTreeMap::new();
     for p in parts {
@@ -411,7 +412,7 @@ fn facade_module(parts: &[Part]) -> String {
         let _ = writeln!(root, "#[cfg_attr(docsrs, doc(cfg(feature = {ns:?})))]");
         match list.as_slice() {
             [one] if one.segment.is_none() => {
-                let _ = writeln!(root, "#[doc(no_inline)]");
+                let _ = writeln!(root, "#[doc(inline)]");
                 let _ = writeln!(root, "pub use {} as {ns};", one.library());
             }
             _ => {
@@ -424,11 +425,11 @@ fn facade_module(parts: &[Part]) -> String {
                 let _ = writeln!(root, "    //!");
                 let _ = writeln!(
                     root,
-                    "    //! Built as {} crates (`b24-methods-{ns}-*`), re-exported together here and\n    //! documented in their own crates (linked below).",
+                    "    //! Built as {} crates (`b24-methods-{ns}-*`), re-exported together here.",
                     list.len()
                 );
                 for p in list {
-                    let _ = writeln!(root, "    #[doc(no_inline)]");
+                    let _ = writeln!(root, "    #[doc(inline)]");
                     let _ = writeln!(root, "    pub use {}::*;", p.library());
                 }
                 let _ = writeln!(root, "}}");
@@ -456,7 +457,10 @@ pub(crate) fn manifest_head(package: &str, description: &str, tested_by: &str) -
          [lib]\n\
          # Generated code holds no tests or doc examples; `tests/` exercises {tested_by}.\n\
          test = false\n\
-         doctest = false\n"
+         doctest = false\n\
+         # Documented where users read it, inlined into `b24`: one crate's docs in a user's\n\
+         # `cargo doc` instead of one per namespace (each costs a rewrite of the search index).\n\
+         doc = false\n"
     )
 }
 

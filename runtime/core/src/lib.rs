@@ -35,11 +35,6 @@ mod tls;
 pub mod types;
 pub mod wire;
 
-/// The date and time crate of [`types::Date`] and [`types::DateTime`], re-exported so that
-/// its version is always the one b24 uses.
-#[doc(no_inline)]
-pub use jiff;
-
 pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref, Untyped};
 pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
