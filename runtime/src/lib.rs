@@ -51,8 +51,9 @@
 //! `b24` is a facade: the runtime is `b24-core`, the attribute `b24-macros`, and each
 //! namespace's bindings a generated crate `b24-methods-<namespace>`, so that they build
 //! in parallel and a change to one namespace rebuilds only that crate. Everything is
-//! reached and documented through `b24` (the other crates have no pages of their own); generated code reaches the runtime only through the hidden
-//! `__private` module of `b24-core` (`b24::__private`).
+//! reached and documented through `b24` (the other crates have no pages of their own);
+//! generated code reaches the runtime only through the hidden `__private` module of
+//! `b24-core` (`b24::__private`).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

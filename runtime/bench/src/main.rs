@@ -109,7 +109,7 @@ fn bound(a: &Args) -> f64 {
     match a.scenario {
         Scenario::ExportAll => {
             let pages = (n / 50.0).ceil();
-            let batches = (pages / 50.0).ceil();
+            let batches = export_batches(n);
             let batch = req + 50.0_f64.min(pages) * (cmd + 50.0 * rec);
             rate(batches) + batch
         }
@@ -122,6 +122,11 @@ fn bound(a: &Args) -> f64 {
     }
 }
 
+/// The batches of export-all's bound: its pages of 50 records, 50 pages a batch.
+fn export_batches(records: f64) -> f64 {
+    ((records / 50.0).ceil() / 50.0).ceil()
+}
+
 /// With `--jitter-ms`, export-all's bound on the same network: the bound's own batches
 /// start together and each reaches the portal after its random delay (uniform up to J), so
 /// the bound ends at the latest of them, expected `J × b / (b + 1)` later for `b` batches.
@@ -130,8 +135,7 @@ fn bound_jittered(a: &Args) -> Option<f64> {
     if a.jitter_ms <= 0.0 || !matches!(a.scenario, Scenario::ExportAll) {
         return None;
     }
-    let batches = ((a.n as f64 / 50.0).ceil() / 50.0).ceil();
-    let together = batches.min(a.bucket_x.floor()).max(1.0);
+    let together = export_batches(a.n as f64).min(a.bucket_x.floor()).max(1.0);
     Some(bound(a) + a.jitter_ms / 1e3 * together / (together + 1.0))
 }
 
