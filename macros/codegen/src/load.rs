@@ -158,6 +158,7 @@ struct RawSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawErratum {
+    page: Option<Spanned<String>>,
     line: Option<Spanned<i64>>,
     member: Option<String>,
     why: Spanned<String>,
@@ -529,7 +530,16 @@ impl Validator<'_, '_> {
                     "an erratum names the example (`line`), the wrong member (`member`), or both",
                 );
             }
+            if let Some(p) = &e.page
+                && (e.line.is_none() || !p.get_ref().ends_with(".md"))
+            {
+                self.d.at(
+                    p.span(),
+                    "an erratum's `page` is a docs page (`….md`, relative to the docs root) and goes with the example's `line`",
+                );
+            }
             errata.push(Erratum {
+                page: e.page.map(Spanned::into_inner),
                 line,
                 member: e.member,
                 why: e.why.into_inner(),

@@ -150,6 +150,9 @@ pub struct Request {
 /// reason instead of counting it against the binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erratum {
+    /// The page of the example, relative to the docs root, when it is not the method's own
+    /// page (a guide that calls the method).
+    pub page: Option<String>,
     /// 1-based page line of the example call or response (`None`: every example).
     pub line: Option<usize>,
     /// The one wrong member, as a path from the parameters or the `result`

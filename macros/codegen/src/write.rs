@@ -51,6 +51,9 @@ pub fn spec_toml(spec: &Spec, header: &str) -> String {
     }
     for e in &spec.errata {
         s.push_str("\n[[erratum]]\n");
+        if let Some(p) = &e.page {
+            let _ = writeln!(s, "page = {}", q(p));
+        }
         if let Some(l) = e.line {
             let _ = writeln!(s, "line = {l}");
         }

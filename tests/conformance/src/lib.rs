@@ -7,3 +7,4 @@ pub mod check;
 pub mod gate;
 pub mod report;
 pub mod table;
+pub mod wire;

@@ -27,13 +27,19 @@ fn gate() -> Result<(), Failed> {
     let text = report::render(&results, &commit);
     let now = report::totals(&results);
     eprintln!(
-        "conformance: requests {}/{} methods, responses {}/{} methods",
-        now.request_pass, now.request_methods, now.response_pass, now.response_methods
+        "conformance: requests {}/{} methods, responses {}/{} methods; on the wire {} of {} example calls sent exactly as written, {} read the same",
+        now.request_pass,
+        now.request_methods,
+        now.response_pass,
+        now.response_methods,
+        now.wire_exact,
+        now.wire_calls,
+        now.wire_same
     );
     let path = report_path();
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Some((req, resp)) = report::baseline(&committed)
-        && (now.request_pass < req || now.response_pass < resp)
+    if let Some(base) = report::baseline(&committed)
+        && base.fell(&now)
     {
         let fails: Vec<String> = results
             .iter()
@@ -43,13 +49,16 @@ fn gate() -> Result<(), Failed> {
                     .iter()
                     .chain(&r.responses.failures)
                     .map(move |(l, why)| format!("  {} ({}) line {l}: {why}", r.name, r.api))
+                    .chain(r.wire.iter().flat_map(move |(at, diffs)| {
+                        diffs.iter().filter(|d| !d.harmless()).map(move |d| {
+                            format!("  {} ({}) line {at}: on the wire: {d}", r.name, r.api)
+                        })
+                    }))
             })
             .take(40)
             .collect();
         return Err(format!(
-            "conformance fell below the committed baseline: requests {} < {req} or responses {} < {resp}\n{}",
-            now.request_pass,
-            now.response_pass,
+            "conformance fell below the committed baseline {base:?}: now {now:?}\n{}",
             fails.join("\n")
         )
         .into());

@@ -39,7 +39,7 @@ fn every_kind_of_failure_is_caught_with_its_line() {
         .requests
         .failures
         .iter()
-        .map(|(l, w)| (*l, w.as_str()))
+        .map(|(l, w)| (l.line, w.as_str()))
         .collect();
     assert_eq!(fails[0].0, 5);
     assert!(
@@ -61,7 +61,10 @@ fn every_kind_of_failure_is_caught_with_its_line() {
     );
     assert_eq!(
         r.errata,
-        [(15, "a wrong example, marked by a curator".to_string())]
+        [(
+            gate::Place::own(15),
+            "a wrong example, marked by a curator".to_string()
+        )]
     );
     // The report counts the method as failing on both sides.
     let t = report::totals(&results);

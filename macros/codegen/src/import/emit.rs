@@ -48,6 +48,19 @@ fn literal_ok(ty: &str, lit: &str) -> bool {
 /// The key pattern of a dynamic row: `UF_CRM_...` → `UF_CRM_*`, `PARENT_ID_xxx` →
 /// `PARENT_ID_*`, `UF_` → `UF_*`, `property<N>` → `property*`.
 pub(super) fn pattern_of(name: &str) -> String {
+    // `PROPERTY_PropertyId` → `PROPERTY_*`; `propertyN` → `property*`.
+    if let Some((head, tail)) = name.split_once('_')
+        && tail.ends_with("Id")
+        && tail.starts_with(|c: char| c.is_ascii_uppercase())
+    {
+        return format!("{head}_*");
+    }
+    if let Some(head) = name.strip_suffix('N')
+        && !head.is_empty()
+        && head.chars().all(|c| c.is_ascii_lowercase())
+    {
+        return format!("{head}*");
+    }
     let mut prefix = String::new();
     for (i, c) in name.char_indices() {
         let rest = &name[i..];

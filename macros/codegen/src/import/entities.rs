@@ -228,7 +228,11 @@ fn widen(a: &str, b: &str, how: Widen) -> String {
 }
 
 /// The named types reached from `roots` (type expressions) through the page's types.
-fn reach(page: &MethodPage, roots: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+/// The named types that `roots` reach, through the fields of each.
+pub(crate) fn reach(
+    page: &MethodPage,
+    roots: impl IntoIterator<Item = String>,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo: Vec<String> = roots.into_iter().collect();
     while let Some(ty) = todo.pop() {

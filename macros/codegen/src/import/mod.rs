@@ -140,6 +140,18 @@ pub fn explain(class: &str) -> Option<&'static str> {
         "fields-by-convention" => {
             "a `*.fields` page without an example response: its result is the field descriptions by name, as every `*.fields` method returns them"
         }
+        "auth-row" => {
+            "a parameter table listing `auth`, the access token every OAuth call carries: not a parameter of the method"
+        }
+        "name-from-example" => {
+            "a name the table spells in another letter case or with other separators than every example call (`Id` for `id`): the example's spelling wins, it is a call that ran"
+        }
+        "names-from-example-convention" => {
+            "an object the example calls write in SCREAMING_SNAKE_CASE where its table (a linked page of the result's entity) writes camelCase: the request spells every field so"
+        }
+        "examples-disagree-on-name" => {
+            "example calls spelling one name differently: the first one's spelling is kept"
+        }
         "same-method-twice" => "a second page for a method already documented: the first is kept",
         "same-event-twice" => "a second page for an event already documented: the first is kept",
         _ => return None,
@@ -596,6 +608,14 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
             // its other keys belong to the style.
             (Some(toml::Value::Table(b)), toml::Value::Table(o))
                 if o.get("style").is_some_and(|s| b.get("style") != Some(s)) =>
+            {
+                *b = o;
+            }
+            // So is a named type whose `kind` the override changes (a struct the import
+            // made of an example's data keys, curated into a map): its keys belong to the
+            // kind.
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if o.get("kind").is_some_and(|s| b.get("kind") != Some(s)) =>
             {
                 *b = o;
             }

@@ -207,8 +207,19 @@ pub enum SortDir {
 /// assert_eq!(serde_json::to_value(&o)?, serde_json::json!({"DATE_CREATE": "DESC", "ID": "ASC"}));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Order(Vec<(String, SortDir)>);
+///
+/// A direction read from JSON goes back out as it was written (`"desc"` stays `"desc"`);
+/// two orders are equal when they sort by the same fields the same way.
+#[derive(Debug, Clone, Default)]
+pub struct Order(Vec<(String, SortDir)>, Vec<Option<String>>);
+
+impl PartialEq for Order {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Order {}
 
 impl Order {
     /// No order (the method's default).
@@ -220,6 +231,7 @@ impl Order {
     #[must_use]
     pub fn asc(mut self, field: impl Into<String>) -> Order {
         self.0.push((field.into(), SortDir::Asc));
+        self.1.push(None);
         self
     }
 
@@ -227,6 +239,7 @@ impl Order {
     #[must_use]
     pub fn desc(mut self, field: impl Into<String>) -> Order {
         self.0.push((field.into(), SortDir::Desc));
+        self.1.push(None);
         self
     }
 
@@ -241,11 +254,13 @@ impl Serialize for Order {
         let m: Map<String, Value> = self
             .0
             .iter()
-            .map(|(k, d)| {
-                let v = match d {
-                    SortDir::Asc => "ASC".to_string(),
-                    SortDir::Desc => "DESC".to_string(),
-                    SortDir::Other(o) => o.clone(),
+            .zip(self.1.iter().chain(std::iter::repeat(&None)))
+            .map(|((k, d), written)| {
+                let v = match (written, d) {
+                    (Some(w), _) => w.clone(),
+                    (None, SortDir::Asc) => "ASC".to_string(),
+                    (None, SortDir::Desc) => "DESC".to_string(),
+                    (None, SortDir::Other(o)) => o.clone(),
                 };
                 (k.clone(), Value::from(v))
             })
@@ -263,20 +278,21 @@ impl<'de> serde::Deserialize<'de> for Order {
 impl FromWire for Order {
     fn from_wire(v: &Value) -> Result<Self, WireError> {
         let m = crate::wire::object(v)?;
-        m.iter()
-            .map(|(k, d)| {
-                let s = crate::wire::scalar_string(d).map_err(|e| e.in_key(k))?;
-                let dir = if s.eq_ignore_ascii_case("asc") {
-                    SortDir::Asc
-                } else if s.eq_ignore_ascii_case("desc") {
-                    SortDir::Desc
-                } else {
-                    SortDir::Other(s)
-                };
-                Ok((k.clone(), dir))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Order)
+        let mut order = Order::new();
+        for (k, d) in m {
+            let s = crate::wire::scalar_string(d).map_err(|e| e.in_key(k))?;
+            let dir = if s.eq_ignore_ascii_case("asc") {
+                SortDir::Asc
+            } else if s.eq_ignore_ascii_case("desc") {
+                SortDir::Desc
+            } else {
+                SortDir::Other(s.clone())
+            };
+            order.0.push((k.clone(), dir));
+            // The direction goes back out as written: `desc` is not re-written `DESC`.
+            order.1.push(Some(s));
+        }
+        Ok(order)
     }
 }
 
@@ -308,7 +324,10 @@ mod tests {
         assert_eq!(o.fields()[2].1, SortDir::Other("nulls".into()));
         assert_eq!(
             serde_json::to_value(&o).expect("writes"),
-            json!({"id": "DESC", "SORT": "ASC", "X": "nulls"})
+            json!({"id": "desc", "SORT": "ASC", "X": "nulls"}),
+            "directions go back out as written"
         );
+        let upper = Order::from_wire(&json!({"id": "DESC", "SORT": "asc", "X": "nulls"}));
+        assert_eq!(Ok(o), upper, "equal however the directions are written");
     }
 }

@@ -135,10 +135,18 @@ impl<'de, T: FromWire> Visitor<'de> for VecVisitor<T> {
         }
     }
 
-    /// PHP arrays with non-sequential keys arrive as objects.
+    /// PHP arrays with non-sequential keys arrive as objects (`{"7": …, "9": …}`). An
+    /// object with names for keys is not a list: reading it as one would drop the names
+    /// (`{"BOT_ID": 456, "BUTTONS": […]}` sent as `[456, […]]`), so it is refused.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(de::Error::invalid_type(
+                    de::Unexpected::Other(&format!("an object with the key `{key}`")),
+                    &self,
+                ));
+            }
             let x = map
                 .next_value_seed(Wire::<T>::new())
                 .map_err(|e| relocate(e, Segment::Key(key)))?;

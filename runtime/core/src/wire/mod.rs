@@ -138,11 +138,15 @@ mod tests {
         type L = BTreeMap<String, Vec<i64>>;
         let e1 = decode_slice::<L>(text.as_bytes()).expect_err("b is a map");
         let e2 = L::from_wire(&v).expect_err("b is a map");
-        assert_eq!(e1.path_from("$"), "$.b.x");
+        assert_eq!(e1.path_from("$"), "$.b");
         assert_eq!(e1.path_from("$"), e2.path_from("$"));
         // A PHP list with gaps reads as a list.
         let d = decode_slice::<Vec<i64>>(br#"{"7": 1, "9": 2}"#).expect("object as list");
         assert_eq!(d, [1, 2]);
+        // An object with names for keys is not a list: its names would be lost.
+        let e = decode_slice::<Vec<i64>>(br#"{"BOT_ID": 456}"#).expect_err("named keys");
+        assert!(e.to_string().contains("BOT_ID"), "{e}");
+        assert!(Vec::<i64>::from_wire(&serde_json::json!({"BOT_ID": 456})).is_err());
     }
 
     #[test]

@@ -24,13 +24,13 @@ pub struct Batch {
     /// `cmd` (required): `map<string>`.
     #[serde(rename = "cmd")]
     pub cmd: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    /// `halt`: `bool`. Server default: `false`.
+    /// `halt`: `bool01`. Server default: `0`.
     #[serde(
         rename = "halt",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub halt: ::std::option::Option<bool>,
+    pub halt: ::std::option::Option<::b24_core::__private::types::Bool01>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -55,7 +55,10 @@ impl Batch {
     }
     /// Sets `halt`.
     #[must_use]
-    pub fn halt(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+    pub fn halt(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Bool01>,
+    ) -> Self {
         self.halt = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }

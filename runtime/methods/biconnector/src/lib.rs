@@ -6423,13 +6423,13 @@ pub mod source_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `active`: `yn`.
+        /// `active`: `bool`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub active: ::std::option::Option<bool>,
         /// `settings`: `Settings`.
         #[serde(
             rename = "settings",

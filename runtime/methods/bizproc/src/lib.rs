@@ -436,30 +436,34 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `Name`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: activity_add::Name,
-    /// `DESCRIPTION`: `Description`.
+    pub name: ::b24_core::__private::serde_json::Value,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<activity_add::Description>,
-    /// `PROPERTIES`: `Properties`.
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `PROPERTIES`: `map<Properties>`.
     #[serde(
         rename = "PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<activity_add::Properties>,
-    /// `RETURN_PROPERTIES`: `Properties`.
+    pub properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, activity_add::Properties>,
+    >,
+    /// `RETURN_PROPERTIES`: `map<Properties>`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub return_properties: ::std::option::Option<activity_add::Properties>,
+    pub return_properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, activity_add::Properties>,
+    >,
     /// `DOCUMENT_TYPE`: `string[]`.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -506,7 +510,7 @@ impl ActivityAdd {
         handler: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        name: impl ::std::convert::Into<activity_add::Name>,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -563,7 +567,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<activity_add::Description>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -574,7 +578,9 @@ impl ActivityAdd {
     #[must_use]
     pub fn properties(
         mut self,
-        value: impl ::std::convert::Into<activity_add::Properties>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, activity_add::Properties>,
+        >,
     ) -> Self {
         self.properties = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -583,7 +589,9 @@ impl ActivityAdd {
     #[must_use]
     pub fn return_properties(
         mut self,
-        value: impl ::std::convert::Into<activity_add::Properties>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, activity_add::Properties>,
+        >,
     ) -> Self {
         self.return_properties = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -828,380 +836,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError
 pub mod activity_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Description` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Description {
-        /// `de`: `string`.
-        #[serde(
-            rename = "de",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub de: ::std::option::Option<::std::string::String>,
-        /// `en`: `string`.
-        #[serde(
-            rename = "en",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub en: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Description {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Description {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Description {
-        const FIELDS: &'static [&'static str] = &["de", "en"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.de, m),
-                _ => ::b24_core::__private::wire::put(&mut s.en, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Description {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.de,
-                &::std::format!("{}.{}", field, "de"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.en,
-                &::std::format!("{}.{}", field, "en"),
-                problems,
-            );
-        }
-    }
-    /// `Name` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Name {
-        /// `de`: `string`.
-        #[serde(
-            rename = "de",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub de: ::std::option::Option<::std::string::String>,
-        /// `en`: `string`.
-        #[serde(
-            rename = "en",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub en: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Name {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Name {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Name {
-        const FIELDS: &'static [&'static str] = &["de", "en"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.de, m),
-                _ => ::b24_core::__private::wire::put(&mut s.en, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Name {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.de,
-                &::std::format!("{}.{}", field, "de"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.en,
-                &::std::format!("{}.{}", field, "en"),
-                problems,
-            );
-        }
-    }
-    /// `Properties` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Properties {
-        /// `Name`: `any`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Description`: `any`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `inputString`: `map<any>`.
-        #[serde(
-            rename = "inputString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub input_string: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `outputString`: `map<any>`.
-        #[serde(
-            rename = "outputString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub output_string: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Properties {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Properties {
-        const FIELDS: &'static [&'static str] = &[
-            "Name",
-            "Description",
-            "Type",
-            "Options",
-            "Required",
-            "Multiple",
-            "Default",
-            "inputString",
-            "outputString",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.options, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.required, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.default, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.input_string, m),
-                _ => ::b24_core::__private::wire::put(&mut s.output_string, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.input_string,
-                &::std::format!("{}.{}", field, "inputString"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.output_string,
-                &::std::format!("{}.{}", field, "outputString"),
-                problems,
-            );
-        }
-    }
+    /// `Properties` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Properties;
 }
 /// [`bizproc.activity.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-delete.html) (REST v2)
 ///
@@ -1216,8 +852,8 @@ pub mod activity_add {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ActivityDelete {
-    /// `CODE` (required): `string`.
-    #[serde(rename = "CODE")]
+    /// `code` (required): `string`.
+    #[serde(rename = "code")]
     pub code: ::std::string::String,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1228,7 +864,7 @@ pub struct ActivityDelete {
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityDelete {
-    /// A request with the required parameter `CODE`.
+    /// A request with the required parameter `code`.
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<
@@ -1239,7 +875,7 @@ impl ActivityDelete {
         Self {
             code: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(code),
-                "CODE",
+                "code",
                 &mut __extra,
             ),
             extra: __extra,
@@ -1274,11 +910,11 @@ impl ::b24_core::__private::wire::FromWire for ActivityDelete {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0] = ::b24_core::__private::wire::slots(
             obj,
-            &["CODE"],
+            &["code"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+            code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
             extra,
         })
     }
@@ -1298,9 +934,9 @@ impl ::b24_core::__private::Method for ActivityDelete {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.delete");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
-            ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
+        if !::b24_core::__private::is_ref(self.extra.get("code")) {
+            ::b24_core::__private::Check::check(&self.code, "code", problems);
+            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -1463,11 +1099,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ActivityLog {
-    /// `EVENT_TOKEN` (required): `string`.
-    #[serde(rename = "EVENT_TOKEN")]
+    /// `event_token` (required): `string`.
+    #[serde(rename = "event_token")]
     pub event_token: ::std::string::String,
-    /// `LOG_MESSAGE` (required): `string`.
-    #[serde(rename = "LOG_MESSAGE")]
+    /// `log_message` (required): `string`.
+    #[serde(rename = "log_message")]
     pub log_message: ::std::string::String,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1478,7 +1114,7 @@ pub struct ActivityLog {
 }
 #[allow(deprecated, clippy::all)]
 impl ActivityLog {
-    /// A request with the required parameters `EVENT_TOKEN`, `LOG_MESSAGE`.
+    /// A request with the required parameters `event_token`, `log_message`.
     #[must_use]
     pub fn new(
         event_token: impl ::std::convert::Into<
@@ -1492,12 +1128,12 @@ impl ActivityLog {
         Self {
             event_token: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(event_token),
-                "EVENT_TOKEN",
+                "event_token",
                 &mut __extra,
             ),
             log_message: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(log_message),
-                "LOG_MESSAGE",
+                "log_message",
                 &mut __extra,
             ),
             extra: __extra,
@@ -1532,12 +1168,12 @@ impl ::b24_core::__private::wire::FromWire for ActivityLog {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["EVENT_TOKEN", "LOG_MESSAGE"],
+            &["event_token", "log_message"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            event_token: ::b24_core::__private::wire::field_at(slot_0, "EVENT_TOKEN")?,
-            log_message: ::b24_core::__private::wire::field_at(slot_1, "LOG_MESSAGE")?,
+            event_token: ::b24_core::__private::wire::field_at(slot_0, "event_token")?,
+            log_message: ::b24_core::__private::wire::field_at(slot_1, "log_message")?,
             extra,
         })
     }
@@ -1557,21 +1193,21 @@ impl ::b24_core::__private::Method for ActivityLog {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.log");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("EVENT_TOKEN")) {
+        if !::b24_core::__private::is_ref(self.extra.get("event_token")) {
             ::b24_core::__private::Check::check(
                 &self.event_token,
-                "EVENT_TOKEN",
+                "event_token",
                 problems,
             );
-            problems.non_empty("EVENT_TOKEN", &self.event_token);
+            problems.non_empty("event_token", &self.event_token);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("LOG_MESSAGE")) {
+        if !::b24_core::__private::is_ref(self.extra.get("log_message")) {
             ::b24_core::__private::Check::check(
                 &self.log_message,
-                "LOG_MESSAGE",
+                "log_message",
                 problems,
             );
-            problems.non_empty("LOG_MESSAGE", &self.log_message);
+            problems.non_empty("log_message", &self.log_message);
         }
         all.finish()
     }
@@ -1779,12 +1415,12 @@ pub mod activity_update {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct EventSend {
-    /// `EVENT_TOKEN` (required): `string`.
-    #[serde(rename = "EVENT_TOKEN")]
+    /// `event_token` (required): `string`.
+    #[serde(rename = "event_token")]
     pub event_token: ::std::string::String,
-    /// `RETURN_VALUES`: `ReturnValues`.
+    /// `return_values`: `ReturnValues`.
     #[serde(
-        rename = "RETURN_VALUES",
+        rename = "return_values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -1805,7 +1441,7 @@ pub struct EventSend {
 }
 #[allow(deprecated, clippy::all)]
 impl EventSend {
-    /// A request with the required parameter `EVENT_TOKEN`.
+    /// A request with the required parameter `event_token`.
     #[must_use]
     pub fn new(
         event_token: impl ::std::convert::Into<
@@ -1816,7 +1452,7 @@ impl EventSend {
         Self {
             event_token: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(event_token),
-                "EVENT_TOKEN",
+                "event_token",
                 &mut __extra,
             ),
             return_values: ::std::option::Option::None,
@@ -1824,7 +1460,7 @@ impl EventSend {
             extra: __extra,
         }
     }
-    /// Sets `RETURN_VALUES`.
+    /// Sets `return_values`.
     #[must_use]
     pub fn return_values(
         mut self,
@@ -1881,14 +1517,14 @@ impl ::b24_core::__private::wire::FromWire for EventSend {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["EVENT_TOKEN", "RETURN_VALUES", "LOG_MESSAGE"],
+            &["event_token", "return_values", "LOG_MESSAGE"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            event_token: ::b24_core::__private::wire::field_at(slot_0, "EVENT_TOKEN")?,
+            event_token: ::b24_core::__private::wire::field_at(slot_0, "event_token")?,
             return_values: ::b24_core::__private::wire::field_at(
                 slot_1,
-                "RETURN_VALUES",
+                "return_values",
             )?,
             log_message: ::b24_core::__private::wire::field_at(slot_2, "LOG_MESSAGE")?,
             extra,
@@ -1910,17 +1546,17 @@ impl ::b24_core::__private::Method for EventSend {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.event.send");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("EVENT_TOKEN")) {
+        if !::b24_core::__private::is_ref(self.extra.get("event_token")) {
             ::b24_core::__private::Check::check(
                 &self.event_token,
-                "EVENT_TOKEN",
+                "event_token",
                 problems,
             );
-            problems.non_empty("EVENT_TOKEN", &self.event_token);
+            problems.non_empty("event_token", &self.event_token);
         }
         ::b24_core::__private::Check::check(
             &self.return_values,
-            "RETURN_VALUES",
+            "return_values",
             problems,
         );
         if !::b24_core::__private::is_ref(self.extra.get("LOG_MESSAGE")) {
@@ -2365,9 +2001,9 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `string`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
+    pub name: ::b24_core::__private::serde_json::Value,
     /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
@@ -2375,20 +2011,24 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `PROPERTIES`: `Properties`.
+    /// `PROPERTIES`: `map<Properties>`.
     #[serde(
         rename = "PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<robot_add::Properties>,
-    /// `RETURN_PROPERTIES`: `Properties`.
+    pub properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, robot_add::Properties>,
+    >,
+    /// `RETURN_PROPERTIES`: `map<Properties>`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub return_properties: ::std::option::Option<robot_add::Properties>,
+    pub return_properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, robot_add::Properties>,
+    >,
     /// `DOCUMENT_TYPE`: `any[]`.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -2437,9 +2077,7 @@ impl RobotAdd {
         handler: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        name: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -2455,11 +2093,7 @@ impl RobotAdd {
             ),
             auth_user_id: ::std::option::Option::None,
             use_subscription: ::std::option::Option::None,
-            name: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(name),
-                "NAME",
-                &mut __extra,
-            ),
+            name: ::std::convert::Into::into(name),
             description: ::std::option::Option::None,
             properties: ::std::option::Option::None,
             return_properties: ::std::option::Option::None,
@@ -2511,7 +2145,9 @@ impl RobotAdd {
     #[must_use]
     pub fn properties(
         mut self,
-        value: impl ::std::convert::Into<robot_add::Properties>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, robot_add::Properties>,
+        >,
     ) -> Self {
         self.properties = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2520,7 +2156,9 @@ impl RobotAdd {
     #[must_use]
     pub fn return_properties(
         mut self,
-        value: impl ::std::convert::Into<robot_add::Properties>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, robot_add::Properties>,
+        >,
     ) -> Self {
         self.return_properties = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2690,10 +2328,7 @@ impl ::b24_core::__private::Method for RobotAdd {
             "USE_SUBSCRIPTION",
             problems,
         );
-        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
-            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
-        }
+        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         ::b24_core::__private::Check::check(
@@ -2770,225 +2405,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotAddError {
 pub mod robot_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Properties` of [`bizproc.robot.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Properties {
-        /// `Name`: `any`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Description`: `any`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `datetime`: `map<any>`.
-        #[serde(
-            rename = "datetime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub datetime: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `text`: `map<any>`.
-        #[serde(
-            rename = "text",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `user`: `map<any>`.
-        #[serde(
-            rename = "user",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Properties {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Properties {
-        const FIELDS: &'static [&'static str] = &[
-            "Name",
-            "Description",
-            "Type",
-            "Options",
-            "Required",
-            "Multiple",
-            "Default",
-            "datetime",
-            "text",
-            "user",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.options, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.required, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.default, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.datetime, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.text, m),
-                _ => ::b24_core::__private::wire::put(&mut s.user, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.datetime,
-                &::std::format!("{}.{}", field, "datetime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text,
-                &::std::format!("{}.{}", field, "text"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user,
-                &::std::format!("{}.{}", field, "user"),
-                problems,
-            );
-        }
-    }
+    /// `Properties` of [`bizproc.robot.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Properties;
 }
 /// [`bizproc.robot.delete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-delete.html) (REST v2)
 ///
@@ -3412,9 +2830,9 @@ pub struct TaskComplete {
     /// `TASK_ID` (required): `int`.
     #[serde(rename = "TASK_ID")]
     pub task_id: i64,
-    /// `STATUS` (required): `int`. Documented values: `1`, `2`, `3`, `4`.
+    /// `STATUS` (required): `any`.
     #[serde(rename = "STATUS")]
-    pub status: i64,
+    pub status: ::b24_core::__private::serde_json::Value,
     /// `COMMENT`: `string`.
     #[serde(
         rename = "COMMENT",
@@ -3442,7 +2860,7 @@ impl TaskComplete {
     #[must_use]
     pub fn new(
         task_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        status: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        status: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -3451,11 +2869,7 @@ impl TaskComplete {
                 "TASK_ID",
                 &mut __extra,
             ),
-            status: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(status),
-                "STATUS",
-                &mut __extra,
-            ),
+            status: ::std::convert::Into::into(status),
             comment: ::std::option::Option::None,
             fields: ::std::option::Option::None,
             extra: __extra,
@@ -3546,9 +2960,7 @@ impl ::b24_core::__private::Method for TaskComplete {
         if !::b24_core::__private::is_ref(self.extra.get("TASK_ID")) {
             ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
-            ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-        }
+        ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
         if !::b24_core::__private::is_ref(self.extra.get("COMMENT")) {
             ::b24_core::__private::Check::check(&self.comment, "COMMENT", problems);
         }
@@ -3938,23 +3350,23 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateErro
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct TaskList {
-    /// `SELECT`: `string[]`.
+    /// `select`: `string[]`.
     #[serde(
-        rename = "SELECT",
+        rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -3986,7 +3398,7 @@ impl TaskList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `SELECT`.
+    /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
@@ -3995,7 +3407,7 @@ impl TaskList {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -4004,7 +3416,7 @@ impl TaskList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4057,13 +3469,13 @@ impl ::b24_core::__private::wire::FromWire for TaskList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
             obj,
-            &["SELECT", "FILTER", "ORDER", "START"],
+            &["select", "filter", "order", "START"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
-            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_3, "START")?,
             extra,
         })
@@ -4084,9 +3496,9 @@ impl ::b24_core::__private::Method for TaskList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("START")) {
             ::b24_core::__private::Check::check(&self.start, "START", problems);
         }
@@ -4880,23 +4292,23 @@ pub mod task_list {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct WorkflowInstances {
-    /// `SELECT`: `string[]`.
+    /// `select`: `string[]`.
     #[serde(
-        rename = "SELECT",
+        rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -4928,7 +4340,7 @@ impl WorkflowInstances {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `SELECT`.
+    /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
@@ -4937,7 +4349,7 @@ impl WorkflowInstances {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -4946,7 +4358,7 @@ impl WorkflowInstances {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4999,13 +4411,13 @@ impl ::b24_core::__private::wire::FromWire for WorkflowInstances {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
             obj,
-            &["SELECT", "FILTER", "ORDER", "start"],
+            &["select", "filter", "order", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
-            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
             extra,
         })
@@ -5021,7 +4433,7 @@ impl ::b24_core::__private::Method for WorkflowInstances {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::None,
+        fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<workflow_instances::Result>;
     #[allow(unused_variables)]
@@ -5030,9 +4442,9 @@ impl ::b24_core::__private::Method for WorkflowInstances {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.instances");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }
@@ -5998,23 +5410,23 @@ for WorkflowTemplateDeleteError {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct WorkflowTemplateList {
-    /// `SELECT`: `string[]`.
+    /// `select`: `string[]`.
     #[serde(
-        rename = "SELECT",
+        rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -6046,7 +5458,7 @@ impl WorkflowTemplateList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `SELECT`.
+    /// Sets `select`.
     #[must_use]
     pub fn select(
         mut self,
@@ -6055,7 +5467,7 @@ impl WorkflowTemplateList {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -6064,7 +5476,7 @@ impl WorkflowTemplateList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -6117,13 +5529,13 @@ impl ::b24_core::__private::wire::FromWire for WorkflowTemplateList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
             obj,
-            &["SELECT", "FILTER", "ORDER", "start"],
+            &["select", "filter", "order", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
-            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
             extra,
         })
@@ -6139,7 +5551,7 @@ impl ::b24_core::__private::Method for WorkflowTemplateList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::None,
+        fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<workflow_template_list::Select>;
     #[allow(unused_variables)]
@@ -6150,9 +5562,9 @@ impl ::b24_core::__private::Method for WorkflowTemplateList {
             "bizproc.workflow.template.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.select, "select", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }

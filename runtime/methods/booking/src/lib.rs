@@ -4091,16 +4091,16 @@ pub mod v1_booking_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct V1BookingList {
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -4131,7 +4131,7 @@ impl V1BookingList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -4140,7 +4140,7 @@ impl V1BookingList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4193,12 +4193,12 @@ impl ::b24_core::__private::wire::FromWire for V1BookingList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["FILTER", "ORDER", "start"],
+            &["filter", "order", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
             extra,
         })
@@ -4214,7 +4214,7 @@ impl ::b24_core::__private::Method for V1BookingList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::None,
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = v1_booking_list::ResultWrapper;
     #[allow(unused_variables)]
@@ -4223,8 +4223,8 @@ impl ::b24_core::__private::Method for V1BookingList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }
@@ -6001,16 +6001,16 @@ pub mod v1_resource_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct V1ResourceList {
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -6041,7 +6041,7 @@ impl V1ResourceList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -6050,7 +6050,7 @@ impl V1ResourceList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -6103,12 +6103,12 @@ impl ::b24_core::__private::wire::FromWire for V1ResourceList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["FILTER", "ORDER", "start"],
+            &["filter", "order", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
             extra,
         })
@@ -6124,7 +6124,7 @@ impl ::b24_core::__private::Method for V1ResourceList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::None,
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = v1_resource_list::ResultWrapper;
     #[allow(unused_variables)]
@@ -6133,8 +6133,8 @@ impl ::b24_core::__private::Method for V1ResourceList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }
@@ -8681,16 +8681,16 @@ pub mod v1_resource_type_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct V1ResourceTypeList {
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `ORDER`: `order`.
+    /// `order`: `order`.
     #[serde(
-        rename = "ORDER",
+        rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -8721,7 +8721,7 @@ impl V1ResourceTypeList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -8730,7 +8730,7 @@ impl V1ResourceTypeList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `ORDER`.
+    /// Sets `order`.
     #[must_use]
     pub fn order(
         mut self,
@@ -8783,12 +8783,12 @@ impl ::b24_core::__private::wire::FromWire for V1ResourceTypeList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["FILTER", "ORDER", "start"],
+            &["filter", "order", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
-            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_0, "filter")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
             start: ::b24_core::__private::wire::field_at(slot_2, "start")?,
             extra,
         })
@@ -8804,7 +8804,7 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::None,
+        fast_key: ::std::option::Option::Some("id"),
     };
     type Output = v1_resource_type_list::ResultWrapper;
     #[allow(unused_variables)]
@@ -8815,8 +8815,8 @@ impl ::b24_core::__private::Method for V1ResourceTypeList {
             "booking.v1.resourceType.list",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
-        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
+        ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }

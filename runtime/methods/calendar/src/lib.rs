@@ -12,6 +12,93 @@
 /// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
 #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
 pub mod shared_types {
+    /// `Export`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Export {
+        /// `ALLOW`: `bool`.
+        #[serde(
+            rename = "ALLOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow: ::std::option::Option<bool>,
+        /// `SET`: `string`.
+        #[serde(
+            rename = "SET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub set: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Export {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Export {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Export {
+        const FIELDS: &'static [&'static str] = &["ALLOW", "SET"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.allow, m),
+                _ => ::b24_core::__private::wire::put(&mut s.set, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Export {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.allow,
+                &::std::format!("{}.{}", field, "ALLOW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.set,
+                &::std::format!("{}.{}", field, "SET"),
+                problems,
+            );
+        }
+    }
     /// `Meeting`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -22,34 +109,34 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Meeting {
-        /// `notify`: `yn`.
+        /// `notify`: `bool`.
         #[serde(
             rename = "notify",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `reinvite`: `yn`.
+        pub notify: ::std::option::Option<bool>,
+        /// `reinvite`: `bool`.
         #[serde(
             rename = "reinvite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `allow_invite`: `yn`.
+        pub reinvite: ::std::option::Option<bool>,
+        /// `allow_invite`: `bool`.
         #[serde(
             rename = "allow_invite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `hide_guests`: `yn`.
+        pub allow_invite: ::std::option::Option<bool>,
+        /// `hide_guests`: `bool`.
         #[serde(
             rename = "hide_guests",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub hide_guests: ::std::option::Option<bool>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -745,20 +832,20 @@ pub struct EventAdd {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from`: `string`.
+    /// `from`: `any`.
     #[serde(
         rename = "from",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `to`: `string`.
+    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `to`: `any`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::std::string::String>,
+    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -968,34 +1055,18 @@ impl EventAdd {
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.from = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "from",
-                &mut self.extra,
-            ),
-        );
+        self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.to = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "to",
-                &mut self.extra,
-            ),
-        );
+        self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `from_ts`.
@@ -1385,12 +1456,8 @@ impl ::b24_core::__private::Method for EventAdd {
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("from")) {
-            ::b24_core::__private::Check::check(&self.from, "from", problems);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("to")) {
-            ::b24_core::__private::Check::check(&self.to, "to", problems);
-        }
+        ::b24_core::__private::Check::check(&self.from, "from", problems);
+        ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("from_ts")) {
             ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
         }
@@ -1878,13 +1945,13 @@ pub struct EventGetNearest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub days: ::std::option::Option<i64>,
-    /// `forCurrentUser`: `yn`.
+    /// `forCurrentUser`: `bool`. Server default: `true`.
     #[serde(
         rename = "forCurrentUser",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub for_current_user: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub for_current_user: ::std::option::Option<bool>,
     /// `maxEventsCount`: `int`.
     #[serde(
         rename = "maxEventsCount",
@@ -1970,10 +2037,7 @@ impl EventGetNearest {
     }
     /// Sets `forCurrentUser`.
     #[must_use]
-    pub fn for_current_user(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn for_current_user(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.for_current_user = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -2286,20 +2350,20 @@ pub struct EventUpdate {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from`: `string`.
+    /// `from`: `any`.
     #[serde(
         rename = "from",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `to`: `string`.
+    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `to`: `any`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::std::string::String>,
+    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -2528,34 +2592,18 @@ impl EventUpdate {
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.from = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "from",
-                &mut self.extra,
-            ),
-        );
+        self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `to`.
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.to = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "to",
-                &mut self.extra,
-            ),
-        );
+        self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `from_ts`.
@@ -3010,12 +3058,8 @@ impl ::b24_core::__private::Method for EventUpdate {
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("from")) {
-            ::b24_core::__private::Check::check(&self.from, "from", problems);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("to")) {
-            ::b24_core::__private::Check::check(&self.to, "to", problems);
-        }
+        ::b24_core::__private::Check::check(&self.from, "from", problems);
+        ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("from_ts")) {
             ::b24_core::__private::Check::check(&self.from_ts, "from_ts", problems);
         }
@@ -4997,93 +5041,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
 pub mod section_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Export` of [`calendar.section.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Export {
-        /// `ALLOW`: `bool`.
-        #[serde(
-            rename = "ALLOW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub allow: ::std::option::Option<bool>,
-        /// `SET`: `string`.
-        #[serde(
-            rename = "SET",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub set: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Export {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Export {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Export {
-        const FIELDS: &'static [&'static str] = &["ALLOW", "SET"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.allow, m),
-                _ => ::b24_core::__private::wire::put(&mut s.set, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Export {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.allow,
-                &::std::format!("{}.{}", field, "ALLOW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.set,
-                &::std::format!("{}.{}", field, "SET"),
-                problems,
-            );
-        }
-    }
+    /// `Export` of [`calendar.section.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Export;
 }
 /// [`calendar.section.delete`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-delete.html) (REST v2)
 ///
@@ -5727,93 +5686,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
 pub mod section_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Export` of [`calendar.section.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Export {
-        /// `ALLOW`: `yn`.
-        #[serde(
-            rename = "ALLOW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub allow: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SET`: `string`.
-        #[serde(
-            rename = "SET",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub set: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Export {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Export {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Export {
-        const FIELDS: &'static [&'static str] = &["ALLOW", "SET"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.allow, m),
-                _ => ::b24_core::__private::wire::put(&mut s.set, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Export {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.allow,
-                &::std::format!("{}.{}", field, "ALLOW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.set,
-                &::std::format!("{}.{}", field, "SET"),
-                problems,
-            );
-        }
-    }
+    /// `Export` of [`calendar.section.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Export;
 }
 /// [`calendar.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html) (REST v2)
 ///
@@ -7520,22 +7394,20 @@ pub mod user_settings_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crm_section: ::std::option::Option<::std::string::String>,
-        /// `showDeclined`: `yn`.
+        /// `showDeclined`: `bool`.
         #[serde(
             rename = "showDeclined",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_declined: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `denyBusyInvitation`: `yn`.
+        pub show_declined: ::std::option::Option<bool>,
+        /// `denyBusyInvitation`: `bool`.
         #[serde(
             rename = "denyBusyInvitation",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deny_busy_invitation: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
+        pub deny_busy_invitation: ::std::option::Option<bool>,
         /// `collapseOffHours`: `yn`.
         #[serde(
             rename = "collapseOffHours",

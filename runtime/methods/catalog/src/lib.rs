@@ -17508,8 +17508,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureListError
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct MeasureUpdate {
-    /// `Id` (required): `int`.
-    #[serde(rename = "Id")]
+    /// `id` (required): `int`.
+    #[serde(rename = "id")]
     pub id: i64,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -17523,7 +17523,7 @@ pub struct MeasureUpdate {
 }
 #[allow(deprecated, clippy::all)]
 impl MeasureUpdate {
-    /// A request with the required parameters `Id`, `fields`.
+    /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -17533,7 +17533,7 @@ impl MeasureUpdate {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "Id",
+                "id",
                 &mut __extra,
             ),
             fields: ::std::convert::Into::into(fields),
@@ -17569,11 +17569,11 @@ impl ::b24_core::__private::wire::FromWire for MeasureUpdate {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["Id", "fields"],
+            &["id", "fields"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
             fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
             extra,
         })
@@ -17594,8 +17594,8 @@ impl ::b24_core::__private::Method for MeasureUpdate {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.update");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("Id")) {
-            ::b24_core::__private::Check::check(&self.id, "Id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -23763,8 +23763,8 @@ pub mod price_type_lang_list {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct PriceTypeLangUpdate {
-    /// `Id` (required): `int`.
-    #[serde(rename = "Id")]
+    /// `id` (required): `int`.
+    #[serde(rename = "id")]
     pub id: i64,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -23778,7 +23778,7 @@ pub struct PriceTypeLangUpdate {
 }
 #[allow(deprecated, clippy::all)]
 impl PriceTypeLangUpdate {
-    /// A request with the required parameters `Id`, `fields`.
+    /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -23788,7 +23788,7 @@ impl PriceTypeLangUpdate {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "Id",
+                "id",
                 &mut __extra,
             ),
             fields: ::std::convert::Into::into(fields),
@@ -23824,11 +23824,11 @@ impl ::b24_core::__private::wire::FromWire for PriceTypeLangUpdate {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["Id", "fields"],
+            &["id", "fields"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
             fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
             extra,
         })
@@ -23851,8 +23851,8 @@ impl ::b24_core::__private::Method for PriceTypeLangUpdate {
             "catalog.priceTypeLang.update",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("Id")) {
-            ::b24_core::__private::Check::check(&self.id, "Id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -24443,28 +24443,7 @@ pub mod product_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `string`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<::std::string::String>,
-        /// `property259`: `string[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -24569,13 +24548,6 @@ pub mod product_add {
         without_order: ::std::option::Option<
             ::std::option::Option<::b24_core::__private::types::Yn>,
         >,
-        property_n: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        >,
-        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        property259: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
         extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
@@ -24628,9 +24600,6 @@ pub mod product_add {
             "recurSchemeType",
             "trialPriceId",
             "withoutOrder",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = __FieldsSlots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -24680,10 +24649,7 @@ pub mod product_add {
                 }
                 35usize => ::b24_core::__private::wire::fill(&mut s.recur_scheme_type, m),
                 36usize => ::b24_core::__private::wire::fill(&mut s.trial_price_id, m),
-                37usize => ::b24_core::__private::wire::fill(&mut s.without_order, m),
-                38usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
-                39usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.without_order, m),
             }
         }
         fn extra(
@@ -24807,18 +24773,6 @@ pub mod product_add {
                 without_order: ::b24_core::__private::wire::take(
                     s.without_order,
                     "withoutOrder",
-                )?,
-                property_n: ::b24_core::__private::wire::take(
-                    s.property_n,
-                    "propertyN",
-                )?,
-                property258: ::b24_core::__private::wire::take(
-                    s.property258,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::take(
-                    s.property259,
-                    "property259",
                 )?,
                 extra: s.extra,
             })
@@ -25016,21 +24970,6 @@ pub mod product_add {
             ::b24_core::__private::Check::check(
                 &self.without_order,
                 &::std::format!("{}.{}", field, "withoutOrder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -26599,28 +26538,7 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<i64>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `string`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<::std::string::String>,
-        /// `property259`: `string[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -26726,13 +26644,6 @@ pub mod product_offer_add {
             ::std::option::Option<::b24_core::__private::types::Yn>,
         >,
         parent_id: ::std::option::Option<::std::option::Option<i64>>,
-        property_n: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        >,
-        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        property259: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
         extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
@@ -26786,9 +26697,6 @@ pub mod product_offer_add {
             "trialPriceId",
             "withoutOrder",
             "parentId",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = __FieldsSlots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -26839,10 +26747,7 @@ pub mod product_offer_add {
                 35usize => ::b24_core::__private::wire::fill(&mut s.recur_scheme_type, m),
                 36usize => ::b24_core::__private::wire::fill(&mut s.trial_price_id, m),
                 37usize => ::b24_core::__private::wire::fill(&mut s.without_order, m),
-                38usize => ::b24_core::__private::wire::fill(&mut s.parent_id, m),
-                39usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
-                40usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.parent_id, m),
             }
         }
         fn extra(
@@ -26968,18 +26873,6 @@ pub mod product_offer_add {
                     "withoutOrder",
                 )?,
                 parent_id: ::b24_core::__private::wire::take(s.parent_id, "parentId")?,
-                property_n: ::b24_core::__private::wire::take(
-                    s.property_n,
-                    "propertyN",
-                )?,
-                property258: ::b24_core::__private::wire::take(
-                    s.property258,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::take(
-                    s.property259,
-                    "property259",
-                )?,
                 extra: s.extra,
             })
         }
@@ -27181,21 +27074,6 @@ pub mod product_offer_add {
             ::b24_core::__private::Check::check(
                 &self.parent_id,
                 &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -29316,13 +29194,6 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<ParentId>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -29330,28 +29201,7 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub iblock_id: ::std::option::Option<i64>,
-        /// `property261`: `map<any>`.
-        #[serde(
-            rename = "property261",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property261: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `property262`: `any[]`.
-        #[serde(
-            rename = "property262",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property262: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -29412,10 +29262,7 @@ pub mod product_offer_update {
             "trialPriceId",
             "withoutOrder",
             "parentId",
-            "propertyN",
             "iblockId",
-            "property261",
-            "property262",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -29466,10 +29313,7 @@ pub mod product_offer_update {
                 35usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
                 36usize => ::b24_core::__private::wire::put(&mut s.without_order, m),
                 37usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
-                38usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
-                39usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
-                40usize => ::b24_core::__private::wire::put(&mut s.property261, m),
-                _ => ::b24_core::__private::wire::put(&mut s.property262, m),
+                _ => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
             }
         }
         fn extra(
@@ -29680,23 +29524,8 @@ pub mod product_offer_update {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
                 &self.iblock_id,
                 &::std::format!("{}.{}", field, "iblockId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property261,
-                &::std::format!("{}.{}", field, "property261"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property262,
-                &::std::format!("{}.{}", field, "property262"),
                 problems,
             );
         }
@@ -30942,28 +30771,7 @@ pub mod product_service_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `string`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<::std::string::String>,
-        /// `property259`: `string[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -31040,13 +30848,6 @@ pub mod product_service_add {
         vat_included: ::std::option::Option<
             ::std::option::Option<::b24_core::__private::types::Yn>,
         >,
-        property_n: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        >,
-        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        property259: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
         extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
@@ -31083,9 +30884,6 @@ pub mod product_service_add {
             "sort",
             "vatId",
             "vatIncluded",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = __FieldsSlots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -31115,10 +30913,7 @@ pub mod product_service_add {
                 18usize => ::b24_core::__private::wire::fill(&mut s.detail_text_type, m),
                 19usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
                 20usize => ::b24_core::__private::wire::fill(&mut s.vat_id, m),
-                21usize => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
-                22usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
-                23usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.vat_included, m),
             }
         }
         fn extra(
@@ -31196,18 +30991,6 @@ pub mod product_service_add {
                 vat_included: ::b24_core::__private::wire::take(
                     s.vat_included,
                     "vatIncluded",
-                )?,
-                property_n: ::b24_core::__private::wire::take(
-                    s.property_n,
-                    "propertyN",
-                )?,
-                property258: ::b24_core::__private::wire::take(
-                    s.property258,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::take(
-                    s.property259,
-                    "property259",
                 )?,
                 extra: s.extra,
             })
@@ -31325,21 +31108,6 @@ pub mod product_service_add {
             ::b24_core::__private::Check::check(
                 &self.vat_included,
                 &::std::format!("{}.{}", field, "vatIncluded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -32639,35 +32407,7 @@ pub mod product_service_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `map<any>`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `property259`: `any[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -32711,9 +32451,6 @@ pub mod product_service_update {
             "sort",
             "vatId",
             "vatIncluded",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -32742,10 +32479,7 @@ pub mod product_service_update {
                 17usize => ::b24_core::__private::wire::put(&mut s.detail_text_type, m),
                 18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
                 19usize => ::b24_core::__private::wire::put(&mut s.vat_id, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::put(&mut s.vat_included, m),
             }
         }
         fn extra(
@@ -32868,21 +32602,6 @@ pub mod product_service_update {
             ::b24_core::__private::Check::check(
                 &self.vat_included,
                 &::std::format!("{}.{}", field, "vatIncluded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -33275,28 +32994,7 @@ pub mod product_sku_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quantity: ::std::option::Option<f64>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `string`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<::std::string::String>,
-        /// `property259`: `string[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -33386,13 +33084,6 @@ pub mod product_sku_add {
         >,
         purchasing_price: ::std::option::Option<::std::option::Option<f64>>,
         quantity: ::std::option::Option<::std::option::Option<f64>>,
-        property_n: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        >,
-        property258: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        property259: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
         extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
@@ -33438,9 +33129,6 @@ pub mod product_sku_add {
             "purchasingCurrency",
             "purchasingPrice",
             "quantity",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = __FieldsSlots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -33481,10 +33169,7 @@ pub mod product_sku_add {
                     ::b24_core::__private::wire::fill(&mut s.purchasing_currency, m)
                 }
                 29usize => ::b24_core::__private::wire::fill(&mut s.purchasing_price, m),
-                30usize => ::b24_core::__private::wire::fill(&mut s.quantity, m),
-                31usize => ::b24_core::__private::wire::fill(&mut s.property_n, m),
-                32usize => ::b24_core::__private::wire::fill(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.quantity, m),
             }
         }
         fn extra(
@@ -33581,18 +33266,6 @@ pub mod product_sku_add {
                     "purchasingPrice",
                 )?,
                 quantity: ::b24_core::__private::wire::take(s.quantity, "quantity")?,
-                property_n: ::b24_core::__private::wire::take(
-                    s.property_n,
-                    "propertyN",
-                )?,
-                property258: ::b24_core::__private::wire::take(
-                    s.property258,
-                    "property258",
-                )?,
-                property259: ::b24_core::__private::wire::take(
-                    s.property259,
-                    "property259",
-                )?,
                 extra: s.extra,
             })
         }
@@ -33754,21 +33427,6 @@ pub mod product_sku_add {
             ::b24_core::__private::Check::check(
                 &self.quantity,
                 &::std::format!("{}.{}", field, "quantity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -35708,35 +35366,7 @@ pub mod product_sku_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quantity: ::std::option::Option<f64>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `map<any>`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `property259`: `any[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -35789,9 +35419,6 @@ pub mod product_sku_update {
             "purchasingCurrency",
             "purchasingPrice",
             "quantity",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -35831,10 +35458,7 @@ pub mod product_sku_update {
                     ::b24_core::__private::wire::put(&mut s.purchasing_currency, m)
                 }
                 28usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
-                29usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
-                30usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
-                31usize => ::b24_core::__private::wire::put(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::put(&mut s.quantity, m),
             }
         }
         fn extra(
@@ -36002,21 +35626,6 @@ pub mod product_sku_update {
             ::b24_core::__private::Check::check(
                 &self.quantity,
                 &::std::format!("{}.{}", field, "quantity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -36478,35 +36087,7 @@ pub mod product_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `propertyN`: `any`.
-        #[serde(
-            rename = "propertyN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `property258`: `map<any>`.
-        #[serde(
-            rename = "property258",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property258: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `property259`: `any[]`.
-        #[serde(
-            rename = "property259",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property259: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`property*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -36566,9 +36147,6 @@ pub mod product_update {
             "recurSchemeType",
             "trialPriceId",
             "withoutOrder",
-            "propertyN",
-            "property258",
-            "property259",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -36617,10 +36195,7 @@ pub mod product_update {
                 }
                 34usize => ::b24_core::__private::wire::put(&mut s.recur_scheme_type, m),
                 35usize => ::b24_core::__private::wire::put(&mut s.trial_price_id, m),
-                36usize => ::b24_core::__private::wire::put(&mut s.without_order, m),
-                37usize => ::b24_core::__private::wire::put(&mut s.property_n, m),
-                38usize => ::b24_core::__private::wire::put(&mut s.property258, m),
-                _ => ::b24_core::__private::wire::put(&mut s.property259, m),
+                _ => ::b24_core::__private::wire::put(&mut s.without_order, m),
             }
         }
         fn extra(
@@ -36823,21 +36398,6 @@ pub mod product_update {
             ::b24_core::__private::Check::check(
                 &self.without_order,
                 &::std::format!("{}.{}", field, "withoutOrder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_n,
-                &::std::format!("{}.{}", field, "propertyN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property258,
-                &::std::format!("{}.{}", field, "property258"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property259,
-                &::std::format!("{}.{}", field, "property259"),
                 problems,
             );
         }
@@ -37106,9 +36666,9 @@ pub mod product_image_add {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ProductImageDelete {
-    /// `productId` (required): `int`.
+    /// `productId` (required): `any`.
     #[serde(rename = "productId")]
-    pub product_id: i64,
+    pub product_id: ::b24_core::__private::serde_json::Value,
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
@@ -37124,16 +36684,12 @@ impl ProductImageDelete {
     /// A request with the required parameters `productId`, `id`.
     #[must_use]
     pub fn new(
-        product_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        product_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            product_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(product_id),
-                "productId",
-                &mut __extra,
-            ),
+            product_id: ::std::convert::Into::into(product_id),
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
                 "id",
@@ -37198,9 +36754,7 @@ impl ::b24_core::__private::Method for ProductImageDelete {
             "catalog.productImage.delete",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("productId")) {
-            ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
         }
@@ -37254,9 +36808,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageDele
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ProductImageGet {
-    /// `productId` (required): `int`.
+    /// `productId` (required): `any`.
     #[serde(rename = "productId")]
-    pub product_id: i64,
+    pub product_id: ::b24_core::__private::serde_json::Value,
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
@@ -37272,16 +36826,12 @@ impl ProductImageGet {
     /// A request with the required parameters `productId`, `id`.
     #[must_use]
     pub fn new(
-        product_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        product_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            product_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(product_id),
-                "productId",
-                &mut __extra,
-            ),
+            product_id: ::std::convert::Into::into(product_id),
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
                 "id",
@@ -37344,9 +36894,7 @@ impl ::b24_core::__private::Method for ProductImageGet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.productImage.get");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("productId")) {
-            ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
         }
@@ -37612,9 +37160,9 @@ pub mod product_image_get_fields {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ProductImageList {
-    /// `productId` (required): `int`.
+    /// `productId` (required): `any`.
     #[serde(rename = "productId")]
-    pub product_id: i64,
+    pub product_id: ::b24_core::__private::serde_json::Value,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -37641,18 +37189,13 @@ impl ProductImageList {
     /// A request with the required parameter `productId`.
     #[must_use]
     pub fn new(
-        product_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        product_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            product_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(product_id),
-                "productId",
-                &mut __extra,
-            ),
+            product_id: ::std::convert::Into::into(product_id),
             select: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: __extra,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `select`.
@@ -37738,9 +37281,7 @@ impl ::b24_core::__private::Method for ProductImageList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.productImage.list");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("productId")) {
-            ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
@@ -46139,8 +45680,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleList
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct RoundingRuleUpdate {
-    /// `Id` (required): `int`.
-    #[serde(rename = "Id")]
+    /// `id` (required): `int`.
+    #[serde(rename = "id")]
     pub id: i64,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
@@ -46154,7 +45695,7 @@ pub struct RoundingRuleUpdate {
 }
 #[allow(deprecated, clippy::all)]
 impl RoundingRuleUpdate {
-    /// A request with the required parameters `Id`, `fields`.
+    /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -46164,7 +45705,7 @@ impl RoundingRuleUpdate {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "Id",
+                "id",
                 &mut __extra,
             ),
             fields: ::std::convert::Into::into(fields),
@@ -46200,11 +45741,11 @@ impl ::b24_core::__private::wire::FromWire for RoundingRuleUpdate {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["Id", "fields"],
+            &["id", "fields"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
             fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
             extra,
         })
@@ -46227,8 +45768,8 @@ impl ::b24_core::__private::Method for RoundingRuleUpdate {
             "catalog.roundingRule.update",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("Id")) {
-            ::b24_core::__private::Check::check(&self.id, "Id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("id")) {
+            ::b24_core::__private::Check::check(&self.id, "id", problems);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -50891,21 +50432,7 @@ pub mod userfield_document_update {
         /// `documentType`: `string`.
         #[serde(rename = "documentType")]
         pub document_type: ::std::string::String,
-        /// `fieldN`: `any`.
-        #[serde(
-            rename = "fieldN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `field7097`: `string`.
-        #[serde(
-            rename = "field7097",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field7097: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`field*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -50923,10 +50450,6 @@ pub mod userfield_document_update {
     #[derive(::std::default::Default)]
     pub struct __FieldsSlots {
         document_type: ::std::option::Option<::std::string::String>,
-        field_n: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        >,
-        field7097: ::std::option::Option<::std::option::Option<::std::string::String>>,
         extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
@@ -50940,7 +50463,7 @@ pub mod userfield_document_update {
         }
     }
     impl ::b24_core::__private::wire::Record for Fields {
-        const FIELDS: &'static [&'static str] = &["documentType", "fieldN", "field7097"];
+        const FIELDS: &'static [&'static str] = &["documentType"];
         type Slots = __FieldsSlots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
             s: &mut Self::Slots,
@@ -50948,9 +50471,7 @@ pub mod userfield_document_update {
             m: &mut A,
         ) -> ::std::result::Result<(), A::Error> {
             match i {
-                0usize => ::b24_core::__private::wire::fill(&mut s.document_type, m),
-                1usize => ::b24_core::__private::wire::fill(&mut s.field_n, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.field7097, m),
+                _ => ::b24_core::__private::wire::fill(&mut s.document_type, m),
             }
         }
         fn extra(
@@ -50969,8 +50490,6 @@ pub mod userfield_document_update {
                     s.document_type,
                     "documentType",
                 )?,
-                field_n: ::b24_core::__private::wire::take(s.field_n, "fieldN")?,
-                field7097: ::b24_core::__private::wire::take(s.field7097, "field7097")?,
                 extra: s.extra,
             })
         }
@@ -50988,16 +50507,6 @@ pub mod userfield_document_update {
                     &::std::format!("{}.{}", field, "documentType"),
                     &self.document_type,
                 );
-            ::b24_core::__private::Check::check(
-                &self.field_n,
-                &::std::format!("{}.{}", field, "fieldN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field7097,
-                &::std::format!("{}.{}", field, "field7097"),
-                problems,
-            );
         }
     }
     /// `Result` of [`catalog.userfield.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html).

@@ -2193,12 +2193,12 @@ pub struct ActivityBadgeAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
-    /// `title` (required): `string`.
+    /// `title` (required): `any`.
     #[serde(rename = "title")]
-    pub title: ::std::string::String,
-    /// `value` (required): `string`.
+    pub title: ::b24_core::__private::serde_json::Value,
+    /// `value` (required): `any`.
     #[serde(rename = "value")]
-    pub value: ::std::string::String,
+    pub value: ::b24_core::__private::serde_json::Value,
     /// `type` (required): `string`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
@@ -2217,12 +2217,8 @@ impl ActivityBadgeAdd {
         code: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        title: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        title: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         type_: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
@@ -2234,16 +2230,8 @@ impl ActivityBadgeAdd {
                 "code",
                 &mut __extra,
             ),
-            title: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(title),
-                "title",
-                &mut __extra,
-            ),
-            value: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "value",
-                &mut __extra,
-            ),
+            title: ::std::convert::Into::into(title),
+            value: ::std::convert::Into::into(value),
             type_: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(type_),
                 "type",
@@ -2312,14 +2300,8 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
             problems.non_empty("code", &self.code);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("title")) {
-            ::b24_core::__private::Check::check(&self.title, "title", problems);
-            problems.non_empty("title", &self.title);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("value")) {
-            ::b24_core::__private::Check::check(&self.value, "value", problems);
-            problems.non_empty("value", &self.value);
-        }
+        ::b24_core::__private::Check::check(&self.title, "title", problems);
+        ::b24_core::__private::Check::check(&self.value, "value", problems);
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
             problems.non_empty("type", &self.type_);
@@ -4319,13 +4301,13 @@ pub mod activity_configurable_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_id: ::std::option::Option<::std::string::String>,
-        /// `completed`: `yn`.
+        /// `completed`: `bool`.
         #[serde(
             rename = "completed",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub completed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub completed: ::std::option::Option<bool>,
         /// `deadline`: `datetime`.
         #[serde(
             rename = "deadline",

@@ -1008,9 +1008,9 @@ pub mod contact_types {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ContactAdd {
-    /// `fields`: `Fields`.
+    /// `FIELDS`: `Fields`.
     #[serde(
-        rename = "fields",
+        rename = "FIELDS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -1040,7 +1040,7 @@ impl ContactAdd {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `fields`.
+    /// Sets `FIELDS`.
     #[must_use]
     pub fn fields(
         mut self,
@@ -1087,11 +1087,11 @@ impl ::b24_core::__private::wire::FromWire for ContactAdd {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["fields", "params"],
+            &["FIELDS", "params"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+            fields: ::b24_core::__private::wire::field_at(slot_0, "FIELDS")?,
             params: ::b24_core::__private::wire::field_at(slot_1, "params")?,
             extra,
         })
@@ -1112,7 +1112,7 @@ impl ::b24_core::__private::Method for ContactAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.add");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.fields, "fields", problems);
+        ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         all.finish()
     }
@@ -4641,23 +4641,23 @@ pub mod contact_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ContactList {
-    /// `select`: `string[]`.
+    /// `SELECT`: `string[]`.
     #[serde(
-        rename = "select",
+        rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `filter`.
+    /// `FILTER`: `filter`.
     #[serde(
-        rename = "filter",
+        rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `order`: `order`.
+    /// `ORDER`: `order`.
     #[serde(
-        rename = "order",
+        rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -4689,7 +4689,7 @@ impl ContactList {
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `select`.
+    /// Sets `SELECT`.
     #[must_use]
     pub fn select(
         mut self,
@@ -4698,7 +4698,7 @@ impl ContactList {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `filter`.
+    /// Sets `FILTER`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -4707,7 +4707,7 @@ impl ContactList {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
-    /// Sets `order`.
+    /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4760,13 +4760,13 @@ impl ::b24_core::__private::wire::FromWire for ContactList {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
             obj,
-            &["select", "filter", "order", "start"],
+            &["SELECT", "FILTER", "ORDER", "start"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-            filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
+            filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
             start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
             extra,
         })
@@ -4782,7 +4782,7 @@ impl ::b24_core::__private::Method for ContactList {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
-        fast_key: ::std::option::Option::Some("ID"),
+        fast_key: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<contact_list::Contact>;
     #[allow(unused_variables)]
@@ -4791,9 +4791,9 @@ impl ::b24_core::__private::Method for ContactList {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.list");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.select, "select", problems);
-        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
-        ::b24_core::__private::Check::check(&self.order, "order", problems);
+        ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
+        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }

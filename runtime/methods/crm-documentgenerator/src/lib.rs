@@ -1763,111 +1763,6 @@ pub mod documentgenerator_types {
             );
         }
     }
-    /// `Values`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Values {
-        const FIELDS: &'static [&'static str] = &["id", "values", "DocumentNumber"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.values, m),
-                _ => ::b24_core::__private::wire::put(&mut s.document_number, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-        }
-    }
 }
 /// [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html) (REST v2)
 ///
@@ -1891,13 +1786,18 @@ pub struct DocumentgeneratorDocumentAdd {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
     pub entity_id: i64,
-    /// `values`: `Values`.
+    /// `values`: `map<any>`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<documentgenerator_document_add::Values>,
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `stampsEnabled`: `int`. Server default: `0`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -1905,13 +1805,18 @@ pub struct DocumentgeneratorDocumentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `Fields`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<documentgenerator_document_add::Fields>,
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1955,7 +1860,12 @@ impl DocumentgeneratorDocumentAdd {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<documentgenerator_document_add::Values>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1979,7 +1889,12 @@ impl DocumentgeneratorDocumentAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<documentgenerator_document_add::Fields>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2625,148 +2540,6 @@ pub mod documentgenerator_document_add {
             );
         }
     }
-    /// `Fields` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DocumentTitle`: `map<any>`.
-        #[serde(
-            rename = "DocumentTitle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_title: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Fields {
-        const FIELDS: &'static [&'static str] = &[
-            "id",
-            "entityTypeId",
-            "entityId",
-            "values",
-            "DocumentTitle",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.entity_type_id, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.entity_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.values, m),
-                _ => ::b24_core::__private::wire::put(&mut s.document_title, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_title,
-                &::std::format!("{}.{}", field, "DocumentTitle"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2841,8 +2614,6 @@ pub mod documentgenerator_document_add {
             );
         }
     }
-    /// `Values` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html), shared with the crate's other bindings.
-    pub use super::documentgenerator_types::Values;
 }
 /// [`crm.documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html) (REST v2)
 ///
@@ -5048,8 +4819,111 @@ pub mod documentgenerator_document_update {
             );
         }
     }
-    /// `Values` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html), shared with the crate's other bindings.
-    pub use super::documentgenerator_types::Values;
+    /// `Values` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Values {
+        const FIELDS: &'static [&'static str] = &["id", "values", "DocumentNumber"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.values, m),
+                _ => ::b24_core::__private::wire::put(&mut s.document_number, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html) (REST v2)
 ///

@@ -8607,6 +8607,13 @@ pub struct CategoryList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// `filter`: `filter`.
+    #[serde(
+        rename = "filter",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -8629,6 +8636,7 @@ impl CategoryList {
                 &mut __extra,
             ),
             start: ::std::option::Option::None,
+            filter: ::std::option::Option::None,
             extra: __extra,
         }
     }
@@ -8645,6 +8653,15 @@ impl CategoryList {
                 &mut self.extra,
             ),
         );
+        self
+    }
+    /// Sets `filter`.
+    #[must_use]
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
+    ) -> Self {
+        self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -8674,9 +8691,9 @@ impl ::b24_core::__private::wire::FromWire for CategoryList {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let obj = ::b24_core::__private::wire::object(value)?;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["entityTypeId", "start"],
+            &["entityTypeId", "start", "filter"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
@@ -8685,6 +8702,7 @@ impl ::b24_core::__private::wire::FromWire for CategoryList {
                 "entityTypeId",
             )?,
             start: ::b24_core::__private::wire::field_at(slot_1, "start")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
             extra,
         })
     }
@@ -8718,6 +8736,7 @@ impl ::b24_core::__private::Method for CategoryList {
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
         }
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         all.finish()
     }
 }
@@ -14060,9 +14079,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductrowListEr
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ProductsectionAdd {
-    /// `fields` (required): `any[]`.
+    /// `fields` (required): `map<any>`.
     #[serde(rename = "fields")]
-    pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub fields: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -14076,7 +14098,10 @@ impl ProductsectionAdd {
     #[must_use]
     pub fn new(
         fields: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         Self {
@@ -14721,14 +14746,17 @@ pub struct ProductsectionUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields`: `any[]`.
+    /// `fields`: `map<any>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -14758,7 +14786,10 @@ impl ProductsectionUpdate {
     pub fn fields(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));

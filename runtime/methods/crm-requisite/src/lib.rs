@@ -7695,8 +7695,8 @@ pub mod requisite_preset_field_availabletoadd {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct RequisitePresetFieldDelete {
-    /// `id` (required): `int`.
-    #[serde(rename = "id")]
+    /// `ID` (required): `int`.
+    #[serde(rename = "ID")]
     pub id: i64,
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -7710,7 +7710,7 @@ pub struct RequisitePresetFieldDelete {
 }
 #[allow(deprecated, clippy::all)]
 impl RequisitePresetFieldDelete {
-    /// A request with the required parameters `id`, `preset`.
+    /// A request with the required parameters `ID`, `preset`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -7720,7 +7720,7 @@ impl RequisitePresetFieldDelete {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "id",
+                "ID",
                 &mut __extra,
             ),
             preset: ::std::convert::Into::into(preset),
@@ -7756,11 +7756,11 @@ impl ::b24_core::__private::wire::FromWire for RequisitePresetFieldDelete {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["id", "preset"],
+            &["ID", "preset"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
             preset: ::b24_core::__private::wire::field_at(slot_1, "preset")?,
             extra,
         })
@@ -7783,8 +7783,8 @@ impl ::b24_core::__private::Method for RequisitePresetFieldDelete {
             "crm.requisite.preset.field.delete",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("id")) {
-            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
         }
         ::b24_core::__private::Check::check(&self.preset, "preset", problems);
         all.finish()
@@ -7951,8 +7951,8 @@ for RequisitePresetFieldFieldsError {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct RequisitePresetFieldGet {
-    /// `id` (required): `int`.
-    #[serde(rename = "id")]
+    /// `ID` (required): `int`.
+    #[serde(rename = "ID")]
     pub id: i64,
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -7966,7 +7966,7 @@ pub struct RequisitePresetFieldGet {
 }
 #[allow(deprecated, clippy::all)]
 impl RequisitePresetFieldGet {
-    /// A request with the required parameters `id`, `preset`.
+    /// A request with the required parameters `ID`, `preset`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -7976,7 +7976,7 @@ impl RequisitePresetFieldGet {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "id",
+                "ID",
                 &mut __extra,
             ),
             preset: ::std::convert::Into::into(preset),
@@ -8012,11 +8012,11 @@ impl ::b24_core::__private::wire::FromWire for RequisitePresetFieldGet {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["id", "preset"],
+            &["ID", "preset"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
             preset: ::b24_core::__private::wire::field_at(slot_1, "preset")?,
             extra,
         })
@@ -8039,8 +8039,8 @@ impl ::b24_core::__private::Method for RequisitePresetFieldGet {
             "crm.requisite.preset.field.get",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("id")) {
-            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
         }
         ::b24_core::__private::Check::check(&self.preset, "preset", problems);
         all.finish()
@@ -8263,8 +8263,8 @@ pub mod requisite_preset_field_list {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct RequisitePresetFieldUpdate {
-    /// `id` (required): `int`.
-    #[serde(rename = "id")]
+    /// `ID` (required): `int`.
+    #[serde(rename = "ID")]
     pub id: i64,
     /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
@@ -8281,7 +8281,7 @@ pub struct RequisitePresetFieldUpdate {
 }
 #[allow(deprecated, clippy::all)]
 impl RequisitePresetFieldUpdate {
-    /// A request with the required parameters `id`, `preset`, `fields`.
+    /// A request with the required parameters `ID`, `preset`, `fields`.
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
@@ -8292,7 +8292,7 @@ impl RequisitePresetFieldUpdate {
         Self {
             id: ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(id),
-                "id",
+                "ID",
                 &mut __extra,
             ),
             preset: ::std::convert::Into::into(preset),
@@ -8329,11 +8329,11 @@ impl ::b24_core::__private::wire::FromWire for RequisitePresetFieldUpdate {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
             obj,
-            &["id", "preset", "fields"],
+            &["ID", "preset", "fields"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
             preset: ::b24_core::__private::wire::field_at(slot_1, "preset")?,
             fields: ::b24_core::__private::wire::field_at(slot_2, "fields")?,
             extra,
@@ -8357,8 +8357,8 @@ impl ::b24_core::__private::Method for RequisitePresetFieldUpdate {
             "crm.requisite.preset.field.update",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("id")) {
-            ::b24_core::__private::Check::check(&self.id, "id", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ID")) {
+            ::b24_core::__private::Check::check(&self.id, "ID", problems);
         }
         ::b24_core::__private::Check::check(&self.preset, "preset", problems);
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);

@@ -2660,166 +2660,6 @@ pub mod shared_types {
             );
         }
     }
-    /// `Values`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// `CurrentDate`: `datetime`.
-        #[serde(
-            rename = "CurrentDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ClientName`: `string`.
-        #[serde(
-            rename = "ClientName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_name: ::std::option::Option<::std::string::String>,
-        /// `ClientPhone`: `string`.
-        #[serde(
-            rename = "ClientPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_phone: ::std::option::Option<::std::string::String>,
-        /// `Total`: `string`.
-        #[serde(
-            rename = "Total",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<::std::string::String>,
-        /// `Comment`: `string`.
-        #[serde(
-            rename = "Comment",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `UserName`: `string`.
-        #[serde(
-            rename = "UserName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Values {
-        const FIELDS: &'static [&'static str] = &[
-            "DocumentNumber",
-            "CurrentDate",
-            "ClientName",
-            "ClientPhone",
-            "Total",
-            "Comment",
-            "UserName",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.document_number, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.current_date, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.client_name, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.client_phone, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.total, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.comment, m),
-                _ => ::b24_core::__private::wire::put(&mut s.user_name, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.current_date,
-                &::std::format!("{}.{}", field, "CurrentDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_name,
-                &::std::format!("{}.{}", field, "ClientName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_phone,
-                &::std::format!("{}.{}", field, "ClientPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.total,
-                &::std::format!("{}.{}", field, "Total"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "Comment"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "UserName"),
-                problems,
-            );
-        }
-    }
 }
 /// [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html) (REST v2)
 ///
@@ -2847,13 +2687,18 @@ pub struct DocumentAdd {
     /// `value` (required): `string`.
     #[serde(rename = "value")]
     pub value: ::std::string::String,
-    /// `values`: `Values`.
+    /// `values`: `map<any>`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<document_add::Values>,
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `stampsEnabled`: `int`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -2861,13 +2706,15 @@ pub struct DocumentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `Fields`.
+    /// `fields`: `map<Fields>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<document_add::Fields>,
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, document_add::Fields>,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2925,7 +2772,12 @@ impl DocumentAdd {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<document_add::Values>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2949,7 +2801,9 @@ impl DocumentAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<document_add::Fields>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, document_add::Fields>,
+        >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3464,13 +3318,13 @@ pub mod document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `CurrentDate`: `map<any>`.
+        /// `OPTIONS`: `map<any>`.
         #[serde(
-            rename = "CurrentDate",
+            rename = "OPTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub current_date: ::std::option::Option<
+        pub options: ::std::option::Option<
             ::std::collections::BTreeMap<
                 ::std::string::String,
                 ::b24_core::__private::serde_json::Value,
@@ -3503,7 +3357,7 @@ pub mod document_add {
             "FORMAT",
             "PROVIDER",
             "TITLE",
-            "CurrentDate",
+            "OPTIONS",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -3516,7 +3370,7 @@ pub mod document_add {
                 1usize => ::b24_core::__private::wire::put(&mut s.format, m),
                 2usize => ::b24_core::__private::wire::put(&mut s.provider, m),
                 3usize => ::b24_core::__private::wire::put(&mut s.title, m),
-                _ => ::b24_core::__private::wire::put(&mut s.current_date, m),
+                _ => ::b24_core::__private::wire::put(&mut s.options, m),
             }
         }
         fn extra(
@@ -3557,8 +3411,8 @@ pub mod document_add {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.current_date,
-                &::std::format!("{}.{}", field, "CurrentDate"),
+                &self.options,
+                &::std::format!("{}.{}", field, "OPTIONS"),
                 problems,
             );
         }
@@ -3637,8 +3491,6 @@ pub mod document_add {
             );
         }
     }
-    /// `Values` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html), shared with the crate's other bindings.
-    pub use super::shared_types::Values;
 }
 /// [`documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html) (REST v2)
 ///
@@ -5186,13 +5038,18 @@ pub struct DocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `values`: `Values`.
+    /// `values`: `map<any>`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<document_update::Values>,
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// `stampsEnabled`: `int`. Server default: `1`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -5200,13 +5057,15 @@ pub struct DocumentUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `Fields`.
+    /// `fields`: `map<Fields>`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<document_update::Fields>,
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, document_update::Fields>,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5236,7 +5095,12 @@ impl DocumentUpdate {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<document_update::Values>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5260,7 +5124,9 @@ impl DocumentUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<document_update::Fields>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, document_update::Fields>,
+        >,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6036,8 +5902,6 @@ pub mod document_update {
             );
         }
     }
-    /// `Values` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Values;
 }
 /// [`documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-add.html) (REST v2)
 ///
@@ -10236,8 +10100,12 @@ pub mod template_add {
         #[serde(rename = "name")]
         pub name: ::std::string::String,
         /// `fileId`: `int`.
-        #[serde(rename = "fileId")]
-        pub file_id: i64,
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
         /// `file`: `file`.
         #[serde(
             rename = "file",
@@ -10306,7 +10174,7 @@ pub mod template_add {
     #[derive(::std::default::Default)]
     pub struct __FieldsSlots {
         name: ::std::option::Option<::std::string::String>,
-        file_id: ::std::option::Option<i64>,
+        file_id: ::std::option::Option<::std::option::Option<i64>>,
         file: ::std::option::Option<
             ::std::option::Option<::b24_core::__private::types::File>,
         >,

@@ -906,6 +906,27 @@ pub struct OfflineGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth_connector: ::std::option::Option<::std::string::String>,
+    /// `clear`: `int`. Server default: `1`.
+    #[serde(
+        rename = "clear",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub clear: ::std::option::Option<i64>,
+    /// `process_id`: `string`.
+    #[serde(
+        rename = "process_id",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub process_id: ::std::option::Option<::std::string::String>,
+    /// `error`: `int`. Server default: `0`.
+    #[serde(
+        rename = "error",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub error: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -923,6 +944,9 @@ impl OfflineGet {
             order: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             auth_connector: ::std::option::Option::None,
+            clear: ::std::option::Option::None,
+            process_id: ::std::option::Option::None,
+            error: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -976,6 +1000,53 @@ impl OfflineGet {
         );
         self
     }
+    /// Sets `clear`.
+    #[must_use]
+    pub fn clear(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.clear = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "clear",
+                &mut self.extra,
+            ),
+        );
+        self
+    }
+    /// Sets `process_id`.
+    #[must_use]
+    pub fn process_id(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::b24_core::__private::Arg<::std::string::String>,
+        >,
+    ) -> Self {
+        self.process_id = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "process_id",
+                &mut self.extra,
+            ),
+        );
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn error(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.error = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "error",
+                &mut self.extra,
+            ),
+        );
+        self
+    }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
     /// gap in the spec until the spec is fixed.
     #[must_use]
@@ -1003,9 +1074,17 @@ impl ::b24_core::__private::wire::FromWire for OfflineGet {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let obj = ::b24_core::__private::wire::object(value)?;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
             obj,
-            &["filter", "order", "limit", "auth_connector"],
+            &[
+                "filter",
+                "order",
+                "limit",
+                "auth_connector",
+                "clear",
+                "process_id",
+                "error",
+            ],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
@@ -1016,6 +1095,9 @@ impl ::b24_core::__private::wire::FromWire for OfflineGet {
                 slot_3,
                 "auth_connector",
             )?,
+            clear: ::b24_core::__private::wire::field_at(slot_4, "clear")?,
+            process_id: ::b24_core::__private::wire::field_at(slot_5, "process_id")?,
+            error: ::b24_core::__private::wire::field_at(slot_6, "error")?,
             extra,
         })
     }
@@ -1046,6 +1128,19 @@ impl ::b24_core::__private::Method for OfflineGet {
                 "auth_connector",
                 problems,
             );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("clear")) {
+            ::b24_core::__private::Check::check(&self.clear, "clear", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("process_id")) {
+            ::b24_core::__private::Check::check(
+                &self.process_id,
+                "process_id",
+                problems,
+            );
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("error")) {
+            ::b24_core::__private::Check::check(&self.error, "error", problems);
         }
         all.finish()
     }

@@ -28,13 +28,13 @@ pub struct Events {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `FULL`: `yn`.
+    /// `FULL`: `bool`.
     #[serde(
         rename = "FULL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub full: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub full: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -72,10 +72,7 @@ impl Events {
     }
     /// Sets `FULL`.
     #[must_use]
-    pub fn full(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn full(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.full = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }

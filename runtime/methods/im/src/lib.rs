@@ -14031,13 +14031,13 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `KEYBOARD`: `string`.
+    /// `KEYBOARD`: `any`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<::std::string::String>,
+    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
@@ -14119,17 +14119,9 @@ impl MessageUpdate {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.keyboard = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "KEYBOARD",
-                &mut self.extra,
-            ),
-        );
+        self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `MENU`.
@@ -14239,9 +14231,7 @@ impl ::b24_core::__private::Method for MessageUpdate {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
-        if !::b24_core::__private::is_ref(self.extra.get("KEYBOARD")) {
-            ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
-        }
+        ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
         ::b24_core::__private::Check::check(&self.menu, "MENU", problems);
         ::b24_core::__private::Check::check(&self.url_preview, "URL_PREVIEW", problems);
         ::b24_core::__private::Check::check(&self.is_edited, "IS_EDITED", problems);
@@ -24888,9 +24878,9 @@ pub mod user_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct UserListGet {
-    /// `ID` (required): `int[]`.
+    /// `ID` (required): `any`.
     #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<i64>,
+    pub id: ::b24_core::__private::serde_json::Value,
     /// `AVATAR_HR`: `string`. Server default: `N`.
     #[serde(
         rename = "AVATAR_HR",
@@ -24916,7 +24906,9 @@ pub struct UserListGet {
 impl UserListGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             avatar_hr: ::std::option::Option::None,

@@ -12545,13 +12545,13 @@ pub mod v2_bot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub properties: ::std::option::Option<Properties>,
-        /// `isHidden`: `yn`.
+        /// `isHidden`: `bool`.
         #[serde(
             rename = "isHidden",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub is_hidden: ::std::option::Option<bool>,
         /// `isReactionsEnabled`: `yn`.
         #[serde(
             rename = "isReactionsEnabled",
@@ -15659,24 +15659,20 @@ pub mod v2_chat_message_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
-        /// `attach`: `any[]`.
+        /// `attach`: `any`.
         #[serde(
             rename = "attach",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attach: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `keyboard`: `any[]`.
+        pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `keyboard`: `any`.
         #[serde(
             rename = "keyboard",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub keyboard: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `system`: `yn`.
         #[serde(
             rename = "system",
@@ -16131,24 +16127,20 @@ pub mod v2_chat_message_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
-        /// `attach`: `any[]`.
+        /// `attach`: `any`.
         #[serde(
             rename = "attach",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attach: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `keyboard`: `any[]`.
+        pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `keyboard`: `any`.
         #[serde(
             rename = "keyboard",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub keyboard: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `urlPreview`: `string`.
         #[serde(
             rename = "urlPreview",
@@ -16265,13 +16257,13 @@ pub struct V2ChatTextFieldEnabled {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]
     pub dialog_id: ::std::string::String,
-    /// `enabled`: `yn`.
+    /// `enabled`: `bool`. Server default: `true`.
     #[serde(
         rename = "enabled",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub enabled: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -16325,10 +16317,7 @@ impl V2ChatTextFieldEnabled {
     }
     /// Sets `enabled`.
     #[must_use]
-    pub fn enabled(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enabled = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -19941,24 +19930,20 @@ pub mod v2_command_answer {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
-        /// `attach`: `any[]`.
+        /// `attach`: `any`.
         #[serde(
             rename = "attach",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attach: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `keyboard`: `any[]`.
+        pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `keyboard`: `any`.
         #[serde(
             rename = "keyboard",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub keyboard: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `system`: `yn`.
         #[serde(
             rename = "system",
@@ -21294,13 +21279,13 @@ pub struct V2EventGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub limit: ::std::option::Option<i64>,
-    /// `withUserEvents`: `yn`.
+    /// `withUserEvents`: `bool`. Server default: `false`.
     #[serde(
         rename = "withUserEvents",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub with_user_events: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub with_user_events: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -21378,10 +21363,7 @@ impl V2EventGet {
     }
     /// Sets `withUserEvents`.
     #[must_use]
-    pub fn with_user_events(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn with_user_events(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.with_user_events = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );

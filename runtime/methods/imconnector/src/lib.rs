@@ -1784,55 +1784,55 @@ pub struct Register {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub icon_disabled: ::std::option::Option<register::Icon>,
-    /// `DEL_EXTERNAL_MESSAGES`: `yn`.
+    /// `DEL_EXTERNAL_MESSAGES`: `bool`. Server default: `true`.
     #[serde(
         rename = "DEL_EXTERNAL_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub del_external_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `EDIT_INTERNAL_MESSAGES`: `yn`.
+    pub del_external_messages: ::std::option::Option<bool>,
+    /// `EDIT_INTERNAL_MESSAGES`: `bool`. Server default: `true`.
     #[serde(
         rename = "EDIT_INTERNAL_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub edit_internal_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `DEL_INTERNAL_MESSAGES`: `yn`.
+    pub edit_internal_messages: ::std::option::Option<bool>,
+    /// `DEL_INTERNAL_MESSAGES`: `bool`. Server default: `true`.
     #[serde(
         rename = "DEL_INTERNAL_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub del_internal_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NEWSLETTER`: `yn`.
+    pub del_internal_messages: ::std::option::Option<bool>,
+    /// `NEWSLETTER`: `bool`. Server default: `true`.
     #[serde(
         rename = "NEWSLETTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub newsletter: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NEED_SYSTEM_MESSAGES`: `yn`.
+    pub newsletter: ::std::option::Option<bool>,
+    /// `NEED_SYSTEM_MESSAGES`: `bool`. Server default: `true`.
     #[serde(
         rename = "NEED_SYSTEM_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub need_system_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NEED_SIGNATURE`: `yn`.
+    pub need_system_messages: ::std::option::Option<bool>,
+    /// `NEED_SIGNATURE`: `bool`. Server default: `true`.
     #[serde(
         rename = "NEED_SIGNATURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub need_signature: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `CHAT_GROUP`: `yn`.
+    pub need_signature: ::std::option::Option<bool>,
+    /// `CHAT_GROUP`: `bool`. Server default: `false`.
     #[serde(
         rename = "CHAT_GROUP",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub chat_group: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub chat_group: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1898,7 +1898,7 @@ impl Register {
     #[must_use]
     pub fn del_external_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.del_external_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1909,7 +1909,7 @@ impl Register {
     #[must_use]
     pub fn edit_internal_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.edit_internal_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1920,7 +1920,7 @@ impl Register {
     #[must_use]
     pub fn del_internal_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.del_internal_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1929,10 +1929,7 @@ impl Register {
     }
     /// Sets `NEWSLETTER`.
     #[must_use]
-    pub fn newsletter(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn newsletter(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.newsletter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1940,7 +1937,7 @@ impl Register {
     #[must_use]
     pub fn need_system_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.need_system_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1949,10 +1946,7 @@ impl Register {
     }
     /// Sets `NEED_SIGNATURE`.
     #[must_use]
-    pub fn need_signature(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn need_signature(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.need_signature = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -1960,10 +1954,7 @@ impl Register {
     }
     /// Sets `CHAT_GROUP`.
     #[must_use]
-    pub fn chat_group(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn chat_group(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.chat_group = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }

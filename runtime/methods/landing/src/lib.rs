@@ -875,13 +875,13 @@ pub struct BlockChangeAnchor {
     /// `data` (required): `string`.
     #[serde(rename = "data")]
     pub data: ::std::string::String,
-    /// `preventHistory`: `yn`.
+    /// `preventHistory`: `bool`. Server default: `false`.
     #[serde(
         rename = "preventHistory",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub prevent_history: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -941,10 +941,7 @@ impl BlockChangeAnchor {
     }
     /// Sets `preventHistory`.
     #[must_use]
-    pub fn prevent_history(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn prevent_history(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -1100,13 +1097,13 @@ pub struct BlockChangeNodeName {
     /// `data` (required): `map<string>`.
     #[serde(rename = "data")]
     pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    /// `preventHistory`: `yn`.
+    /// `preventHistory`: `bool`. Server default: `false`.
     #[serde(
         rename = "preventHistory",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub prevent_history: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1162,10 +1159,7 @@ impl BlockChangeNodeName {
     }
     /// Sets `preventHistory`.
     #[must_use]
-    pub fn prevent_history(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn prevent_history(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -2295,13 +2289,13 @@ pub struct BlockGetcontent {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `editMode`: `yn`.
+    /// `editMode`: `bool`. Server default: `false`.
     #[serde(
         rename = "editMode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub edit_mode: ::std::option::Option<bool>,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -2361,10 +2355,7 @@ impl BlockGetcontent {
     }
     /// Sets `editMode`.
     #[must_use]
-    pub fn edit_mode(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn edit_mode(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.edit_mode = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2500,13 +2491,13 @@ pub mod block_getcontent {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
-        /// `wrapper_show`: `yn`.
+        /// `wrapper_show`: `bool`.
         #[serde(
             rename = "wrapper_show",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wrapper_show: ::std::option::Option<::b24_core::__private::types::Yn>,
+        pub wrapper_show: ::std::option::Option<bool>,
         /// `force_unactive`: `yn`.
         #[serde(
             rename = "force_unactive",
@@ -2920,9 +2911,9 @@ pub struct BlockGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `lid` (required): `int`.
+    /// `lid` (required): `any`.
     #[serde(rename = "lid")]
-    pub lid: i64,
+    pub lid: ::b24_core::__private::serde_json::Value,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -2948,18 +2939,15 @@ pub struct BlockGetlist {
 impl BlockGetlist {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(lid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
+    pub fn new(
+        lid: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: ::std::option::Option::None,
-            lid: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(lid),
-                "lid",
-                &mut __extra,
-            ),
+            lid: ::std::convert::Into::into(lid),
             params: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            extra: __extra,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -3066,9 +3054,7 @@ impl ::b24_core::__private::Method for BlockGetlist {
         if !::b24_core::__private::is_ref(self.extra.get("scope")) {
             ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("lid")) {
-            ::b24_core::__private::Check::check(&self.lid, "lid", problems);
-        }
+        ::b24_core::__private::Check::check(&self.lid, "lid", problems);
         ::b24_core::__private::Check::check(&self.params, "params", problems);
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
@@ -7424,13 +7410,13 @@ pub struct BlockUpdatecontent {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub designed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `preventHistory`: `yn`.
+    /// `preventHistory`: `bool`. Server default: `false`.
     #[serde(
         rename = "preventHistory",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub prevent_history: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7500,10 +7486,7 @@ impl BlockUpdatecontent {
     }
     /// Sets `preventHistory`.
     #[must_use]
-    pub fn prevent_history(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn prevent_history(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -10735,9 +10718,9 @@ pub mod demos_get_site_list {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct DemosRegister {
-    /// `data` (required): `Data`.
+    /// `data` (required): `any`.
     #[serde(rename = "data")]
-    pub data: demos_register::Data,
+    pub data: ::b24_core::__private::serde_json::Value,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -10756,7 +10739,9 @@ pub struct DemosRegister {
 impl DemosRegister {
     /// A request with the required parameter `data`.
     #[must_use]
-    pub fn new(data: impl ::std::convert::Into<demos_register::Data>) -> Self {
+    pub fn new(
+        data: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
             params: ::std::option::Option::None,
@@ -10876,848 +10861,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosRegisterErr
 pub mod demos_register {
     #[allow(unused_imports)]
     use super::*;
-    /// `Data` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Data {
-        /// `charset`: `string`.
-        #[serde(
-            rename = "charset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub charset: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `site_code`: `string`.
-        #[serde(
-            rename = "site_code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `fields`: `Fields`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<Fields>,
-        /// `folders`: `any[]`.
-        #[serde(
-            rename = "folders",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub folders: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `items`: `Items`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<Items>,
-        /// `layout`: `any[]`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `syspages`: `any[]`.
-        #[serde(
-            rename = "syspages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub syspages: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Data {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Data {
-        const FIELDS: &'static [&'static str] = &[
-            "charset",
-            "code",
-            "site_code",
-            "name",
-            "description",
-            "type",
-            "fields",
-            "folders",
-            "items",
-            "layout",
-            "preview",
-            "preview2x",
-            "preview3x",
-            "preview_url",
-            "show_in_list",
-            "syspages",
-            "version",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.charset, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.site_code, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.fields, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.folders, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.items, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.layout, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.preview, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.syspages, m),
-                _ => ::b24_core::__private::wire::put(&mut s.version, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Data {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.charset,
-                &::std::format!("{}.{}", field, "charset"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_code,
-                &::std::format!("{}.{}", field, "site_code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.folders,
-                &::std::format!("{}.{}", field, "folders"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.syspages,
-                &::std::format!("{}.{}", field, "syspages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-        }
-    }
-    /// `Fields` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID_INDEX`: `string`.
-        #[serde(
-            rename = "LANDING_ID_INDEX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub landing_id_index: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID_404`: `string`.
-        #[serde(
-            rename = "LANDING_ID_404",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub landing_id_404: ::std::option::Option<::std::string::String>,
-        /// `ADDITIONAL_FIELDS`: `map<any>`.
-        #[serde(
-            rename = "ADDITIONAL_FIELDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub additional_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Fields {
-        const FIELDS: &'static [&'static str] = &[
-            "TITLE",
-            "LANDING_ID_INDEX",
-            "LANDING_ID_404",
-            "ADDITIONAL_FIELDS",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.title, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.landing_id_index, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.landing_id_404, m),
-                _ => ::b24_core::__private::wire::put(&mut s.additional_fields, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.landing_id_index,
-                &::std::format!("{}.{}", field, "LANDING_ID_INDEX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.landing_id_404,
-                &::std::format!("{}.{}", field, "LANDING_ID_404"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.additional_fields,
-                &::std::format!("{}.{}", field, "ADDITIONAL_FIELDS"),
-                problems,
-            );
-        }
-    }
-    /// `Fields2` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields2 {
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Fields2 {
-        const FIELDS: &'static [&'static str] = &["TITLE"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.title, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Fields2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-        }
-    }
-    /// `Ftmlt` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Ftmlt {
-        /// `old_id`: `string`.
-        #[serde(
-            rename = "old_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub old_id: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `preview`: `string`.
-        #[serde(
-            rename = "preview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::std::string::String>,
-        /// `preview2x`: `string`.
-        #[serde(
-            rename = "preview2x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview2x: ::std::option::Option<::std::string::String>,
-        /// `preview3x`: `string`.
-        #[serde(
-            rename = "preview3x",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview3x: ::std::option::Option<::std::string::String>,
-        /// `preview_url`: `string`.
-        #[serde(
-            rename = "preview_url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview_url: ::std::option::Option<::std::string::String>,
-        /// `show_in_list`: `string`.
-        #[serde(
-            rename = "show_in_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// `fields`: `Fields2`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<Fields2>,
-        /// `layout`: `any[]`.
-        #[serde(
-            rename = "layout",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub layout: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `items`: `map<any>`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Ftmlt {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Ftmlt {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Ftmlt {
-        const FIELDS: &'static [&'static str] = &[
-            "old_id",
-            "code",
-            "name",
-            "description",
-            "preview",
-            "preview2x",
-            "preview3x",
-            "preview_url",
-            "show_in_list",
-            "type",
-            "version",
-            "fields",
-            "layout",
-            "items",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.old_id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.preview, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.preview2x, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.preview3x, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.preview_url, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.show_in_list, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.version, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.fields, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.layout, m),
-                _ => ::b24_core::__private::wire::put(&mut s.items, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Ftmlt {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.old_id,
-                &::std::format!("{}.{}", field, "old_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "preview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview2x,
-                &::std::format!("{}.{}", field, "preview2x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview3x,
-                &::std::format!("{}.{}", field, "preview3x"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview_url,
-                &::std::format!("{}.{}", field, "preview_url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "show_in_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.layout,
-                &::std::format!("{}.{}", field, "layout"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
-    /// `Items` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `ftmlt`: `Ftmlt`.
-        #[serde(
-            rename = "ftmlt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ftmlt: ::std::option::Option<Ftmlt>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Items {
-        const FIELDS: &'static [&'static str] = &["ftmlt"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.ftmlt, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.ftmlt,
-                &::std::format!("{}.{}", field, "ftmlt"),
-                problems,
-            );
-        }
-    }
     /// `Params` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -21074,13 +20217,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnregisterEr
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct RepowidgetDebug {
-    /// `enable`: `yn`.
+    /// `enable`: `bool`.
     #[serde(
         rename = "enable",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub enable: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -21100,10 +20243,7 @@ impl RepowidgetDebug {
     }
     /// Sets `enable`.
     #[must_use]
-    pub fn enable(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn enable(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.enable = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -22555,9 +21695,9 @@ pub struct RoleEnable {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `mode` (required): `int`.
+    /// `mode` (required): `any`.
     #[serde(rename = "mode")]
-    pub mode: i64,
+    pub mode: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -22570,17 +21710,12 @@ impl RoleEnable {
     /// A request with the required parameter `mode`.
     #[must_use]
     pub fn new(
-        mode: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        mode: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
             scope: ::std::option::Option::None,
-            mode: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(mode),
-                "mode",
-                &mut __extra,
-            ),
-            extra: __extra,
+            mode: ::std::convert::Into::into(mode),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `scope`.
@@ -22657,9 +21792,7 @@ impl ::b24_core::__private::Method for RoleEnable {
         if !::b24_core::__private::is_ref(self.extra.get("scope")) {
             ::b24_core::__private::Check::check(&self.scope, "scope", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("mode")) {
-            ::b24_core::__private::Check::check(&self.mode, "mode", problems);
-        }
+        ::b24_core::__private::Check::check(&self.mode, "mode", problems);
         all.finish()
     }
 }
@@ -23568,12 +22701,9 @@ pub struct RoleSetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `rights` (required): `map<string[]>`.
+    /// `rights` (required): `any`.
     #[serde(rename = "rights")]
-    pub rights: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    pub rights: ::b24_core::__private::serde_json::Value,
     /// `additional`: `string[]`.
     #[serde(
         rename = "additional",
@@ -23594,12 +22724,7 @@ impl RoleSetRights {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        rights: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >,
+        rights: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -27163,13 +26288,13 @@ pub mod site_get_folders {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct SiteGetGroupBindings {
-    /// `groupId`: `int`.
+    /// `groupId`: `any`.
     #[serde(
         rename = "groupId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub group_id: ::std::option::Option<i64>,
+    pub group_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -27191,15 +26316,9 @@ impl SiteGetGroupBindings {
     #[must_use]
     pub fn group_id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.group_id = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "groupId",
-                &mut self.extra,
-            ),
-        );
+        self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -27257,9 +26376,7 @@ impl ::b24_core::__private::Method for SiteGetGroupBindings {
             "landing.site.getGroupBindings",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("groupId")) {
-            ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.group_id, "groupId", problems);
         all.finish()
     }
 }
@@ -28329,13 +27446,13 @@ pub mod site_get_list {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct SiteGetMenuBindings {
-    /// `menuCode`: `string`.
+    /// `menuCode`: `any`.
     #[serde(
         rename = "menuCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu_code: ::std::option::Option<::std::string::String>,
+    pub menu_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -28357,17 +27474,9 @@ impl SiteGetMenuBindings {
     #[must_use]
     pub fn menu_code(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.menu_code = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "menuCode",
-                &mut self.extra,
-            ),
-        );
+        self.menu_code = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -28425,9 +27534,7 @@ impl ::b24_core::__private::Method for SiteGetMenuBindings {
             "landing.site.getMenuBindings",
         );
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
-            ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
-        }
+        ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
         all.finish()
     }
 }
@@ -28778,9 +27885,9 @@ pub struct SiteGetPublicUrl {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `id` (required): `int[]`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: ::std::vec::Vec<i64>,
+    pub id: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -28792,7 +27899,9 @@ pub struct SiteGetPublicUrl {
 impl SiteGetPublicUrl {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
@@ -28930,9 +28039,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrl
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct SiteGetRights {
-    /// `id` (required): `int`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: i64,
+    pub id: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -28944,15 +28053,12 @@ pub struct SiteGetRights {
 impl SiteGetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
-            id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(id),
-                "id",
-                &mut __extra,
-            ),
-            extra: __extra,
+            id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -29008,9 +28114,7 @@ impl ::b24_core::__private::Method for SiteGetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getRights");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("id")) {
-            ::b24_core::__private::Check::check(&self.id, "id", problems);
-        }
+        ::b24_core::__private::Check::check(&self.id, "id", problems);
         all.finish()
     }
 }
@@ -30534,13 +29638,13 @@ pub struct SitePublicationFolder {
     /// `folderId` (required): `int`.
     #[serde(rename = "folderId")]
     pub folder_id: i64,
-    /// `mark`: `yn`.
+    /// `mark`: `bool`. Server default: `false`.
     #[serde(
         rename = "mark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub mark: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -30586,10 +29690,7 @@ impl SitePublicationFolder {
     }
     /// Sets `mark`.
     #[must_use]
-    pub fn mark(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn mark(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -30711,16 +29812,16 @@ for SitePublicationFolderError {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct SiteSetRights {
-    /// `id` (required): `int`.
+    /// `id` (required): `any`.
     #[serde(rename = "id")]
-    pub id: i64,
-    /// `rights`: `Rights`.
+    pub id: ::b24_core::__private::serde_json::Value,
+    /// `rights`: `any`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<site_set_rights::Rights>,
+    pub rights: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -30732,23 +29833,20 @@ pub struct SiteSetRights {
 impl SiteSetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
+    pub fn new(
+        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
-            id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(id),
-                "id",
-                &mut __extra,
-            ),
+            id: ::std::convert::Into::into(id),
             rights: ::std::option::Option::None,
-            extra: __extra,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets `rights`.
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<site_set_rights::Rights>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -30807,9 +29905,7 @@ impl ::b24_core::__private::Method for SiteSetRights {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.setRights");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("id")) {
-            ::b24_core::__private::Check::check(&self.id, "id", problems);
-        }
+        ::b24_core::__private::Check::check(&self.id, "id", problems);
         ::b24_core::__private::Check::check(&self.rights, "rights", problems);
         all.finish()
     }
@@ -30848,99 +29944,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteSetRightsErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod site_set_rights {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Rights` of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Rights {
-        /// `AU`: `string[]`.
-        #[serde(
-            rename = "AU",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub au: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `U3`: `string[]`.
-        #[serde(
-            rename = "U3",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub u3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Rights {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Rights {
-        const FIELDS: &'static [&'static str] = &["AU", "U3"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.au, m),
-                _ => ::b24_core::__private::wire::put(&mut s.u3, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Rights {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.au,
-                &::std::format!("{}.{}", field, "AU"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.u3,
-                &::std::format!("{}.{}", field, "U3"),
-                problems,
-            );
         }
     }
 }
@@ -32592,13 +31595,13 @@ pub struct SyspageGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `active`: `yn`.
+    /// `active`: `bool`. Server default: `false`.
     #[serde(
         rename = "active",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub active: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -32624,10 +31627,7 @@ impl SyspageGet {
     }
     /// Sets `active`.
     #[must_use]
-    pub fn active(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn active(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -35134,15 +34134,13 @@ pub struct TemplateSetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `map<int>`.
+    /// `data`: `any`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
-    >,
+    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -35170,9 +34168,7 @@ impl TemplateSetLandingRef {
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, i64>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -35291,15 +34287,13 @@ pub struct TemplateSetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `map<int>`.
+    /// `data`: `any`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
-    >,
+    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -35327,9 +34321,7 @@ impl TemplateSetSiteRef {
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, i64>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self

@@ -181,6 +181,88 @@ pub mod shared_types {
         /// `NAME`: `string`.
         #[serde(rename = "NAME")]
         pub name: ::std::string::String,
+        /// Members outside the documented fields (`PROPERTY_*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    #[doc(hidden)]
+    #[derive(::std::default::Default)]
+    pub struct __Fields2Slots {
+        name: ::std::option::Option<::std::string::String>,
+        extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Fields2 {
+        const FIELDS: &'static [&'static str] = &["NAME"];
+        type Slots = __Fields2Slots;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::fill(&mut s.name, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
+                extra: s.extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+        }
+    }
+    /// `Fields3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields3 {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
         /// `EXTERNAL_ID`: `string`.
         #[serde(
             rename = "EXTERNAL_ID",
@@ -257,7 +339,7 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields3 {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -266,7 +348,7 @@ pub mod shared_types {
     }
     #[doc(hidden)]
     #[derive(::std::default::Default)]
-    pub struct __Fields2Slots {
+    pub struct __Fields3Slots {
         name: ::std::option::Option<::std::string::String>,
         external_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
         xml_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
@@ -294,14 +376,14 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::__private::wire::FromWire for Fields2 {
+    impl ::b24_core::__private::wire::FromWire for Fields3 {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Fields2 {
+    impl ::b24_core::__private::wire::Record for Fields3 {
         const FIELDS: &'static [&'static str] = &[
             "NAME",
             "EXTERNAL_ID",
@@ -314,7 +396,7 @@ pub mod shared_types {
             "DETAIL_PICTURE",
             "SECTION_PROPERTY",
         ];
-        type Slots = __Fields2Slots;
+        type Slots = __Fields3Slots;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
             s: &mut Self::Slots,
             i: usize,
@@ -374,7 +456,7 @@ pub mod shared_types {
             })
         }
     }
-    impl ::b24_core::__private::Check for Fields2 {
+    impl ::b24_core::__private::Check for Fields3 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1443,157 +1525,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementAddError 
 pub mod element_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.element.add`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `PROPERTY_PropertyId`: `file`.
-        #[serde(
-            rename = "PROPERTY_PropertyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_property_id: ::std::option::Option<
-            ::b24_core::__private::types::File,
-        >,
-        /// `PROPERTY_951`: `string[]`.
-        #[serde(
-            rename = "PROPERTY_951",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_951: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `PROPERTY_1003`: `string`.
-        #[serde(
-            rename = "PROPERTY_1003",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_1003: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    #[doc(hidden)]
-    #[derive(::std::default::Default)]
-    pub struct __FieldsSlots {
-        name: ::std::option::Option<::std::string::String>,
-        property_property_id: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::types::File>,
-        >,
-        property_951: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
-        property_1003: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        >,
-        extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Fields {
-        const FIELDS: &'static [&'static str] = &[
-            "NAME",
-            "PROPERTY_PropertyId",
-            "PROPERTY_951",
-            "PROPERTY_1003",
-        ];
-        type Slots = __FieldsSlots;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
-                1usize => {
-                    ::b24_core::__private::wire::fill(&mut s.property_property_id, m)
-                }
-                2usize => ::b24_core::__private::wire::fill(&mut s.property_951, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.property_1003, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
-                property_property_id: ::b24_core::__private::wire::take(
-                    s.property_property_id,
-                    "PROPERTY_PropertyId",
-                )?,
-                property_951: ::b24_core::__private::wire::take(
-                    s.property_951,
-                    "PROPERTY_951",
-                )?,
-                property_1003: ::b24_core::__private::wire::take(
-                    s.property_1003,
-                    "PROPERTY_1003",
-                )?,
-                extra: s.extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.property_property_id,
-                &::std::format!("{}.{}", field, "PROPERTY_PropertyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_951,
-                &::std::format!("{}.{}", field, "PROPERTY_951"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_1003,
-                &::std::format!("{}.{}", field, "PROPERTY_1003"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.element.add`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2 as Fields;
 }
 /// [`lists.element.delete`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html) (REST v2)
 ///
@@ -3142,136 +3075,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementUpdateErr
 pub mod element_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `PROPERTY_PropertyId`: `file`.
-        #[serde(
-            rename = "PROPERTY_PropertyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_property_id: ::std::option::Option<
-            ::b24_core::__private::types::File,
-        >,
-        /// `PROPERTY_951`: `string[]`.
-        #[serde(
-            rename = "PROPERTY_951",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_951: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    #[doc(hidden)]
-    #[derive(::std::default::Default)]
-    pub struct __FieldsSlots {
-        name: ::std::option::Option<::std::string::String>,
-        property_property_id: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::types::File>,
-        >,
-        property_951: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        >,
-        extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Fields {
-        const FIELDS: &'static [&'static str] = &[
-            "NAME",
-            "PROPERTY_PropertyId",
-            "PROPERTY_951",
-        ];
-        type Slots = __FieldsSlots;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
-                1usize => {
-                    ::b24_core::__private::wire::fill(&mut s.property_property_id, m)
-                }
-                _ => ::b24_core::__private::wire::fill(&mut s.property_951, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
-                property_property_id: ::b24_core::__private::wire::take(
-                    s.property_property_id,
-                    "PROPERTY_PropertyId",
-                )?,
-                property_951: ::b24_core::__private::wire::take(
-                    s.property_951,
-                    "PROPERTY_951",
-                )?,
-                extra: s.extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.property_property_id,
-                &::std::format!("{}.{}", field, "PROPERTY_PropertyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_951,
-                &::std::format!("{}.{}", field, "PROPERTY_951"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.element.update`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2 as Fields;
 }
 /// [`lists.field.add`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html) (REST v2)
 ///
@@ -7309,7 +7114,7 @@ pub mod section_add {
     #[allow(unused_imports)]
     use super::*;
     /// `Fields` of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html), shared with the crate's other bindings.
-    pub use super::shared_types::Fields2 as Fields;
+    pub use super::shared_types::Fields3 as Fields;
 }
 /// [`lists.section.delete`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-delete.html) (REST v2)
 ///
@@ -8463,7 +8268,7 @@ pub mod section_update {
     #[allow(unused_imports)]
     use super::*;
     /// `Fields` of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Fields2 as Fields;
+    pub use super::shared_types::Fields3 as Fields;
 }
 /// [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html) (REST v2)
 ///

@@ -208,16 +208,16 @@ pub struct SenderAdd {
     /// `HANDLER` (required): `string`.
     #[serde(rename = "HANDLER")]
     pub handler: ::std::string::String,
-    /// `NAME` (required): `string`.
+    /// `NAME` (required): `any`.
     #[serde(rename = "NAME")]
-    pub name: ::std::string::String,
-    /// `DESCRIPTION`: `string`.
+    pub name: ::b24_core::__private::serde_json::Value,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -239,9 +239,7 @@ impl SenderAdd {
         handler: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        name: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -260,11 +258,7 @@ impl SenderAdd {
                 "HANDLER",
                 &mut __extra,
             ),
-            name: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(name),
-                "NAME",
-                &mut __extra,
-            ),
+            name: ::std::convert::Into::into(name),
             description: ::std::option::Option::None,
             extra: __extra,
         }
@@ -273,16 +267,10 @@ impl SenderAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "DESCRIPTION",
-                &mut self.extra,
-            ),
+            ::std::convert::Into::into(value),
         );
         self
     }
@@ -355,17 +343,8 @@ impl ::b24_core::__private::Method for SenderAdd {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
             problems.non_empty("HANDLER", &self.handler);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
-            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
-            ::b24_core::__private::Check::check(
-                &self.description,
-                "DESCRIPTION",
-                problems,
-            );
-        }
+        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         all.finish()
     }
 }
@@ -718,20 +697,20 @@ pub struct SenderUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub handler: ::std::option::Option<::std::string::String>,
-    /// `NAME`: `string`.
+    /// `NAME`: `any`.
     #[serde(
         rename = "NAME",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: `string`.
+    pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -782,33 +761,19 @@ impl SenderUpdate {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.name = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "NAME",
-                &mut self.extra,
-            ),
-        );
+        self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `DESCRIPTION`.
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<
-            ::b24_core::__private::Arg<::std::string::String>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "DESCRIPTION",
-                &mut self.extra,
-            ),
+            ::std::convert::Into::into(value),
         );
         self
     }
@@ -877,16 +842,8 @@ impl ::b24_core::__private::Method for SenderUpdate {
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
-            ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
-            ::b24_core::__private::Check::check(
-                &self.description,
-                "DESCRIPTION",
-                problems,
-            );
-        }
+        ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         problems
             .at_least_one(
                 &["HANDLER", "NAME", "DESCRIPTION"],

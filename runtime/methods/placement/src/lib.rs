@@ -677,7 +677,7 @@ pub mod bind {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub error_handler_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,

@@ -1055,9 +1055,9 @@ pub mod application_event_add {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ApplicationPushAdd {
-    /// `USER_ID` (required): `int[]`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// `TEXT` (required): `string`.
     #[serde(rename = "TEXT")]
     pub text: ::std::string::String,
@@ -1080,7 +1080,7 @@ impl ApplicationPushAdd {
     /// A request with the required parameters `USER_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         text: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,

@@ -2371,6 +2371,138 @@ pub mod shared_types {
             );
         }
     }
+    /// `Handler`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Handler {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Handler {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Handler {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Handler {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "SORT",
+            "SETTINGS",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Handler {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
     /// `Interaction`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -9797,6 +9929,11 @@ pub mod shared_types {
             );
         }
     }
+    /// `Settings`, the same in every binding of this crate that uses it.
+    pub type Settings = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     /// `Settings2`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -9884,7 +10021,7 @@ pub mod shared_types {
             );
         }
     }
-    /// `Settings3`, the same in every binding of this crate that uses it.
+    /// `Settings4`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -9893,7 +10030,7 @@ pub mod shared_types {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings3 {
+    pub struct Settings4 {
         /// `minlength`: `int`.
         #[serde(
             rename = "minlength",
@@ -9922,21 +10059,21 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings3 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings4 {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Settings3 {
+    impl ::b24_core::__private::wire::FromWire for Settings4 {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Settings3 {
+    impl ::b24_core::__private::wire::Record for Settings4 {
         const FIELDS: &'static [&'static str] = &["minlength", "maxlength", "pattern"];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -9964,7 +10101,7 @@ pub mod shared_types {
             ::std::result::Result::Ok(s)
         }
     }
-    impl ::b24_core::__private::Check for Settings3 {
+    impl ::b24_core::__private::Check for Settings4 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -9984,7 +10121,7 @@ pub mod shared_types {
             );
         }
     }
-    /// `Settings4`, the same in every binding of this crate that uses it.
+    /// `Settings5`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -9993,7 +10130,7 @@ pub mod shared_types {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings4 {
+    pub struct Settings5 {
         /// `fields`: `map<any>`.
         #[serde(
             rename = "fields",
@@ -10027,21 +10164,21 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings4 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings5 {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Settings4 {
+    impl ::b24_core::__private::wire::FromWire for Settings5 {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Settings4 {
+    impl ::b24_core::__private::wire::Record for Settings5 {
         const FIELDS: &'static [&'static str] = &["fields", "multiline", "maxlength"];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -10069,7 +10206,7 @@ pub mod shared_types {
             ::std::result::Result::Ok(s)
         }
     }
-    impl ::b24_core::__private::Check for Settings4 {
+    impl ::b24_core::__private::Check for Settings5 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -12622,9 +12759,9 @@ pub mod basketitem_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `productid`: `int`.
-        #[serde(rename = "productid")]
-        pub productid: i64,
+        /// `productId`: `int`.
+        #[serde(rename = "productId")]
+        pub product_id: i64,
         /// `price`: `float`.
         #[serde(
             rename = "price",
@@ -12755,7 +12892,7 @@ pub mod basketitem_add {
     pub struct __FieldsSlots {
         order_id: ::std::option::Option<i64>,
         sort: ::std::option::Option<::std::option::Option<i64>>,
-        productid: ::std::option::Option<i64>,
+        product_id: ::std::option::Option<i64>,
         price: ::std::option::Option<::std::option::Option<f64>>,
         base_price: ::std::option::Option<::std::option::Option<f64>>,
         discount_price: ::std::option::Option<::std::option::Option<f64>>,
@@ -12801,7 +12938,7 @@ pub mod basketitem_add {
         const FIELDS: &'static [&'static str] = &[
             "orderId",
             "sort",
-            "productid",
+            "productId",
             "price",
             "basePrice",
             "discountPrice",
@@ -12829,7 +12966,7 @@ pub mod basketitem_add {
             match i {
                 0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
                 1usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
-                2usize => ::b24_core::__private::wire::fill(&mut s.productid, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
                 3usize => ::b24_core::__private::wire::fill(&mut s.price, m),
                 4usize => ::b24_core::__private::wire::fill(&mut s.base_price, m),
                 5usize => ::b24_core::__private::wire::fill(&mut s.discount_price, m),
@@ -12863,7 +13000,10 @@ pub mod basketitem_add {
             ::std::result::Result::Ok(Self {
                 order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
                 sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
-                productid: ::b24_core::__private::wire::take(s.productid, "productid")?,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
                 price: ::b24_core::__private::wire::take(s.price, "price")?,
                 base_price: ::b24_core::__private::wire::take(
                     s.base_price,
@@ -12926,8 +13066,8 @@ pub mod basketitem_add {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.productid,
-                &::std::format!("{}.{}", field, "productid"),
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -13621,9 +13761,9 @@ pub mod basketitem_add_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `productid`: `int`.
-        #[serde(rename = "productid")]
-        pub productid: i64,
+        /// `productId`: `int`.
+        #[serde(rename = "productId")]
+        pub product_id: i64,
         /// `price`: `float`.
         #[serde(
             rename = "price",
@@ -13691,7 +13831,7 @@ pub mod basketitem_add_catalog_product {
     pub struct __FieldsSlots {
         order_id: ::std::option::Option<i64>,
         sort: ::std::option::Option<::std::option::Option<i64>>,
-        productid: ::std::option::Option<i64>,
+        product_id: ::std::option::Option<i64>,
         price: ::std::option::Option<::std::option::Option<f64>>,
         base_price: ::std::option::Option<::std::option::Option<f64>>,
         discount_price: ::std::option::Option<::std::option::Option<f64>>,
@@ -13718,7 +13858,7 @@ pub mod basketitem_add_catalog_product {
         const FIELDS: &'static [&'static str] = &[
             "orderId",
             "sort",
-            "productid",
+            "productId",
             "price",
             "basePrice",
             "discountPrice",
@@ -13737,7 +13877,7 @@ pub mod basketitem_add_catalog_product {
             match i {
                 0usize => ::b24_core::__private::wire::fill(&mut s.order_id, m),
                 1usize => ::b24_core::__private::wire::fill(&mut s.sort, m),
-                2usize => ::b24_core::__private::wire::fill(&mut s.productid, m),
+                2usize => ::b24_core::__private::wire::fill(&mut s.product_id, m),
                 3usize => ::b24_core::__private::wire::fill(&mut s.price, m),
                 4usize => ::b24_core::__private::wire::fill(&mut s.base_price, m),
                 5usize => ::b24_core::__private::wire::fill(&mut s.discount_price, m),
@@ -13762,7 +13902,10 @@ pub mod basketitem_add_catalog_product {
             ::std::result::Result::Ok(Self {
                 order_id: ::b24_core::__private::wire::take(s.order_id, "orderId")?,
                 sort: ::b24_core::__private::wire::take(s.sort, "sort")?,
-                productid: ::b24_core::__private::wire::take(s.productid, "productid")?,
+                product_id: ::b24_core::__private::wire::take(
+                    s.product_id,
+                    "productId",
+                )?,
                 price: ::b24_core::__private::wire::take(s.price, "price")?,
                 base_price: ::b24_core::__private::wire::take(
                     s.base_price,
@@ -13798,8 +13941,8 @@ pub mod basketitem_add_catalog_product {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.productid,
-                &::std::format!("{}.{}", field, "productid"),
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -19722,256 +19865,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CashboxAddError 
 pub mod cashbox_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Auth` of [`sale.cashbox.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Auth {
-        /// `KEYWORD`: `string`.
-        #[serde(
-            rename = "KEYWORD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub keyword: ::std::option::Option<::std::string::String>,
-        /// `PREFERENCE`: `string`.
-        #[serde(
-            rename = "PREFERENCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preference: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Auth {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Auth {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Auth {
-        const FIELDS: &'static [&'static str] = &["KEYWORD", "PREFERENCE"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.keyword, m),
-                _ => ::b24_core::__private::wire::put(&mut s.preference, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Auth {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.keyword,
-                &::std::format!("{}.{}", field, "KEYWORD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preference,
-                &::std::format!("{}.{}", field, "PREFERENCE"),
-                problems,
-            );
-        }
-    }
-    /// `Interaction` of [`sale.cashbox.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Interaction {
-        /// `MODE`: `string`.
-        #[serde(
-            rename = "MODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mode: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Interaction {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Interaction {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Interaction {
-        const FIELDS: &'static [&'static str] = &["MODE"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.mode, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Interaction {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.mode,
-                &::std::format!("{}.{}", field, "MODE"),
-                problems,
-            );
-        }
-    }
     /// `OfdSettings` of [`sale.cashbox.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html), shared with the crate's other bindings.
     pub use super::shared_types::OfdSettings;
-    /// `Settings` of [`sale.cashbox.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `AUTH`: `Auth`.
-        #[serde(
-            rename = "AUTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auth: ::std::option::Option<Auth>,
-        /// `INTERACTION`: `Interaction`.
-        #[serde(
-            rename = "INTERACTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub interaction: ::std::option::Option<Interaction>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Settings {
-        const FIELDS: &'static [&'static str] = &["AUTH", "INTERACTION"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.auth, m),
-                _ => ::b24_core::__private::wire::put(&mut s.interaction, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.auth,
-                &::std::format!("{}.{}", field, "AUTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.interaction,
-                &::std::format!("{}.{}", field, "INTERACTION"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`sale.cashbox.add`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`sale.cashbox.check.apply`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-check-apply.html) (REST v2)
 ///
@@ -23377,143 +23274,8 @@ pub mod cashbox_update {
     }
     /// `OfdSettings` of [`sale.cashbox.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html), shared with the crate's other bindings.
     pub use super::shared_types::OfdSettings;
-    /// `Settings` of [`sale.cashbox.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `CODE`: `string`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `SUPPORTS_FFD105`: `string`.
-        #[serde(
-            rename = "SUPPORTS_FFD105",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub supports_ffd105: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Settings {
-        const FIELDS: &'static [&'static str] = &[
-            "CODE",
-            "NAME",
-            "SORT",
-            "SUPPORTS_FFD105",
-            "SETTINGS",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.supports_ffd105, m),
-                _ => ::b24_core::__private::wire::put(&mut s.settings, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.supports_ffd105,
-                &::std::format!("{}.{}", field, "SUPPORTS_FFD105"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`sale.cashbox.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`sale.delivery.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-add.html) (REST v2)
 ///
@@ -48335,7 +48097,7 @@ pub mod property_add {
         }
     }
     /// `Settings` of [`sale.property.add`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-add.html), shared with the crate's other bindings.
-    pub use super::shared_types::Settings3 as Settings;
+    pub use super::shared_types::Settings4 as Settings;
 }
 /// [`sale.property.delete`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-delete.html) (REST v2)
 ///
@@ -49827,7 +49589,7 @@ pub mod property_update {
         }
     }
     /// `Settings` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Settings4 as Settings;
+    pub use super::shared_types::Settings5 as Settings;
     /// `Settings2` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html), shared with the crate's other bindings.
     pub use super::shared_types::Settings2;
 }
@@ -59788,7 +59550,7 @@ pub mod shipmentproperty_add {
         }
     }
     /// `Settings` of [`sale.shipmentproperty.add`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-add.html), shared with the crate's other bindings.
-    pub use super::shared_types::Settings3 as Settings;
+    pub use super::shared_types::Settings4 as Settings;
 }
 /// [`sale.shipmentproperty.delete`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html) (REST v2)
 ///
@@ -61291,7 +61053,7 @@ pub mod shipmentproperty_update {
         }
     }
     /// `Settings` of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Settings4 as Settings;
+    pub use super::shared_types::Settings5 as Settings;
     /// `Settings2` of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html), shared with the crate's other bindings.
     pub use super::shared_types::Settings2;
 }

@@ -22,13 +22,13 @@
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct Scope {
-    /// `full`: `yn`.
+    /// `full`: `bool`.
     #[serde(
         rename = "full",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub full: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub full: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -48,10 +48,7 @@ impl Scope {
     }
     /// Sets `full`.
     #[must_use]
-    pub fn full(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn full(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.full = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }

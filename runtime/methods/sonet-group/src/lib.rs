@@ -2033,9 +2033,9 @@ pub struct UserAdd {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `int[]`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2049,7 +2049,7 @@ impl UserAdd {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -2164,9 +2164,9 @@ pub struct UserDelete {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `int[]`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2180,7 +2180,7 @@ impl UserDelete {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -2758,9 +2758,9 @@ pub struct UserInvite {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `int`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: i64,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// `MESSAGE`: `string`.
     #[serde(
         rename = "MESSAGE",
@@ -2781,7 +2781,7 @@ impl UserInvite {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        user_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -2790,11 +2790,7 @@ impl UserInvite {
                 "GROUP_ID",
                 &mut __extra,
             ),
-            user_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(user_id),
-                "USER_ID",
-                &mut __extra,
-            ),
+            user_id: ::std::convert::Into::into(user_id),
             message: ::std::option::Option::None,
             extra: __extra,
         }
@@ -2874,9 +2870,7 @@ impl ::b24_core::__private::Method for UserInvite {
         if !::b24_core::__private::is_ref(self.extra.get("GROUP_ID")) {
             ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
-            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        }
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         }
@@ -3077,9 +3071,9 @@ pub struct UserUpdate {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `int[]`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// `ROLE` (required): `string`. Documented values: `E`, `K`.
     #[serde(rename = "ROLE")]
     pub role: ::std::string::String,
@@ -3096,7 +3090,7 @@ impl UserUpdate {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         role: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,

@@ -3703,18 +3703,13 @@ impl CommentitemAdd {
     /// A request with the required parameters `TASKID`, `FIELDS`.
     #[must_use]
     pub fn new(
-        taskid: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        taskid: impl ::std::convert::Into<i64>,
         fields: impl ::std::convert::Into<commentitem_add::Fields>,
     ) -> Self {
-        let mut __extra = ::std::collections::BTreeMap::new();
         Self {
-            taskid: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(taskid),
-                "TASKID",
-                &mut __extra,
-            ),
+            taskid: ::std::convert::Into::into(taskid),
             fields: ::std::convert::Into::into(fields),
-            extra: __extra,
+            extra: ::std::collections::BTreeMap::new(),
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3742,7 +3737,11 @@ impl ::b24_core::__private::wire::FromWire for CommentitemAdd {
     fn from_wire(
         value: &::b24_core::__private::serde_json::Value,
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-        let obj = ::b24_core::__private::wire::object(value)?;
+        let args = ::b24_core::__private::wire::positional(
+            value,
+            &["TASKID", "FIELDS"],
+        )?;
+        let obj = &*args;
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
@@ -3771,11 +3770,24 @@ impl ::b24_core::__private::Method for CommentitemAdd {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.commentitem.add");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("TASKID")) {
-            ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
-        }
+        ::b24_core::__private::Check::check(&self.taskid, "TASKID", problems);
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::serde_json::Error,
+    > {
+        let named = ::b24_core::__private::serde_json::to_value(self)?;
+        ::std::result::Result::Ok(
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID", "FIELDS"],
+                &self.extra,
+            ),
+        )
     }
 }
 /// Errors of [`task.commentitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-add.html): the documented codes, then the system errors.
@@ -6515,14 +6527,17 @@ pub mod elapseditem_update {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ItemAdd {
-    /// `TASKDATA`: `any[]`.
+    /// `TASKDATA`: `map<any>`.
     #[serde(
         rename = "TASKDATA",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskdata: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -6546,7 +6561,10 @@ impl ItemAdd {
     pub fn taskdata(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.taskdata = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -6911,27 +6929,25 @@ pub mod item_addfile {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ItemAddtofavorite {
-    /// `auth`: `any`.
-    #[serde(
-        rename = "auth",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `TASK_ID`: `any`.
+    /// `TASK_ID`: `int`.
     #[serde(
         rename = "TASK_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub task_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `PARAMS`: `any`.
+    pub task_id: ::std::option::Option<i64>,
+    /// `PARAMS`: `map<any>`.
     #[serde(
         rename = "PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub params: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6945,27 +6961,14 @@ impl ItemAddtofavorite {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `auth`.
-    #[must_use]
-    pub fn auth(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.auth = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
     /// Sets `TASK_ID`.
     #[must_use]
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn task_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -6973,7 +6976,12 @@ impl ItemAddtofavorite {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7005,19 +7013,18 @@ impl ::b24_core::__private::wire::FromWire for ItemAddtofavorite {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let args = ::b24_core::__private::wire::positional(
             value,
-            &["auth", "TASK_ID", "PARAMS"],
+            &["TASK_ID", "PARAMS"],
         )?;
         let obj = &*args;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["auth", "TASK_ID", "PARAMS"],
+            &["TASK_ID", "PARAMS"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
-            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-            params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
             extra,
         })
     }
@@ -7037,7 +7044,6 @@ impl ::b24_core::__private::Method for ItemAddtofavorite {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.item.addtofavorite");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.auth, "auth", problems);
         ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
@@ -7052,7 +7058,7 @@ impl ::b24_core::__private::Method for ItemAddtofavorite {
         ::std::result::Result::Ok(
             ::b24_core::__private::wire::positional_body(
                 named,
-                &["auth", "TASK_ID", "PARAMS"],
+                &["TASK_ID", "PARAMS"],
                 &self.extra,
             ),
         )
@@ -7838,13 +7844,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ItemDeletefile {
-    /// `auth`: `any`.
-    #[serde(
-        rename = "auth",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// `TASK_ID`: `int`.
     #[serde(
         rename = "TASK_ID",
@@ -7872,20 +7871,10 @@ impl ItemDeletefile {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             attachment_id: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
-    }
-    /// Sets `auth`.
-    #[must_use]
-    pub fn auth(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.auth = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
     }
     /// Sets `TASK_ID`.
     #[must_use]
@@ -7944,16 +7933,15 @@ impl ::b24_core::__private::wire::FromWire for ItemDeletefile {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let obj = ::b24_core::__private::wire::object(value)?;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["auth", "TASK_ID", "ATTACHMENT_ID"],
+            &["TASK_ID", "ATTACHMENT_ID"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
-            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
             attachment_id: ::b24_core::__private::wire::field_at(
-                slot_2,
+                slot_1,
                 "ATTACHMENT_ID",
             )?,
             extra,
@@ -7975,7 +7963,6 @@ impl ::b24_core::__private::Method for ItemDeletefile {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("task.item.deletefile");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.auth, "auth", problems);
         if !::b24_core::__private::is_ref(self.extra.get("TASK_ID")) {
             ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
         }
@@ -8031,27 +8018,25 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeletefileEr
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct ItemDeletefromfavorite {
-    /// `auth`: `any`.
-    #[serde(
-        rename = "auth",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `TASK_ID`: `any`.
+    /// `TASK_ID`: `int`.
     #[serde(
         rename = "TASK_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub task_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `PARAMS`: `any`.
+    pub task_id: ::std::option::Option<i64>,
+    /// `PARAMS`: `map<any>`.
     #[serde(
         rename = "PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub params: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -8065,27 +8050,14 @@ impl ItemDeletefromfavorite {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            auth: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `auth`.
-    #[must_use]
-    pub fn auth(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.auth = ::std::option::Option::Some(::std::convert::Into::into(value));
-        self
-    }
     /// Sets `TASK_ID`.
     #[must_use]
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn task_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -8093,7 +8065,12 @@ impl ItemDeletefromfavorite {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8125,19 +8102,18 @@ impl ::b24_core::__private::wire::FromWire for ItemDeletefromfavorite {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let args = ::b24_core::__private::wire::positional(
             value,
-            &["auth", "TASK_ID", "PARAMS"],
+            &["TASK_ID", "PARAMS"],
         )?;
         let obj = &*args;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
             obj,
-            &["auth", "TASK_ID", "PARAMS"],
+            &["TASK_ID", "PARAMS"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            auth: ::b24_core::__private::wire::field_at(slot_0, "auth")?,
-            task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-            params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+            task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+            params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
             extra,
         })
     }
@@ -8159,7 +8135,6 @@ impl ::b24_core::__private::Method for ItemDeletefromfavorite {
             "task.item.deletefromfavorite",
         );
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.auth, "auth", problems);
         ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
@@ -8174,7 +8149,7 @@ impl ::b24_core::__private::Method for ItemDeletefromfavorite {
         ::std::result::Result::Ok(
             ::b24_core::__private::wire::positional_body(
                 named,
-                &["auth", "TASK_ID", "PARAMS"],
+                &["TASK_ID", "PARAMS"],
                 &self.extra,
             ),
         )
@@ -9550,14 +9525,17 @@ pub struct ItemList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
-    /// `PARAMS`: `any[]`.
+    /// `PARAMS`: `map<any>`.
     #[serde(
         rename = "PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub params: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// `SELECT`: `string[]`.
     #[serde(
@@ -9609,7 +9587,10 @@ impl ItemList {
     pub fn with_params(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -12258,14 +12239,17 @@ pub struct ItemsGetlist {
     pub taskdata: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
-    /// `NAV_PARAMS`: `any[]`.
+    /// `NAV_PARAMS`: `map<any>`.
     #[serde(
         rename = "NAV_PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub nav_params: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -12321,7 +12305,10 @@ impl ItemsGetlist {
     pub fn nav_params(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
         >,
     ) -> Self {
         self.nav_params = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -12730,13 +12717,13 @@ pub struct StagesAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: stages_add::Fields,
-    /// `isAdmin`: `yn`.
+    /// `isAdmin`: `bool`.
     #[serde(
         rename = "isAdmin",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub is_admin: ::std::option::Option<bool>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -12757,10 +12744,7 @@ impl StagesAdd {
     }
     /// Sets `isAdmin`.
     #[must_use]
-    pub fn is_admin(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn is_admin(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }

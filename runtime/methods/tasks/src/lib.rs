@@ -23010,442 +23010,442 @@ pub mod task_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Fields {
-        /// `id`: `string`.
+        /// `ID`: `string`.
         #[serde(
-            rename = "id",
+            rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `parentId`: `string`.
+        /// `PARENT_ID`: `string`.
         #[serde(
-            rename = "parentId",
+            rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
+        /// `TITLE`: `string`.
         #[serde(
-            rename = "title",
+            rename = "TITLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
+        /// `DESCRIPTION`: `string`.
         #[serde(
-            rename = "description",
+            rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `chatId`: `int`.
+        /// `CHAT_ID`: `int`.
         #[serde(
-            rename = "chatId",
+            rename = "CHAT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<i64>,
-        /// `mark`: `string`.
+        /// `MARK`: `string`.
         #[serde(
-            rename = "mark",
+            rename = "MARK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mark: ::std::option::Option<::std::string::String>,
-        /// `priority`: `string`.
+        /// `PRIORITY`: `string`.
         #[serde(
-            rename = "priority",
+            rename = "PRIORITY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub priority: ::std::option::Option<::std::string::String>,
-        /// `multitask`: `yn`.
+        /// `MULTITASK`: `yn`.
         #[serde(
-            rename = "multitask",
+            rename = "MULTITASK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub multitask: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `notViewed`: `yn`.
+        /// `NOT_VIEWED`: `yn`.
         #[serde(
-            rename = "notViewed",
+            rename = "NOT_VIEWED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub not_viewed: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `replicate`: `yn`.
+        /// `REPLICATE`: `yn`.
         #[serde(
-            rename = "replicate",
+            rename = "REPLICATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `stageId`: `string`.
+        /// `STAGE_ID`: `string`.
         #[serde(
-            rename = "stageId",
+            rename = "STAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub stage_id: ::std::option::Option<::std::string::String>,
-        /// `sprintId`: `string`.
+        /// `SPRINT_ID`: `string`.
         #[serde(
-            rename = "sprintId",
+            rename = "SPRINT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sprint_id: ::std::option::Option<::std::string::String>,
-        /// `backlogId`: `string`.
+        /// `BACKLOG_ID`: `string`.
         #[serde(
-            rename = "backlogId",
+            rename = "BACKLOG_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backlog_id: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `string`.
+        /// `CREATED_BY`: `string`.
         #[serde(
-            rename = "createdBy",
+            rename = "CREATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
-        /// `createdDate`: `string`.
+        /// `CREATED_DATE`: `string`.
         #[serde(
-            rename = "createdDate",
+            rename = "CREATED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
-        /// `responsibleId`: `string`.
+        /// `RESPONSIBLE_ID`: `string`.
         #[serde(
-            rename = "responsibleId",
+            rename = "RESPONSIBLE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub responsible_id: ::std::option::Option<::std::string::String>,
-        /// `changedBy`: `string`.
+        /// `CHANGED_BY`: `string`.
         #[serde(
-            rename = "changedBy",
+            rename = "CHANGED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub changed_by: ::std::option::Option<::std::string::String>,
-        /// `changedDate`: `string`.
+        /// `CHANGED_DATE`: `string`.
         #[serde(
-            rename = "changedDate",
+            rename = "CHANGED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub changed_date: ::std::option::Option<::std::string::String>,
-        /// `statusChangedBy`: `string`.
+        /// `STATUS_CHANGED_BY`: `string`.
         #[serde(
-            rename = "statusChangedBy",
+            rename = "STATUS_CHANGED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_changed_by: ::std::option::Option<::std::string::String>,
-        /// `closedBy`: `string`.
+        /// `CLOSED_BY`: `string`.
         #[serde(
-            rename = "closedBy",
+            rename = "CLOSED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_by: ::std::option::Option<::std::string::String>,
-        /// `closedDate`: `string`.
+        /// `CLOSED_DATE`: `string`.
         #[serde(
-            rename = "closedDate",
+            rename = "CLOSED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_date: ::std::option::Option<::std::string::String>,
-        /// `activityDate`: `string`.
+        /// `ACTIVITY_DATE`: `string`.
         #[serde(
-            rename = "activityDate",
+            rename = "ACTIVITY_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub activity_date: ::std::option::Option<::std::string::String>,
-        /// `dateStart`: `string`.
+        /// `DATE_START`: `string`.
         #[serde(
-            rename = "dateStart",
+            rename = "DATE_START",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_start: ::std::option::Option<::std::string::String>,
-        /// `deadline`: `string`.
+        /// `DEADLINE`: `string`.
         #[serde(
-            rename = "deadline",
+            rename = "DEADLINE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deadline: ::std::option::Option<::std::string::String>,
-        /// `startDatePlan`: `string`.
+        /// `START_DATE_PLAN`: `string`.
         #[serde(
-            rename = "startDatePlan",
+            rename = "START_DATE_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date_plan: ::std::option::Option<::std::string::String>,
-        /// `endDatePlan`: `string`.
+        /// `END_DATE_PLAN`: `string`.
         #[serde(
-            rename = "endDatePlan",
+            rename = "END_DATE_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date_plan: ::std::option::Option<::std::string::String>,
-        /// `guid`: `string`.
+        /// `GUID`: `string`.
         #[serde(
-            rename = "guid",
+            rename = "GUID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub guid: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
+        /// `XML_ID`: `string`.
         #[serde(
-            rename = "xmlId",
+            rename = "XML_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `commentsCount`: `string`.
+        /// `COMMENTS_COUNT`: `string`.
         #[serde(
-            rename = "commentsCount",
+            rename = "COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments_count: ::std::option::Option<::std::string::String>,
-        /// `serviceCommentsCount`: `string`.
+        /// `SERVICE_COMMENTS_COUNT`: `string`.
         #[serde(
-            rename = "serviceCommentsCount",
+            rename = "SERVICE_COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub service_comments_count: ::std::option::Option<::std::string::String>,
-        /// `allowChangeDeadline`: `yn`.
+        /// `ALLOW_CHANGE_DEADLINE`: `yn`.
         #[serde(
-            rename = "allowChangeDeadline",
+            rename = "ALLOW_CHANGE_DEADLINE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_change_deadline: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
-        /// `allowTimeTracking`: `yn`.
+        /// `ALLOW_TIME_TRACKING`: `yn`.
         #[serde(
-            rename = "allowTimeTracking",
+            rename = "ALLOW_TIME_TRACKING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_time_tracking: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `taskControl`: `yn`.
+        /// `TASK_CONTROL`: `yn`.
         #[serde(
-            rename = "taskControl",
+            rename = "TASK_CONTROL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_control: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `addInReport`: `yn`.
+        /// `ADD_IN_REPORT`: `yn`.
         #[serde(
-            rename = "addInReport",
+            rename = "ADD_IN_REPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub add_in_report: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `forkedByTemplateId`: `string`.
+        /// `FORKED_BY_TEMPLATE_ID`: `string`.
         #[serde(
-            rename = "forkedByTemplateId",
+            rename = "FORKED_BY_TEMPLATE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forked_by_template_id: ::std::option::Option<::std::string::String>,
-        /// `timeEstimate`: `string`.
+        /// `TIME_ESTIMATE`: `string`.
         #[serde(
-            rename = "timeEstimate",
+            rename = "TIME_ESTIMATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_estimate: ::std::option::Option<::std::string::String>,
-        /// `timeSpentInLogs`: `string`.
+        /// `TIME_SPENT_IN_LOGS`: `string`.
         #[serde(
-            rename = "timeSpentInLogs",
+            rename = "TIME_SPENT_IN_LOGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_spent_in_logs: ::std::option::Option<::std::string::String>,
-        /// `matchWorkTime`: `yn`.
+        /// `MATCH_WORK_TIME`: `yn`.
         #[serde(
-            rename = "matchWorkTime",
+            rename = "MATCH_WORK_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `forumTopicId`: `string`.
+        /// `FORUM_TOPIC_ID`: `string`.
         #[serde(
-            rename = "forumTopicId",
+            rename = "FORUM_TOPIC_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forum_topic_id: ::std::option::Option<::std::string::String>,
-        /// `forumId`: `string`.
+        /// `FORUM_ID`: `string`.
         #[serde(
-            rename = "forumId",
+            rename = "FORUM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forum_id: ::std::option::Option<::std::string::String>,
-        /// `siteId`: `string`.
+        /// `SITE_ID`: `string`.
         #[serde(
-            rename = "siteId",
+            rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
-        /// `subordinate`: `yn`.
+        /// `SUBORDINATE`: `yn`.
         #[serde(
-            rename = "subordinate",
+            rename = "SUBORDINATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub subordinate: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `exchangeModified`: `string`.
+        /// `EXCHANGE_MODIFIED`: `string`.
         #[serde(
-            rename = "exchangeModified",
+            rename = "EXCHANGE_MODIFIED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exchange_modified: ::std::option::Option<::std::string::String>,
-        /// `exchangeId`: `string`.
+        /// `EXCHANGE_ID`: `string`.
         #[serde(
-            rename = "exchangeId",
+            rename = "EXCHANGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exchange_id: ::std::option::Option<::std::string::String>,
-        /// `outlookVersion`: `string`.
+        /// `OUTLOOK_VERSION`: `string`.
         #[serde(
-            rename = "outlookVersion",
+            rename = "OUTLOOK_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub outlook_version: ::std::option::Option<::std::string::String>,
-        /// `viewedDate`: `string`.
+        /// `VIEWED_DATE`: `string`.
         #[serde(
-            rename = "viewedDate",
+            rename = "VIEWED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub viewed_date: ::std::option::Option<::std::string::String>,
-        /// `sorting`: `string`.
+        /// `SORTING`: `string`.
         #[serde(
-            rename = "sorting",
+            rename = "SORTING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sorting: ::std::option::Option<::std::string::String>,
-        /// `durationFact`: `string`.
+        /// `DURATION_FACT`: `string`.
         #[serde(
-            rename = "durationFact",
+            rename = "DURATION_FACT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_fact: ::std::option::Option<::std::string::String>,
-        /// `isMuted`: `yn`.
+        /// `IS_MUTED`: `yn`.
         #[serde(
-            rename = "isMuted",
+            rename = "IS_MUTED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_muted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isPinned`: `yn`.
+        /// `IS_PINNED`: `yn`.
         #[serde(
-            rename = "isPinned",
+            rename = "IS_PINNED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isPinnedInGroup`: `yn`.
+        /// `IS_PINNED_IN_GROUP`: `yn`.
         #[serde(
-            rename = "isPinnedInGroup",
+            rename = "IS_PINNED_IN_GROUP",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned_in_group: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `flowId`: `string`.
+        /// `FLOW_ID`: `string`.
         #[serde(
-            rename = "flowId",
+            rename = "FLOW_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub flow_id: ::std::option::Option<::std::string::String>,
-        /// `descriptionInBbcode`: `string`.
+        /// `DESCRIPTION_IN_BBCODE`: `string`.
         #[serde(
-            rename = "descriptionInBbcode",
+            rename = "DESCRIPTION_IN_BBCODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description_in_bbcode: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
+        /// `STATUS`: `string`.
         #[serde(
-            rename = "status",
+            rename = "STATUS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `statusChangedDate`: `string`.
+        /// `STATUS_CHANGED_DATE`: `string`.
         #[serde(
-            rename = "statusChangedDate",
+            rename = "STATUS_CHANGED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_changed_date: ::std::option::Option<::std::string::String>,
-        /// `durationPlan`: `string`.
+        /// `DURATION_PLAN`: `string`.
         #[serde(
-            rename = "durationPlan",
+            rename = "DURATION_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_plan: ::std::option::Option<::std::string::String>,
-        /// `durationType`: `string`.
+        /// `DURATION_TYPE`: `string`.
         #[serde(
-            rename = "durationType",
+            rename = "DURATION_TYPE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_type: ::std::option::Option<::std::string::String>,
-        /// `favorite`: `yn`.
+        /// `FAVORITE`: `yn`.
         #[serde(
-            rename = "favorite",
+            rename = "FAVORITE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `groupId`: `string`.
+        /// `GROUP_ID`: `string`.
         #[serde(
-            rename = "groupId",
+            rename = "GROUP_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub group_id: ::std::option::Option<::std::string::String>,
-        /// `auditors`: `any[]`.
+        /// `AUDITORS`: `any[]`.
         #[serde(
-            rename = "auditors",
+            rename = "AUDITORS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auditors: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `accomplices`: `any[]`.
+        /// `ACCOMPLICES`: `any[]`.
         #[serde(
-            rename = "accomplices",
+            rename = "ACCOMPLICES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accomplices: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `checklist`: `map<any>`.
+        /// `CHECKLIST`: `map<any>`.
         #[serde(
-            rename = "checklist",
+            rename = "CHECKLIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23455,9 +23455,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `group`: `map<any>`.
+        /// `GROUP`: `map<any>`.
         #[serde(
-            rename = "group",
+            rename = "GROUP",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23467,9 +23467,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `creator`: `map<any>`.
+        /// `CREATOR`: `map<any>`.
         #[serde(
-            rename = "creator",
+            rename = "CREATOR",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23479,9 +23479,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `responsible`: `map<any>`.
+        /// `RESPONSIBLE`: `map<any>`.
         #[serde(
-            rename = "responsible",
+            rename = "RESPONSIBLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23491,9 +23491,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `accomplicesData`: `map<any>`.
+        /// `ACCOMPLICES_DATA`: `map<any>`.
         #[serde(
-            rename = "accomplicesData",
+            rename = "ACCOMPLICES_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23503,9 +23503,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `auditorsData`: `map<any>`.
+        /// `AUDITORS_DATA`: `map<any>`.
         #[serde(
-            rename = "auditorsData",
+            rename = "AUDITORS_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23515,16 +23515,16 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `newCommentsCount`: `int`.
+        /// `NEW_COMMENTS_COUNT`: `int`.
         #[serde(
-            rename = "newCommentsCount",
+            rename = "NEW_COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub new_comments_count: ::std::option::Option<i64>,
-        /// `action`: `map<any>`.
+        /// `ACTION`: `map<any>`.
         #[serde(
-            rename = "action",
+            rename = "ACTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23534,9 +23534,9 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `checkListTree`: `map<any>`.
+        /// `CHECK_LIST_TREE`: `map<any>`.
         #[serde(
-            rename = "checkListTree",
+            rename = "CHECK_LIST_TREE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -23546,39 +23546,39 @@ pub mod task_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `checkListCanAdd`: `yn`.
+        /// `CHECK_LIST_CAN_ADD`: `yn`.
         #[serde(
-            rename = "checkListCanAdd",
+            rename = "CHECK_LIST_CAN_ADD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub check_list_can_add: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ufCrmTask`: `any[]`.
+        /// `UF_CRM_TASK`: `any[]`.
         #[serde(
-            rename = "ufCrmTask",
+            rename = "UF_CRM_TASK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_crm_task: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `ufTaskWebdavFiles`: `any[]`.
+        /// `UF_TASK_WEBDAV_FILES`: `any[]`.
         #[serde(
-            rename = "ufTaskWebdavFiles",
+            rename = "UF_TASK_WEBDAV_FILES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_task_webdav_files: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `ufMailMessage`: `string`.
+        /// `UF_MAIL_MESSAGE`: `string`.
         #[serde(
-            rename = "ufMailMessage",
+            rename = "UF_MAIL_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_mail_message: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_*`, `*`, …), kept as they are.
+        /// Members outside the documented fields (`UF_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -23601,80 +23601,80 @@ pub mod task_add {
     }
     impl ::b24_core::__private::wire::Record for Fields {
         const FIELDS: &'static [&'static str] = &[
-            "id",
-            "parentId",
-            "title",
-            "description",
-            "chatId",
-            "mark",
-            "priority",
-            "multitask",
-            "notViewed",
-            "replicate",
-            "stageId",
-            "sprintId",
-            "backlogId",
-            "createdBy",
-            "createdDate",
-            "responsibleId",
-            "changedBy",
-            "changedDate",
-            "statusChangedBy",
-            "closedBy",
-            "closedDate",
-            "activityDate",
-            "dateStart",
-            "deadline",
-            "startDatePlan",
-            "endDatePlan",
-            "guid",
-            "xmlId",
-            "commentsCount",
-            "serviceCommentsCount",
-            "allowChangeDeadline",
-            "allowTimeTracking",
-            "taskControl",
-            "addInReport",
-            "forkedByTemplateId",
-            "timeEstimate",
-            "timeSpentInLogs",
-            "matchWorkTime",
-            "forumTopicId",
-            "forumId",
-            "siteId",
-            "subordinate",
-            "exchangeModified",
-            "exchangeId",
-            "outlookVersion",
-            "viewedDate",
-            "sorting",
-            "durationFact",
-            "isMuted",
-            "isPinned",
-            "isPinnedInGroup",
-            "flowId",
-            "descriptionInBbcode",
-            "status",
-            "statusChangedDate",
-            "durationPlan",
-            "durationType",
-            "favorite",
-            "groupId",
-            "auditors",
-            "accomplices",
-            "checklist",
-            "group",
-            "creator",
-            "responsible",
-            "accomplicesData",
-            "auditorsData",
-            "newCommentsCount",
-            "action",
-            "checkListTree",
-            "checkListCanAdd",
-            "ufCrmTask",
-            "ufTaskWebdavFiles",
-            "ufMailMessage",
+            "ID",
+            "PARENT_ID",
+            "TITLE",
+            "DESCRIPTION",
+            "CHAT_ID",
+            "MARK",
+            "PRIORITY",
+            "MULTITASK",
+            "NOT_VIEWED",
+            "REPLICATE",
+            "STAGE_ID",
+            "SPRINT_ID",
+            "BACKLOG_ID",
+            "CREATED_BY",
+            "CREATED_DATE",
+            "RESPONSIBLE_ID",
+            "CHANGED_BY",
+            "CHANGED_DATE",
+            "STATUS_CHANGED_BY",
+            "CLOSED_BY",
+            "CLOSED_DATE",
+            "ACTIVITY_DATE",
+            "DATE_START",
+            "DEADLINE",
+            "START_DATE_PLAN",
+            "END_DATE_PLAN",
+            "GUID",
+            "XML_ID",
+            "COMMENTS_COUNT",
+            "SERVICE_COMMENTS_COUNT",
+            "ALLOW_CHANGE_DEADLINE",
+            "ALLOW_TIME_TRACKING",
+            "TASK_CONTROL",
+            "ADD_IN_REPORT",
+            "FORKED_BY_TEMPLATE_ID",
+            "TIME_ESTIMATE",
+            "TIME_SPENT_IN_LOGS",
+            "MATCH_WORK_TIME",
+            "FORUM_TOPIC_ID",
+            "FORUM_ID",
+            "SITE_ID",
+            "SUBORDINATE",
+            "EXCHANGE_MODIFIED",
+            "EXCHANGE_ID",
+            "OUTLOOK_VERSION",
+            "VIEWED_DATE",
+            "SORTING",
+            "DURATION_FACT",
+            "IS_MUTED",
+            "IS_PINNED",
+            "IS_PINNED_IN_GROUP",
+            "FLOW_ID",
+            "DESCRIPTION_IN_BBCODE",
+            "STATUS",
+            "STATUS_CHANGED_DATE",
+            "DURATION_PLAN",
+            "DURATION_TYPE",
+            "FAVORITE",
+            "GROUP_ID",
+            "AUDITORS",
+            "ACCOMPLICES",
+            "CHECKLIST",
+            "GROUP",
+            "CREATOR",
+            "RESPONSIBLE",
+            "ACCOMPLICES_DATA",
+            "AUDITORS_DATA",
+            "NEW_COMMENTS_COUNT",
+            "ACTION",
+            "CHECK_LIST_TREE",
+            "CHECK_LIST_CAN_ADD",
+            "UF_CRM_TASK",
+            "UF_TASK_WEBDAV_FILES",
+            "UF_MAIL_MESSAGE",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -23792,372 +23792,372 @@ pub mod task_add {
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
                 &self.id,
-                &::std::format!("{}.{}", field, "id"),
+                &::std::format!("{}.{}", field, "ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
+                &::std::format!("{}.{}", field, "PARENT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.title,
-                &::std::format!("{}.{}", field, "title"),
+                &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.description,
-                &::std::format!("{}.{}", field, "description"),
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.chat_id,
-                &::std::format!("{}.{}", field, "chatId"),
+                &::std::format!("{}.{}", field, "CHAT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.mark,
-                &::std::format!("{}.{}", field, "mark"),
+                &::std::format!("{}.{}", field, "MARK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.priority,
-                &::std::format!("{}.{}", field, "priority"),
+                &::std::format!("{}.{}", field, "PRIORITY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.multitask,
-                &::std::format!("{}.{}", field, "multitask"),
+                &::std::format!("{}.{}", field, "MULTITASK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.not_viewed,
-                &::std::format!("{}.{}", field, "notViewed"),
+                &::std::format!("{}.{}", field, "NOT_VIEWED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.replicate,
-                &::std::format!("{}.{}", field, "replicate"),
+                &::std::format!("{}.{}", field, "REPLICATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.stage_id,
-                &::std::format!("{}.{}", field, "stageId"),
+                &::std::format!("{}.{}", field, "STAGE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.sprint_id,
-                &::std::format!("{}.{}", field, "sprintId"),
+                &::std::format!("{}.{}", field, "SPRINT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.backlog_id,
-                &::std::format!("{}.{}", field, "backlogId"),
+                &::std::format!("{}.{}", field, "BACKLOG_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
+                &::std::format!("{}.{}", field, "CREATED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.created_date,
-                &::std::format!("{}.{}", field, "createdDate"),
+                &::std::format!("{}.{}", field, "CREATED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.responsible_id,
-                &::std::format!("{}.{}", field, "responsibleId"),
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.changed_by,
-                &::std::format!("{}.{}", field, "changedBy"),
+                &::std::format!("{}.{}", field, "CHANGED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.changed_date,
-                &::std::format!("{}.{}", field, "changedDate"),
+                &::std::format!("{}.{}", field, "CHANGED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status_changed_by,
-                &::std::format!("{}.{}", field, "statusChangedBy"),
+                &::std::format!("{}.{}", field, "STATUS_CHANGED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.closed_by,
-                &::std::format!("{}.{}", field, "closedBy"),
+                &::std::format!("{}.{}", field, "CLOSED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.closed_date,
-                &::std::format!("{}.{}", field, "closedDate"),
+                &::std::format!("{}.{}", field, "CLOSED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.activity_date,
-                &::std::format!("{}.{}", field, "activityDate"),
+                &::std::format!("{}.{}", field, "ACTIVITY_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.date_start,
-                &::std::format!("{}.{}", field, "dateStart"),
+                &::std::format!("{}.{}", field, "DATE_START"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.deadline,
-                &::std::format!("{}.{}", field, "deadline"),
+                &::std::format!("{}.{}", field, "DEADLINE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.start_date_plan,
-                &::std::format!("{}.{}", field, "startDatePlan"),
+                &::std::format!("{}.{}", field, "START_DATE_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.end_date_plan,
-                &::std::format!("{}.{}", field, "endDatePlan"),
+                &::std::format!("{}.{}", field, "END_DATE_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.guid,
-                &::std::format!("{}.{}", field, "guid"),
+                &::std::format!("{}.{}", field, "GUID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
+                &::std::format!("{}.{}", field, "XML_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.comments_count,
-                &::std::format!("{}.{}", field, "commentsCount"),
+                &::std::format!("{}.{}", field, "COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.service_comments_count,
-                &::std::format!("{}.{}", field, "serviceCommentsCount"),
+                &::std::format!("{}.{}", field, "SERVICE_COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.allow_change_deadline,
-                &::std::format!("{}.{}", field, "allowChangeDeadline"),
+                &::std::format!("{}.{}", field, "ALLOW_CHANGE_DEADLINE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.allow_time_tracking,
-                &::std::format!("{}.{}", field, "allowTimeTracking"),
+                &::std::format!("{}.{}", field, "ALLOW_TIME_TRACKING"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.task_control,
-                &::std::format!("{}.{}", field, "taskControl"),
+                &::std::format!("{}.{}", field, "TASK_CONTROL"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.add_in_report,
-                &::std::format!("{}.{}", field, "addInReport"),
+                &::std::format!("{}.{}", field, "ADD_IN_REPORT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forked_by_template_id,
-                &::std::format!("{}.{}", field, "forkedByTemplateId"),
+                &::std::format!("{}.{}", field, "FORKED_BY_TEMPLATE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.time_estimate,
-                &::std::format!("{}.{}", field, "timeEstimate"),
+                &::std::format!("{}.{}", field, "TIME_ESTIMATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.time_spent_in_logs,
-                &::std::format!("{}.{}", field, "timeSpentInLogs"),
+                &::std::format!("{}.{}", field, "TIME_SPENT_IN_LOGS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.match_work_time,
-                &::std::format!("{}.{}", field, "matchWorkTime"),
+                &::std::format!("{}.{}", field, "MATCH_WORK_TIME"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forum_topic_id,
-                &::std::format!("{}.{}", field, "forumTopicId"),
+                &::std::format!("{}.{}", field, "FORUM_TOPIC_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forum_id,
-                &::std::format!("{}.{}", field, "forumId"),
+                &::std::format!("{}.{}", field, "FORUM_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.site_id,
-                &::std::format!("{}.{}", field, "siteId"),
+                &::std::format!("{}.{}", field, "SITE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.subordinate,
-                &::std::format!("{}.{}", field, "subordinate"),
+                &::std::format!("{}.{}", field, "SUBORDINATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.exchange_modified,
-                &::std::format!("{}.{}", field, "exchangeModified"),
+                &::std::format!("{}.{}", field, "EXCHANGE_MODIFIED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.exchange_id,
-                &::std::format!("{}.{}", field, "exchangeId"),
+                &::std::format!("{}.{}", field, "EXCHANGE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.outlook_version,
-                &::std::format!("{}.{}", field, "outlookVersion"),
+                &::std::format!("{}.{}", field, "OUTLOOK_VERSION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.viewed_date,
-                &::std::format!("{}.{}", field, "viewedDate"),
+                &::std::format!("{}.{}", field, "VIEWED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.sorting,
-                &::std::format!("{}.{}", field, "sorting"),
+                &::std::format!("{}.{}", field, "SORTING"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_fact,
-                &::std::format!("{}.{}", field, "durationFact"),
+                &::std::format!("{}.{}", field, "DURATION_FACT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_muted,
-                &::std::format!("{}.{}", field, "isMuted"),
+                &::std::format!("{}.{}", field, "IS_MUTED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_pinned,
-                &::std::format!("{}.{}", field, "isPinned"),
+                &::std::format!("{}.{}", field, "IS_PINNED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_pinned_in_group,
-                &::std::format!("{}.{}", field, "isPinnedInGroup"),
+                &::std::format!("{}.{}", field, "IS_PINNED_IN_GROUP"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.flow_id,
-                &::std::format!("{}.{}", field, "flowId"),
+                &::std::format!("{}.{}", field, "FLOW_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.description_in_bbcode,
-                &::std::format!("{}.{}", field, "descriptionInBbcode"),
+                &::std::format!("{}.{}", field, "DESCRIPTION_IN_BBCODE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status,
-                &::std::format!("{}.{}", field, "status"),
+                &::std::format!("{}.{}", field, "STATUS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status_changed_date,
-                &::std::format!("{}.{}", field, "statusChangedDate"),
+                &::std::format!("{}.{}", field, "STATUS_CHANGED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_plan,
-                &::std::format!("{}.{}", field, "durationPlan"),
+                &::std::format!("{}.{}", field, "DURATION_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_type,
-                &::std::format!("{}.{}", field, "durationType"),
+                &::std::format!("{}.{}", field, "DURATION_TYPE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.favorite,
-                &::std::format!("{}.{}", field, "favorite"),
+                &::std::format!("{}.{}", field, "FAVORITE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.group_id,
-                &::std::format!("{}.{}", field, "groupId"),
+                &::std::format!("{}.{}", field, "GROUP_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.auditors,
-                &::std::format!("{}.{}", field, "auditors"),
+                &::std::format!("{}.{}", field, "AUDITORS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.accomplices,
-                &::std::format!("{}.{}", field, "accomplices"),
+                &::std::format!("{}.{}", field, "ACCOMPLICES"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.checklist,
-                &::std::format!("{}.{}", field, "checklist"),
+                &::std::format!("{}.{}", field, "CHECKLIST"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.group,
-                &::std::format!("{}.{}", field, "group"),
+                &::std::format!("{}.{}", field, "GROUP"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.creator,
-                &::std::format!("{}.{}", field, "creator"),
+                &::std::format!("{}.{}", field, "CREATOR"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.responsible,
-                &::std::format!("{}.{}", field, "responsible"),
+                &::std::format!("{}.{}", field, "RESPONSIBLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.accomplices_data,
-                &::std::format!("{}.{}", field, "accomplicesData"),
+                &::std::format!("{}.{}", field, "ACCOMPLICES_DATA"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.auditors_data,
-                &::std::format!("{}.{}", field, "auditorsData"),
+                &::std::format!("{}.{}", field, "AUDITORS_DATA"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.new_comments_count,
-                &::std::format!("{}.{}", field, "newCommentsCount"),
+                &::std::format!("{}.{}", field, "NEW_COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.action,
-                &::std::format!("{}.{}", field, "action"),
+                &::std::format!("{}.{}", field, "ACTION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.check_list_tree,
-                &::std::format!("{}.{}", field, "checkListTree"),
+                &::std::format!("{}.{}", field, "CHECK_LIST_TREE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.check_list_can_add,
-                &::std::format!("{}.{}", field, "checkListCanAdd"),
+                &::std::format!("{}.{}", field, "CHECK_LIST_CAN_ADD"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_crm_task,
-                &::std::format!("{}.{}", field, "ufCrmTask"),
+                &::std::format!("{}.{}", field, "UF_CRM_TASK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_task_webdav_files,
-                &::std::format!("{}.{}", field, "ufTaskWebdavFiles"),
+                &::std::format!("{}.{}", field, "UF_TASK_WEBDAV_FILES"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_mail_message,
-                &::std::format!("{}.{}", field, "ufMailMessage"),
+                &::std::format!("{}.{}", field, "UF_MAIL_MESSAGE"),
                 problems,
             );
         }
@@ -55728,442 +55728,442 @@ pub mod task_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Fields {
-        /// `id`: `string`.
+        /// `ID`: `string`.
         #[serde(
-            rename = "id",
+            rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `parentId`: `string`.
+        /// `PARENT_ID`: `string`.
         #[serde(
-            rename = "parentId",
+            rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
+        /// `TITLE`: `string`.
         #[serde(
-            rename = "title",
+            rename = "TITLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
+        /// `DESCRIPTION`: `string`.
         #[serde(
-            rename = "description",
+            rename = "DESCRIPTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `chatId`: `int`.
+        /// `CHAT_ID`: `int`.
         #[serde(
-            rename = "chatId",
+            rename = "CHAT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<i64>,
-        /// `mark`: `string`.
+        /// `MARK`: `string`.
         #[serde(
-            rename = "mark",
+            rename = "MARK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mark: ::std::option::Option<::std::string::String>,
-        /// `priority`: `string`.
+        /// `PRIORITY`: `string`.
         #[serde(
-            rename = "priority",
+            rename = "PRIORITY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub priority: ::std::option::Option<::std::string::String>,
-        /// `multitask`: `yn`.
+        /// `MULTITASK`: `yn`.
         #[serde(
-            rename = "multitask",
+            rename = "MULTITASK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub multitask: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `notViewed`: `yn`.
+        /// `NOT_VIEWED`: `yn`.
         #[serde(
-            rename = "notViewed",
+            rename = "NOT_VIEWED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub not_viewed: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `replicate`: `yn`.
+        /// `REPLICATE`: `yn`.
         #[serde(
-            rename = "replicate",
+            rename = "REPLICATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `stageId`: `string`.
+        /// `STAGE_ID`: `string`.
         #[serde(
-            rename = "stageId",
+            rename = "STAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub stage_id: ::std::option::Option<::std::string::String>,
-        /// `sprintId`: `string`.
+        /// `SPRINT_ID`: `string`.
         #[serde(
-            rename = "sprintId",
+            rename = "SPRINT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sprint_id: ::std::option::Option<::std::string::String>,
-        /// `backlogId`: `string`.
+        /// `BACKLOG_ID`: `string`.
         #[serde(
-            rename = "backlogId",
+            rename = "BACKLOG_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub backlog_id: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `string`.
+        /// `CREATED_BY`: `string`.
         #[serde(
-            rename = "createdBy",
+            rename = "CREATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
-        /// `createdDate`: `string`.
+        /// `CREATED_DATE`: `string`.
         #[serde(
-            rename = "createdDate",
+            rename = "CREATED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::std::string::String>,
-        /// `responsibleId`: `string`.
+        /// `RESPONSIBLE_ID`: `string`.
         #[serde(
-            rename = "responsibleId",
+            rename = "RESPONSIBLE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub responsible_id: ::std::option::Option<::std::string::String>,
-        /// `changedBy`: `string`.
+        /// `CHANGED_BY`: `string`.
         #[serde(
-            rename = "changedBy",
+            rename = "CHANGED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub changed_by: ::std::option::Option<::std::string::String>,
-        /// `changedDate`: `string`.
+        /// `CHANGED_DATE`: `string`.
         #[serde(
-            rename = "changedDate",
+            rename = "CHANGED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub changed_date: ::std::option::Option<::std::string::String>,
-        /// `statusChangedBy`: `string`.
+        /// `STATUS_CHANGED_BY`: `string`.
         #[serde(
-            rename = "statusChangedBy",
+            rename = "STATUS_CHANGED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_changed_by: ::std::option::Option<::std::string::String>,
-        /// `closedBy`: `string`.
+        /// `CLOSED_BY`: `string`.
         #[serde(
-            rename = "closedBy",
+            rename = "CLOSED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_by: ::std::option::Option<::std::string::String>,
-        /// `closedDate`: `string`.
+        /// `CLOSED_DATE`: `string`.
         #[serde(
-            rename = "closedDate",
+            rename = "CLOSED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_date: ::std::option::Option<::std::string::String>,
-        /// `activityDate`: `string`.
+        /// `ACTIVITY_DATE`: `string`.
         #[serde(
-            rename = "activityDate",
+            rename = "ACTIVITY_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub activity_date: ::std::option::Option<::std::string::String>,
-        /// `dateStart`: `string`.
+        /// `DATE_START`: `string`.
         #[serde(
-            rename = "dateStart",
+            rename = "DATE_START",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_start: ::std::option::Option<::std::string::String>,
-        /// `deadline`: `string`.
+        /// `DEADLINE`: `string`.
         #[serde(
-            rename = "deadline",
+            rename = "DEADLINE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deadline: ::std::option::Option<::std::string::String>,
-        /// `startDatePlan`: `string`.
+        /// `START_DATE_PLAN`: `string`.
         #[serde(
-            rename = "startDatePlan",
+            rename = "START_DATE_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date_plan: ::std::option::Option<::std::string::String>,
-        /// `endDatePlan`: `string`.
+        /// `END_DATE_PLAN`: `string`.
         #[serde(
-            rename = "endDatePlan",
+            rename = "END_DATE_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date_plan: ::std::option::Option<::std::string::String>,
-        /// `guid`: `string`.
+        /// `GUID`: `string`.
         #[serde(
-            rename = "guid",
+            rename = "GUID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub guid: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
+        /// `XML_ID`: `string`.
         #[serde(
-            rename = "xmlId",
+            rename = "XML_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `commentsCount`: `string`.
+        /// `COMMENTS_COUNT`: `string`.
         #[serde(
-            rename = "commentsCount",
+            rename = "COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments_count: ::std::option::Option<::std::string::String>,
-        /// `serviceCommentsCount`: `string`.
+        /// `SERVICE_COMMENTS_COUNT`: `string`.
         #[serde(
-            rename = "serviceCommentsCount",
+            rename = "SERVICE_COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub service_comments_count: ::std::option::Option<::std::string::String>,
-        /// `allowChangeDeadline`: `yn`.
+        /// `ALLOW_CHANGE_DEADLINE`: `yn`.
         #[serde(
-            rename = "allowChangeDeadline",
+            rename = "ALLOW_CHANGE_DEADLINE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_change_deadline: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
-        /// `allowTimeTracking`: `yn`.
+        /// `ALLOW_TIME_TRACKING`: `yn`.
         #[serde(
-            rename = "allowTimeTracking",
+            rename = "ALLOW_TIME_TRACKING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_time_tracking: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `taskControl`: `yn`.
+        /// `TASK_CONTROL`: `yn`.
         #[serde(
-            rename = "taskControl",
+            rename = "TASK_CONTROL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_control: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `addInReport`: `yn`.
+        /// `ADD_IN_REPORT`: `yn`.
         #[serde(
-            rename = "addInReport",
+            rename = "ADD_IN_REPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub add_in_report: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `forkedByTemplateId`: `string`.
+        /// `FORKED_BY_TEMPLATE_ID`: `string`.
         #[serde(
-            rename = "forkedByTemplateId",
+            rename = "FORKED_BY_TEMPLATE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forked_by_template_id: ::std::option::Option<::std::string::String>,
-        /// `timeEstimate`: `string`.
+        /// `TIME_ESTIMATE`: `string`.
         #[serde(
-            rename = "timeEstimate",
+            rename = "TIME_ESTIMATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_estimate: ::std::option::Option<::std::string::String>,
-        /// `timeSpentInLogs`: `string`.
+        /// `TIME_SPENT_IN_LOGS`: `string`.
         #[serde(
-            rename = "timeSpentInLogs",
+            rename = "TIME_SPENT_IN_LOGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_spent_in_logs: ::std::option::Option<::std::string::String>,
-        /// `matchWorkTime`: `yn`.
+        /// `MATCH_WORK_TIME`: `yn`.
         #[serde(
-            rename = "matchWorkTime",
+            rename = "MATCH_WORK_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `forumTopicId`: `string`.
+        /// `FORUM_TOPIC_ID`: `string`.
         #[serde(
-            rename = "forumTopicId",
+            rename = "FORUM_TOPIC_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forum_topic_id: ::std::option::Option<::std::string::String>,
-        /// `forumId`: `string`.
+        /// `FORUM_ID`: `string`.
         #[serde(
-            rename = "forumId",
+            rename = "FORUM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forum_id: ::std::option::Option<::std::string::String>,
-        /// `siteId`: `string`.
+        /// `SITE_ID`: `string`.
         #[serde(
-            rename = "siteId",
+            rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
-        /// `subordinate`: `yn`.
+        /// `SUBORDINATE`: `yn`.
         #[serde(
-            rename = "subordinate",
+            rename = "SUBORDINATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub subordinate: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `exchangeModified`: `string`.
+        /// `EXCHANGE_MODIFIED`: `string`.
         #[serde(
-            rename = "exchangeModified",
+            rename = "EXCHANGE_MODIFIED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exchange_modified: ::std::option::Option<::std::string::String>,
-        /// `exchangeId`: `string`.
+        /// `EXCHANGE_ID`: `string`.
         #[serde(
-            rename = "exchangeId",
+            rename = "EXCHANGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exchange_id: ::std::option::Option<::std::string::String>,
-        /// `outlookVersion`: `string`.
+        /// `OUTLOOK_VERSION`: `string`.
         #[serde(
-            rename = "outlookVersion",
+            rename = "OUTLOOK_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub outlook_version: ::std::option::Option<::std::string::String>,
-        /// `viewedDate`: `string`.
+        /// `VIEWED_DATE`: `string`.
         #[serde(
-            rename = "viewedDate",
+            rename = "VIEWED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub viewed_date: ::std::option::Option<::std::string::String>,
-        /// `sorting`: `string`.
+        /// `SORTING`: `string`.
         #[serde(
-            rename = "sorting",
+            rename = "SORTING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sorting: ::std::option::Option<::std::string::String>,
-        /// `durationFact`: `string`.
+        /// `DURATION_FACT`: `string`.
         #[serde(
-            rename = "durationFact",
+            rename = "DURATION_FACT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_fact: ::std::option::Option<::std::string::String>,
-        /// `isMuted`: `yn`.
+        /// `IS_MUTED`: `yn`.
         #[serde(
-            rename = "isMuted",
+            rename = "IS_MUTED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_muted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isPinned`: `yn`.
+        /// `IS_PINNED`: `yn`.
         #[serde(
-            rename = "isPinned",
+            rename = "IS_PINNED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isPinnedInGroup`: `yn`.
+        /// `IS_PINNED_IN_GROUP`: `yn`.
         #[serde(
-            rename = "isPinnedInGroup",
+            rename = "IS_PINNED_IN_GROUP",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned_in_group: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `flowId`: `string`.
+        /// `FLOW_ID`: `string`.
         #[serde(
-            rename = "flowId",
+            rename = "FLOW_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub flow_id: ::std::option::Option<::std::string::String>,
-        /// `descriptionInBbcode`: `string`.
+        /// `DESCRIPTION_IN_BBCODE`: `string`.
         #[serde(
-            rename = "descriptionInBbcode",
+            rename = "DESCRIPTION_IN_BBCODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description_in_bbcode: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
+        /// `STATUS`: `string`.
         #[serde(
-            rename = "status",
+            rename = "STATUS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `statusChangedDate`: `string`.
+        /// `STATUS_CHANGED_DATE`: `string`.
         #[serde(
-            rename = "statusChangedDate",
+            rename = "STATUS_CHANGED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_changed_date: ::std::option::Option<::std::string::String>,
-        /// `durationPlan`: `string`.
+        /// `DURATION_PLAN`: `string`.
         #[serde(
-            rename = "durationPlan",
+            rename = "DURATION_PLAN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_plan: ::std::option::Option<::std::string::String>,
-        /// `durationType`: `string`.
+        /// `DURATION_TYPE`: `string`.
         #[serde(
-            rename = "durationType",
+            rename = "DURATION_TYPE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub duration_type: ::std::option::Option<::std::string::String>,
-        /// `favorite`: `yn`.
+        /// `FAVORITE`: `yn`.
         #[serde(
-            rename = "favorite",
+            rename = "FAVORITE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `groupId`: `string`.
+        /// `GROUP_ID`: `string`.
         #[serde(
-            rename = "groupId",
+            rename = "GROUP_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub group_id: ::std::option::Option<::std::string::String>,
-        /// `auditors`: `any[]`.
+        /// `AUDITORS`: `any[]`.
         #[serde(
-            rename = "auditors",
+            rename = "AUDITORS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auditors: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `accomplices`: `any[]`.
+        /// `ACCOMPLICES`: `any[]`.
         #[serde(
-            rename = "accomplices",
+            rename = "ACCOMPLICES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accomplices: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `checklist`: `map<any>`.
+        /// `CHECKLIST`: `map<any>`.
         #[serde(
-            rename = "checklist",
+            rename = "CHECKLIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56173,9 +56173,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `group`: `map<any>`.
+        /// `GROUP`: `map<any>`.
         #[serde(
-            rename = "group",
+            rename = "GROUP",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56185,9 +56185,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `creator`: `map<any>`.
+        /// `CREATOR`: `map<any>`.
         #[serde(
-            rename = "creator",
+            rename = "CREATOR",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56197,9 +56197,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `responsible`: `map<any>`.
+        /// `RESPONSIBLE`: `map<any>`.
         #[serde(
-            rename = "responsible",
+            rename = "RESPONSIBLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56209,9 +56209,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `accomplicesData`: `map<any>`.
+        /// `ACCOMPLICES_DATA`: `map<any>`.
         #[serde(
-            rename = "accomplicesData",
+            rename = "ACCOMPLICES_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56221,9 +56221,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `auditorsData`: `map<any>`.
+        /// `AUDITORS_DATA`: `map<any>`.
         #[serde(
-            rename = "auditorsData",
+            rename = "AUDITORS_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56233,16 +56233,16 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `newCommentsCount`: `int`.
+        /// `NEW_COMMENTS_COUNT`: `int`.
         #[serde(
-            rename = "newCommentsCount",
+            rename = "NEW_COMMENTS_COUNT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub new_comments_count: ::std::option::Option<i64>,
-        /// `action`: `map<any>`.
+        /// `ACTION`: `map<any>`.
         #[serde(
-            rename = "action",
+            rename = "ACTION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56252,9 +56252,9 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `checkListTree`: `map<any>`.
+        /// `CHECK_LIST_TREE`: `map<any>`.
         #[serde(
-            rename = "checkListTree",
+            rename = "CHECK_LIST_TREE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -56264,39 +56264,39 @@ pub mod task_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `checkListCanAdd`: `yn`.
+        /// `CHECK_LIST_CAN_ADD`: `yn`.
         #[serde(
-            rename = "checkListCanAdd",
+            rename = "CHECK_LIST_CAN_ADD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub check_list_can_add: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ufCrmTask`: `any[]`.
+        /// `UF_CRM_TASK`: `any[]`.
         #[serde(
-            rename = "ufCrmTask",
+            rename = "UF_CRM_TASK",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_crm_task: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `ufTaskWebdavFiles`: `any[]`.
+        /// `UF_TASK_WEBDAV_FILES`: `any[]`.
         #[serde(
-            rename = "ufTaskWebdavFiles",
+            rename = "UF_TASK_WEBDAV_FILES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_task_webdav_files: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `ufMailMessage`: `string`.
+        /// `UF_MAIL_MESSAGE`: `string`.
         #[serde(
-            rename = "ufMailMessage",
+            rename = "UF_MAIL_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uf_mail_message: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_*`, `*`, …), kept as they are.
+        /// Members outside the documented fields (`UF_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -56319,80 +56319,80 @@ pub mod task_update {
     }
     impl ::b24_core::__private::wire::Record for Fields {
         const FIELDS: &'static [&'static str] = &[
-            "id",
-            "parentId",
-            "title",
-            "description",
-            "chatId",
-            "mark",
-            "priority",
-            "multitask",
-            "notViewed",
-            "replicate",
-            "stageId",
-            "sprintId",
-            "backlogId",
-            "createdBy",
-            "createdDate",
-            "responsibleId",
-            "changedBy",
-            "changedDate",
-            "statusChangedBy",
-            "closedBy",
-            "closedDate",
-            "activityDate",
-            "dateStart",
-            "deadline",
-            "startDatePlan",
-            "endDatePlan",
-            "guid",
-            "xmlId",
-            "commentsCount",
-            "serviceCommentsCount",
-            "allowChangeDeadline",
-            "allowTimeTracking",
-            "taskControl",
-            "addInReport",
-            "forkedByTemplateId",
-            "timeEstimate",
-            "timeSpentInLogs",
-            "matchWorkTime",
-            "forumTopicId",
-            "forumId",
-            "siteId",
-            "subordinate",
-            "exchangeModified",
-            "exchangeId",
-            "outlookVersion",
-            "viewedDate",
-            "sorting",
-            "durationFact",
-            "isMuted",
-            "isPinned",
-            "isPinnedInGroup",
-            "flowId",
-            "descriptionInBbcode",
-            "status",
-            "statusChangedDate",
-            "durationPlan",
-            "durationType",
-            "favorite",
-            "groupId",
-            "auditors",
-            "accomplices",
-            "checklist",
-            "group",
-            "creator",
-            "responsible",
-            "accomplicesData",
-            "auditorsData",
-            "newCommentsCount",
-            "action",
-            "checkListTree",
-            "checkListCanAdd",
-            "ufCrmTask",
-            "ufTaskWebdavFiles",
-            "ufMailMessage",
+            "ID",
+            "PARENT_ID",
+            "TITLE",
+            "DESCRIPTION",
+            "CHAT_ID",
+            "MARK",
+            "PRIORITY",
+            "MULTITASK",
+            "NOT_VIEWED",
+            "REPLICATE",
+            "STAGE_ID",
+            "SPRINT_ID",
+            "BACKLOG_ID",
+            "CREATED_BY",
+            "CREATED_DATE",
+            "RESPONSIBLE_ID",
+            "CHANGED_BY",
+            "CHANGED_DATE",
+            "STATUS_CHANGED_BY",
+            "CLOSED_BY",
+            "CLOSED_DATE",
+            "ACTIVITY_DATE",
+            "DATE_START",
+            "DEADLINE",
+            "START_DATE_PLAN",
+            "END_DATE_PLAN",
+            "GUID",
+            "XML_ID",
+            "COMMENTS_COUNT",
+            "SERVICE_COMMENTS_COUNT",
+            "ALLOW_CHANGE_DEADLINE",
+            "ALLOW_TIME_TRACKING",
+            "TASK_CONTROL",
+            "ADD_IN_REPORT",
+            "FORKED_BY_TEMPLATE_ID",
+            "TIME_ESTIMATE",
+            "TIME_SPENT_IN_LOGS",
+            "MATCH_WORK_TIME",
+            "FORUM_TOPIC_ID",
+            "FORUM_ID",
+            "SITE_ID",
+            "SUBORDINATE",
+            "EXCHANGE_MODIFIED",
+            "EXCHANGE_ID",
+            "OUTLOOK_VERSION",
+            "VIEWED_DATE",
+            "SORTING",
+            "DURATION_FACT",
+            "IS_MUTED",
+            "IS_PINNED",
+            "IS_PINNED_IN_GROUP",
+            "FLOW_ID",
+            "DESCRIPTION_IN_BBCODE",
+            "STATUS",
+            "STATUS_CHANGED_DATE",
+            "DURATION_PLAN",
+            "DURATION_TYPE",
+            "FAVORITE",
+            "GROUP_ID",
+            "AUDITORS",
+            "ACCOMPLICES",
+            "CHECKLIST",
+            "GROUP",
+            "CREATOR",
+            "RESPONSIBLE",
+            "ACCOMPLICES_DATA",
+            "AUDITORS_DATA",
+            "NEW_COMMENTS_COUNT",
+            "ACTION",
+            "CHECK_LIST_TREE",
+            "CHECK_LIST_CAN_ADD",
+            "UF_CRM_TASK",
+            "UF_TASK_WEBDAV_FILES",
+            "UF_MAIL_MESSAGE",
         ];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
@@ -56510,372 +56510,372 @@ pub mod task_update {
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
                 &self.id,
-                &::std::format!("{}.{}", field, "id"),
+                &::std::format!("{}.{}", field, "ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
+                &::std::format!("{}.{}", field, "PARENT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.title,
-                &::std::format!("{}.{}", field, "title"),
+                &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.description,
-                &::std::format!("{}.{}", field, "description"),
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.chat_id,
-                &::std::format!("{}.{}", field, "chatId"),
+                &::std::format!("{}.{}", field, "CHAT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.mark,
-                &::std::format!("{}.{}", field, "mark"),
+                &::std::format!("{}.{}", field, "MARK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.priority,
-                &::std::format!("{}.{}", field, "priority"),
+                &::std::format!("{}.{}", field, "PRIORITY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.multitask,
-                &::std::format!("{}.{}", field, "multitask"),
+                &::std::format!("{}.{}", field, "MULTITASK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.not_viewed,
-                &::std::format!("{}.{}", field, "notViewed"),
+                &::std::format!("{}.{}", field, "NOT_VIEWED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.replicate,
-                &::std::format!("{}.{}", field, "replicate"),
+                &::std::format!("{}.{}", field, "REPLICATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.stage_id,
-                &::std::format!("{}.{}", field, "stageId"),
+                &::std::format!("{}.{}", field, "STAGE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.sprint_id,
-                &::std::format!("{}.{}", field, "sprintId"),
+                &::std::format!("{}.{}", field, "SPRINT_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.backlog_id,
-                &::std::format!("{}.{}", field, "backlogId"),
+                &::std::format!("{}.{}", field, "BACKLOG_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
+                &::std::format!("{}.{}", field, "CREATED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.created_date,
-                &::std::format!("{}.{}", field, "createdDate"),
+                &::std::format!("{}.{}", field, "CREATED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.responsible_id,
-                &::std::format!("{}.{}", field, "responsibleId"),
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.changed_by,
-                &::std::format!("{}.{}", field, "changedBy"),
+                &::std::format!("{}.{}", field, "CHANGED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.changed_date,
-                &::std::format!("{}.{}", field, "changedDate"),
+                &::std::format!("{}.{}", field, "CHANGED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status_changed_by,
-                &::std::format!("{}.{}", field, "statusChangedBy"),
+                &::std::format!("{}.{}", field, "STATUS_CHANGED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.closed_by,
-                &::std::format!("{}.{}", field, "closedBy"),
+                &::std::format!("{}.{}", field, "CLOSED_BY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.closed_date,
-                &::std::format!("{}.{}", field, "closedDate"),
+                &::std::format!("{}.{}", field, "CLOSED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.activity_date,
-                &::std::format!("{}.{}", field, "activityDate"),
+                &::std::format!("{}.{}", field, "ACTIVITY_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.date_start,
-                &::std::format!("{}.{}", field, "dateStart"),
+                &::std::format!("{}.{}", field, "DATE_START"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.deadline,
-                &::std::format!("{}.{}", field, "deadline"),
+                &::std::format!("{}.{}", field, "DEADLINE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.start_date_plan,
-                &::std::format!("{}.{}", field, "startDatePlan"),
+                &::std::format!("{}.{}", field, "START_DATE_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.end_date_plan,
-                &::std::format!("{}.{}", field, "endDatePlan"),
+                &::std::format!("{}.{}", field, "END_DATE_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.guid,
-                &::std::format!("{}.{}", field, "guid"),
+                &::std::format!("{}.{}", field, "GUID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
+                &::std::format!("{}.{}", field, "XML_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.comments_count,
-                &::std::format!("{}.{}", field, "commentsCount"),
+                &::std::format!("{}.{}", field, "COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.service_comments_count,
-                &::std::format!("{}.{}", field, "serviceCommentsCount"),
+                &::std::format!("{}.{}", field, "SERVICE_COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.allow_change_deadline,
-                &::std::format!("{}.{}", field, "allowChangeDeadline"),
+                &::std::format!("{}.{}", field, "ALLOW_CHANGE_DEADLINE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.allow_time_tracking,
-                &::std::format!("{}.{}", field, "allowTimeTracking"),
+                &::std::format!("{}.{}", field, "ALLOW_TIME_TRACKING"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.task_control,
-                &::std::format!("{}.{}", field, "taskControl"),
+                &::std::format!("{}.{}", field, "TASK_CONTROL"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.add_in_report,
-                &::std::format!("{}.{}", field, "addInReport"),
+                &::std::format!("{}.{}", field, "ADD_IN_REPORT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forked_by_template_id,
-                &::std::format!("{}.{}", field, "forkedByTemplateId"),
+                &::std::format!("{}.{}", field, "FORKED_BY_TEMPLATE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.time_estimate,
-                &::std::format!("{}.{}", field, "timeEstimate"),
+                &::std::format!("{}.{}", field, "TIME_ESTIMATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.time_spent_in_logs,
-                &::std::format!("{}.{}", field, "timeSpentInLogs"),
+                &::std::format!("{}.{}", field, "TIME_SPENT_IN_LOGS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.match_work_time,
-                &::std::format!("{}.{}", field, "matchWorkTime"),
+                &::std::format!("{}.{}", field, "MATCH_WORK_TIME"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forum_topic_id,
-                &::std::format!("{}.{}", field, "forumTopicId"),
+                &::std::format!("{}.{}", field, "FORUM_TOPIC_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.forum_id,
-                &::std::format!("{}.{}", field, "forumId"),
+                &::std::format!("{}.{}", field, "FORUM_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.site_id,
-                &::std::format!("{}.{}", field, "siteId"),
+                &::std::format!("{}.{}", field, "SITE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.subordinate,
-                &::std::format!("{}.{}", field, "subordinate"),
+                &::std::format!("{}.{}", field, "SUBORDINATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.exchange_modified,
-                &::std::format!("{}.{}", field, "exchangeModified"),
+                &::std::format!("{}.{}", field, "EXCHANGE_MODIFIED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.exchange_id,
-                &::std::format!("{}.{}", field, "exchangeId"),
+                &::std::format!("{}.{}", field, "EXCHANGE_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.outlook_version,
-                &::std::format!("{}.{}", field, "outlookVersion"),
+                &::std::format!("{}.{}", field, "OUTLOOK_VERSION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.viewed_date,
-                &::std::format!("{}.{}", field, "viewedDate"),
+                &::std::format!("{}.{}", field, "VIEWED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.sorting,
-                &::std::format!("{}.{}", field, "sorting"),
+                &::std::format!("{}.{}", field, "SORTING"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_fact,
-                &::std::format!("{}.{}", field, "durationFact"),
+                &::std::format!("{}.{}", field, "DURATION_FACT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_muted,
-                &::std::format!("{}.{}", field, "isMuted"),
+                &::std::format!("{}.{}", field, "IS_MUTED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_pinned,
-                &::std::format!("{}.{}", field, "isPinned"),
+                &::std::format!("{}.{}", field, "IS_PINNED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.is_pinned_in_group,
-                &::std::format!("{}.{}", field, "isPinnedInGroup"),
+                &::std::format!("{}.{}", field, "IS_PINNED_IN_GROUP"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.flow_id,
-                &::std::format!("{}.{}", field, "flowId"),
+                &::std::format!("{}.{}", field, "FLOW_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.description_in_bbcode,
-                &::std::format!("{}.{}", field, "descriptionInBbcode"),
+                &::std::format!("{}.{}", field, "DESCRIPTION_IN_BBCODE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status,
-                &::std::format!("{}.{}", field, "status"),
+                &::std::format!("{}.{}", field, "STATUS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.status_changed_date,
-                &::std::format!("{}.{}", field, "statusChangedDate"),
+                &::std::format!("{}.{}", field, "STATUS_CHANGED_DATE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_plan,
-                &::std::format!("{}.{}", field, "durationPlan"),
+                &::std::format!("{}.{}", field, "DURATION_PLAN"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.duration_type,
-                &::std::format!("{}.{}", field, "durationType"),
+                &::std::format!("{}.{}", field, "DURATION_TYPE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.favorite,
-                &::std::format!("{}.{}", field, "favorite"),
+                &::std::format!("{}.{}", field, "FAVORITE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.group_id,
-                &::std::format!("{}.{}", field, "groupId"),
+                &::std::format!("{}.{}", field, "GROUP_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.auditors,
-                &::std::format!("{}.{}", field, "auditors"),
+                &::std::format!("{}.{}", field, "AUDITORS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.accomplices,
-                &::std::format!("{}.{}", field, "accomplices"),
+                &::std::format!("{}.{}", field, "ACCOMPLICES"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.checklist,
-                &::std::format!("{}.{}", field, "checklist"),
+                &::std::format!("{}.{}", field, "CHECKLIST"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.group,
-                &::std::format!("{}.{}", field, "group"),
+                &::std::format!("{}.{}", field, "GROUP"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.creator,
-                &::std::format!("{}.{}", field, "creator"),
+                &::std::format!("{}.{}", field, "CREATOR"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.responsible,
-                &::std::format!("{}.{}", field, "responsible"),
+                &::std::format!("{}.{}", field, "RESPONSIBLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.accomplices_data,
-                &::std::format!("{}.{}", field, "accomplicesData"),
+                &::std::format!("{}.{}", field, "ACCOMPLICES_DATA"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.auditors_data,
-                &::std::format!("{}.{}", field, "auditorsData"),
+                &::std::format!("{}.{}", field, "AUDITORS_DATA"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.new_comments_count,
-                &::std::format!("{}.{}", field, "newCommentsCount"),
+                &::std::format!("{}.{}", field, "NEW_COMMENTS_COUNT"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.action,
-                &::std::format!("{}.{}", field, "action"),
+                &::std::format!("{}.{}", field, "ACTION"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.check_list_tree,
-                &::std::format!("{}.{}", field, "checkListTree"),
+                &::std::format!("{}.{}", field, "CHECK_LIST_TREE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.check_list_can_add,
-                &::std::format!("{}.{}", field, "checkListCanAdd"),
+                &::std::format!("{}.{}", field, "CHECK_LIST_CAN_ADD"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_crm_task,
-                &::std::format!("{}.{}", field, "ufCrmTask"),
+                &::std::format!("{}.{}", field, "UF_CRM_TASK"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_task_webdav_files,
-                &::std::format!("{}.{}", field, "ufTaskWebdavFiles"),
+                &::std::format!("{}.{}", field, "UF_TASK_WEBDAV_FILES"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.uf_mail_message,
-                &::std::format!("{}.{}", field, "ufMailMessage"),
+                &::std::format!("{}.{}", field, "UF_MAIL_MESSAGE"),
                 problems,
             );
         }

@@ -1658,13 +1658,13 @@ pub struct ExternalCallHide {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: `int`.
+    /// `USER_ID`: `any`.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_id: ::std::option::Option<i64>,
+    pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1696,15 +1696,9 @@ impl ExternalCallHide {
     #[must_use]
     pub fn user_id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.user_id = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "USER_ID",
-                &mut self.extra,
-            ),
-        );
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -1767,9 +1761,7 @@ impl ::b24_core::__private::Method for ExternalCallHide {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
             problems.non_empty("CALL_ID", &self.call_id);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
-            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        }
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
 }
@@ -2955,13 +2947,13 @@ pub struct ExternalCallShow {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: `int`.
+    /// `USER_ID`: `any`.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_id: ::std::option::Option<i64>,
+    pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2993,15 +2985,9 @@ impl ExternalCallShow {
     #[must_use]
     pub fn user_id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
-        self.user_id = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "USER_ID",
-                &mut self.extra,
-            ),
-        );
+        self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3064,9 +3050,7 @@ impl ::b24_core::__private::Method for ExternalCallShow {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
             problems.non_empty("CALL_ID", &self.call_id);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
-            ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
-        }
+        ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
     }
 }

@@ -1324,8 +1324,8 @@ pub mod networkrange_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct NetworkrangeSet {
-    /// `RANGES` (required): `Ranges[]`.
-    #[serde(rename = "RANGES")]
+    /// `ranges` (required): `Ranges[]`.
+    #[serde(rename = "ranges")]
     pub ranges: ::std::vec::Vec<networkrange_set::Ranges>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -1336,7 +1336,7 @@ pub struct NetworkrangeSet {
 }
 #[allow(deprecated, clippy::all)]
 impl NetworkrangeSet {
-    /// A request with the required parameter `RANGES`.
+    /// A request with the required parameter `ranges`.
     #[must_use]
     pub fn new(
         ranges: impl ::std::convert::Into<::std::vec::Vec<networkrange_set::Ranges>>,
@@ -1375,11 +1375,11 @@ impl ::b24_core::__private::wire::FromWire for NetworkrangeSet {
         let mut extra = ::std::collections::BTreeMap::new();
         let [slot_0] = ::b24_core::__private::wire::slots(
             obj,
-            &["RANGES"],
+            &["ranges"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            ranges: ::b24_core::__private::wire::field_at(slot_0, "RANGES")?,
+            ranges: ::b24_core::__private::wire::field_at(slot_0, "ranges")?,
             extra,
         })
     }
@@ -1399,7 +1399,7 @@ impl ::b24_core::__private::Method for NetworkrangeSet {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("timeman.networkrange.set");
         let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.ranges, "RANGES", problems);
+        ::b24_core::__private::Check::check(&self.ranges, "ranges", problems);
         all.finish()
     }
 }
@@ -7724,13 +7724,13 @@ pub mod timecontrol_settings_get {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct TimecontrolSettingsSet {
-    /// `ACTIVE`: `yn`.
+    /// `ACTIVE`: `bool`.
     #[serde(
         rename = "ACTIVE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub active: ::std::option::Option<bool>,
     /// `MINIMUM_IDLE_FOR_REPORT`: `int`.
     #[serde(
         rename = "MINIMUM_IDLE_FOR_REPORT",
@@ -7738,27 +7738,27 @@ pub struct TimecontrolSettingsSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub minimum_idle_for_report: ::std::option::Option<i64>,
-    /// `REGISTER_OFFLINE`: `yn`.
+    /// `REGISTER_OFFLINE`: `bool`.
     #[serde(
         rename = "REGISTER_OFFLINE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub register_offline: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `REGISTER_IDLE`: `yn`.
+    pub register_offline: ::std::option::Option<bool>,
+    /// `REGISTER_IDLE`: `bool`.
     #[serde(
         rename = "REGISTER_IDLE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub register_idle: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `REGISTER_DESKTOP`: `yn`.
+    pub register_idle: ::std::option::Option<bool>,
+    /// `REGISTER_DESKTOP`: `bool`.
     #[serde(
         rename = "REGISTER_DESKTOP",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub register_desktop: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub register_desktop: ::std::option::Option<bool>,
     /// `REPORT_REQUEST_TYPE`: `string`. Documented values: `all`, `user`, `none`.
     #[serde(
         rename = "REPORT_REQUEST_TYPE",
@@ -7836,10 +7836,7 @@ impl TimecontrolSettingsSet {
     }
     /// Sets `ACTIVE`.
     #[must_use]
-    pub fn active(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn active(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -7860,10 +7857,7 @@ impl TimecontrolSettingsSet {
     }
     /// Sets `REGISTER_OFFLINE`.
     #[must_use]
-    pub fn register_offline(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn register_offline(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.register_offline = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -7871,10 +7865,7 @@ impl TimecontrolSettingsSet {
     }
     /// Sets `REGISTER_IDLE`.
     #[must_use]
-    pub fn register_idle(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn register_idle(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.register_idle = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -7882,10 +7873,7 @@ impl TimecontrolSettingsSet {
     }
     /// Sets `REGISTER_DESKTOP`.
     #[must_use]
-    pub fn register_desktop(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
-    ) -> Self {
+    pub fn register_desktop(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.register_desktop = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );

@@ -4124,23 +4124,23 @@ pub mod fields {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct Get {
-    /// `sort`: `string`.
+    /// `SORT`: `string`.
     #[serde(
-        rename = "sort",
+        rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<::std::string::String>,
-    /// `order`: `string`. Documented values: `ASC`, `DESC`.
+    /// `ORDER`: `string`. Documented values: `ASC`, `DESC`.
     #[serde(
-        rename = "order",
+        rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<::std::string::String>,
-    /// `FILTER`: `filter`.
+    /// `filter`: `filter`.
     #[serde(
-        rename = "FILTER",
+        rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -4173,14 +4173,7 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
-    /// `UF_DEPARTMENT`: `int`.
-    #[serde(
-        rename = "UF_DEPARTMENT",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub uf_department: ::std::option::Option<i64>,
-    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    /// Parameters the spec does not list (`*`, or any other), sent as they are (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
         ::std::string::String,
@@ -4200,11 +4193,10 @@ impl Get {
             select: ::std::option::Option::None,
             image_resize: ::std::option::Option::None,
             start: ::std::option::Option::None,
-            uf_department: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
-    /// Sets `sort`.
+    /// Sets `SORT`.
     #[must_use]
     pub fn sort(
         mut self,
@@ -4215,13 +4207,13 @@ impl Get {
         self.sort = ::std::option::Option::Some(
             ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(value),
-                "sort",
+                "SORT",
                 &mut self.extra,
             ),
         );
         self
     }
-    /// Sets `order`.
+    /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4232,13 +4224,13 @@ impl Get {
         self.order = ::std::option::Option::Some(
             ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(value),
-                "order",
+                "ORDER",
                 &mut self.extra,
             ),
         );
         self
     }
-    /// Sets `FILTER`.
+    /// Sets `filter`.
     #[must_use]
     pub fn filter(
         mut self,
@@ -4297,21 +4289,6 @@ impl Get {
         );
         self
     }
-    /// Sets `UF_DEPARTMENT`.
-    #[must_use]
-    pub fn uf_department(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
-    ) -> Self {
-        self.uf_department = ::std::option::Option::Some(
-            ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(value),
-                "UF_DEPARTMENT",
-                &mut self.extra,
-            ),
-        );
-        self
-    }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
     /// gap in the spec until the spec is fixed.
     #[must_use]
@@ -4339,32 +4316,27 @@ impl ::b24_core::__private::wire::FromWire for Get {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let obj = ::b24_core::__private::wire::object(value)?;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
             obj,
             &[
-                "sort",
-                "order",
-                "FILTER",
+                "SORT",
+                "ORDER",
+                "filter",
                 "ADMIN_MODE",
                 "select",
                 "IMAGE_RESIZE",
                 "start",
-                "UF_DEPARTMENT",
             ],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
-            sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
-            order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
-            filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
+            sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
+            order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
+            filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
             admin_mode: ::b24_core::__private::wire::field_at(slot_3, "ADMIN_MODE")?,
             select: ::b24_core::__private::wire::field_at(slot_4, "select")?,
             image_resize: ::b24_core::__private::wire::field_at(slot_5, "IMAGE_RESIZE")?,
             start: ::b24_core::__private::wire::field_at(slot_6, "start")?,
-            uf_department: ::b24_core::__private::wire::field_at(
-                slot_7,
-                "UF_DEPARTMENT",
-            )?,
             extra,
         })
     }
@@ -4388,13 +4360,13 @@ impl ::b24_core::__private::Method for Get {
     ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.get");
         let problems = &mut all;
-        if !::b24_core::__private::is_ref(self.extra.get("sort")) {
-            ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("order")) {
-            ::b24_core::__private::Check::check(&self.order, "order", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ORDER")) {
+            ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         }
-        ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
+        ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.admin_mode, "ADMIN_MODE", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         if !::b24_core::__private::is_ref(self.extra.get("IMAGE_RESIZE")) {
@@ -4406,13 +4378,6 @@ impl ::b24_core::__private::Method for Get {
         }
         if !::b24_core::__private::is_ref(self.extra.get("start")) {
             ::b24_core::__private::Check::check(&self.start, "start", problems);
-        }
-        if !::b24_core::__private::is_ref(self.extra.get("UF_DEPARTMENT")) {
-            ::b24_core::__private::Check::check(
-                &self.uf_department,
-                "UF_DEPARTMENT",
-                problems,
-            );
         }
         all.finish()
     }
@@ -4751,16 +4716,16 @@ pub struct Search {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<::std::string::String>,
-    /// `sort`: `string`.
+    /// `SORT`: `string`.
     #[serde(
-        rename = "sort",
+        rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sort: ::std::option::Option<::std::string::String>,
-    /// `order`: `string`. Documented values: `ASC`, `DESC`.
+    /// `ORDER`: `string`. Documented values: `ASC`, `DESC`.
     #[serde(
-        rename = "order",
+        rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
@@ -4833,7 +4798,7 @@ impl Search {
         );
         self
     }
-    /// Sets `sort`.
+    /// Sets `SORT`.
     #[must_use]
     pub fn sort(
         mut self,
@@ -4844,13 +4809,13 @@ impl Search {
         self.sort = ::std::option::Option::Some(
             ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(value),
-                "sort",
+                "SORT",
                 &mut self.extra,
             ),
         );
         self
     }
-    /// Sets `order`.
+    /// Sets `ORDER`.
     #[must_use]
     pub fn order(
         mut self,
@@ -4861,7 +4826,7 @@ impl Search {
         self.order = ::std::option::Option::Some(
             ::b24_core::__private::Arg::place(
                 ::std::convert::Into::into(value),
-                "order",
+                "ORDER",
                 &mut self.extra,
             ),
         );
@@ -4946,8 +4911,8 @@ impl ::b24_core::__private::wire::FromWire for Search {
             obj,
             &[
                 "FILTER",
-                "sort",
-                "order",
+                "SORT",
+                "ORDER",
                 "ADMIN_MODE",
                 "select",
                 "start",
@@ -4957,8 +4922,8 @@ impl ::b24_core::__private::wire::FromWire for Search {
         );
         ::std::result::Result::Ok(Self {
             filter: ::b24_core::__private::wire::field_at(slot_0, "FILTER")?,
-            sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
-            order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+            sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+            order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
             admin_mode: ::b24_core::__private::wire::field_at(slot_3, "ADMIN_MODE")?,
             select: ::b24_core::__private::wire::field_at(slot_4, "select")?,
             start: ::b24_core::__private::wire::field_at(slot_5, "start")?,
@@ -4992,11 +4957,11 @@ impl ::b24_core::__private::Method for Search {
         if !::b24_core::__private::is_ref(self.extra.get("FILTER")) {
             ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("sort")) {
-            ::b24_core::__private::Check::check(&self.sort, "sort", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("order")) {
-            ::b24_core::__private::Check::check(&self.order, "order", problems);
+        if !::b24_core::__private::is_ref(self.extra.get("ORDER")) {
+            ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         }
         ::b24_core::__private::Check::check(&self.admin_mode, "ADMIN_MODE", problems);
         ::b24_core::__private::Check::check(&self.select, "select", problems);

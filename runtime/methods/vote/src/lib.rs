@@ -1352,13 +1352,13 @@ pub struct AttachedVoteGetAnswerVoted {
     pub page_navigation: ::std::option::Option<
         attached_vote_get_answer_voted::PageNavigation,
     >,
-    /// `userForMobileFormat`: `yn`.
+    /// `userForMobileFormat`: `bool`. Server default: `false`.
     #[serde(
         rename = "userForMobileFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_for_mobile_format: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub user_for_mobile_format: ::std::option::Option<bool>,
     /// `moduleId`: `string`. Documented values: `Im`, `blog`.
     #[serde(
         rename = "moduleId",
@@ -1448,7 +1448,7 @@ impl AttachedVoteGetAnswerVoted {
     #[must_use]
     pub fn user_for_mobile_format(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2168,13 +2168,13 @@ pub struct AttachedVoteGetWithVoted {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_size: ::std::option::Option<i64>,
-    /// `userForMobileFormat`: `yn`.
+    /// `userForMobileFormat`: `bool`. Server default: `false`.
     #[serde(
         rename = "userForMobileFormat",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_for_mobile_format: ::std::option::Option<::b24_core::__private::types::Yn>,
+    pub user_for_mobile_format: ::std::option::Option<bool>,
     /// `moduleId`: `string`. Documented values: `Im`, `blog`.
     #[serde(
         rename = "moduleId",
@@ -2260,7 +2260,7 @@ impl AttachedVoteGetWithVoted {
     #[must_use]
     pub fn user_for_mobile_format(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+        value: impl ::std::convert::Into<bool>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
             ::std::convert::Into::into(value),

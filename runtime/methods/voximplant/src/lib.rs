@@ -5252,9 +5252,9 @@ for UserDeactivatePhoneError {
 #[serde(crate = "::b24_core::__private::serde")]
 #[non_exhaustive]
 pub struct UserGet {
-    /// `USER_ID` (required): `int[]`.
+    /// `USER_ID` (required): `any`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::std::vec::Vec<i64>,
+    pub user_id: ::b24_core::__private::serde_json::Value,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5266,7 +5266,9 @@ pub struct UserGet {
 impl UserGet {
     /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(
+        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
             extra: ::std::collections::BTreeMap::new(),

@@ -153,7 +153,7 @@ fn field(
         doc_ty: String::new(),
         page_link: None,
     };
-    if is_dynamic(&name) {
+    if is_dynamic(&name) || numbered_family(&name, desc) {
         f.dynamic = true;
         return Ok(f);
     }
@@ -260,6 +260,24 @@ fn field_name<'a>(first: &'a str, desc: &str) -> Result<(String, &'a str, bool),
     Ok((name, after, required))
 }
 
+/// A family of keys named by a number the description explains: `propertyN` ("where `N` —
+/// property identifier"), `PROPERTY_PropertyId` (a property's id after `PROPERTY_`).
+fn numbered_family(name: &str, desc: &str) -> bool {
+    let lower_then_n = name.len() > 1
+        && name.ends_with('N')
+        && name[..name.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_lowercase());
+    let explained = desc.contains("where `N`") || desc.contains("where N ");
+    let id_after_prefix = name.split_once('_').is_some_and(|(head, tail)| {
+        head.chars().all(|c| c.is_ascii_uppercase())
+            && tail.starts_with(|c: char| c.is_ascii_uppercase())
+            && tail.ends_with("Id")
+            && tail.chars().any(|c| c.is_ascii_lowercase())
+    });
+    (lower_then_n && explained) || id_after_prefix
+}
+
 /// A key pattern rather than a key: `UF_*`, `PROPERTY_xxx`, `FIELDS[...]`, `<id>`, `*`.
 fn is_dynamic(name: &str) -> bool {
     name.contains("...")
@@ -299,6 +317,11 @@ fn field_type(
     // A PHP "array" whose keys a sub-table documents is an object.
     if ty == "any[]" && has_anchor && doc_ty.trim() == "array" {
         ty = "ObjectRef".into();
+    }
+    // A PHP associative array (`array("field"=>"value"[, ...])`) is a JSON object: read
+    // as a list it would lose its keys.
+    if ty == "any[]" && (desc.contains("=>") || desc.contains("=&gt;")) {
+        ty = "map<any>".into();
     }
     // Format placeholders (`chatXXX`, `sgXXX`) are not values: a dialog id.
     if values
@@ -384,19 +407,39 @@ pub(super) fn type_text(after: &str) -> String {
         .collect();
     let either = (line.contains('|') || type_lines.len() > 1) && alternatives.len() >= 2;
     if either {
-        return "any".into();
+        // Kept as `string|object`: a value of any kind (`map_type`), which an example of
+        // one kind does not narrow.
+        return alternatives.into_iter().collect::<Vec<_>>().join("|");
     }
     first
 }
 
 /// Maps a docs type to a spec type expression (`ObjectRef` marks an object to resolve).
 pub(super) fn map_type(doc: &str, values: &[String]) -> String {
+    // `string|object`, `integer|integer[]`: values of more than one kind, either of which
+    // the call may pass.
+    let kinds: Vec<&str> = doc
+        .split('|')
+        .map(|k| {
+            k.trim()
+                .trim_matches(|c: char| c == '\\' || c == '`' || c.is_whitespace())
+        })
+        .filter(|k| !k.is_empty())
+        .collect();
+    if kinds.len() > 1 {
+        let first = kinds[0].to_lowercase();
+        return if kinds.iter().all(|k| k.to_lowercase() == first) {
+            map_type(kinds[0], values)
+        } else {
+            "any".into()
+        };
+    }
     let doc = doc.trim();
     let (base, array) = match doc.strip_suffix("[]") {
         Some(b) => (b.trim(), true),
         None => (doc, false),
     };
-    let base = base.split('|').next().unwrap_or("").trim().to_lowercase();
+    let base = base.trim().to_lowercase();
     let yn = !values.is_empty() && values.iter().all(|v| v == "Y" || v == "N");
     let tf = !values.is_empty() && values.iter().all(|v| v == "true" || v == "false");
     let zo = !values.is_empty() && values.iter().all(|v| v == "0" || v == "1");

@@ -546,7 +546,17 @@ fn read_params(
     objs: &mut objects::Objects<'_>,
     page: &mut MethodPage,
 ) {
-    let fields = field::fields_of(t, false, &mut page.warnings);
+    let mut fields = field::fields_of(t, false, &mut page.warnings);
+    // `auth` is the OAuth token every call may carry (the client sends it), not an argument
+    // of the method, even where a table lists it first.
+    if let Some(i) = fields.iter().position(|f| f.name == "auth") {
+        let f = fields.remove(i);
+        page.warnings.push(Warning::new(
+            "auth-row",
+            f.line,
+            "`auth`: the access token of every OAuth call, not a parameter of the method",
+        ));
+    }
     let mut fields = objects::fold_paths(fields, &mut page.types);
     for f in &mut fields {
         objs.resolve_field(f, Section::Params, page);

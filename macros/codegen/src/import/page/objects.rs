@@ -169,7 +169,20 @@ impl<'t> Objects<'t> {
                 self.resolve_linked(&f.name, &l, sec == Section::Response, page)
             });
         let base = resolved.clone().unwrap_or_else(|| "map<any>".into());
-        f.ty = if array { format!("{base}[]") } else { base };
+        f.ty = if array {
+            format!("{base}[]")
+        } else if keyed_by_data(&f.desc) {
+            // "Contains objects, each describing a parameter": the sub-table the row links
+            // describes one value, the keys are data (the parameters' own codes). A table
+            // found by the row's name alone may describe something else: any value.
+            if link.is_some() && resolved.is_some() {
+                format!("map<{base}>")
+            } else {
+                "map<any>".to_string()
+            }
+        } else {
+            base
+        };
         f.object = resolved;
     }
 
@@ -210,6 +223,22 @@ impl<'t> Objects<'t> {
             }
         }
     }
+}
+
+/// The description says the object holds one described object per key of its own:
+/// "Contains objects, each describing a [parameter](#property)", "The key of the `fields`
+/// object must match the field code from the template".
+fn keyed_by_data(desc: &str) -> bool {
+    let d = desc.to_lowercase();
+    [
+        "objects, each describing",
+        "contains objects, each",
+        "the key of the",
+        "keys depend",
+        "keys is not fixed",
+    ]
+    .iter()
+    .any(|p| d.contains(p))
 }
 
 /// The fields of the tables of one object, merged.

@@ -26,6 +26,14 @@ pub(super) fn with_examples(page: &mut MethodPage) {
         return;
     }
     move_into_objects(page, &calls);
+    let mut spelling = Spelling {
+        decided: HashSet::new(),
+        result_types: crate::import::entities::reach(page, [page.result.clone()]),
+        written: HashSet::new(),
+    };
+    for (_, c) in &calls {
+        keys_of(c, &mut spelling.written);
+    }
     for (line, params) in &calls {
         let Value::Object(obj) = params else { continue };
         for (key, value) in obj {
@@ -33,7 +41,7 @@ pub(super) fn with_examples(page: &mut MethodPage) {
                 continue;
             }
             let mut params = std::mem::take(&mut page.params);
-            member(&mut params, None, key, value, *line, page);
+            member(&mut params, None, key, value, *line, page, &mut spelling);
             page.params = params;
         }
     }
@@ -50,7 +58,9 @@ fn shape_untyped(page: &mut MethodPage, calls: &[(usize, Value)]) {
             continue;
         }
         let name = page.params[i].name.clone();
-        if free_keys(&page.params[i].desc) {
+        // `string | object`: the table allows either kind, which an example of one of
+        // them does not narrow.
+        if free_keys(&page.params[i].desc) || page.params[i].doc_ty.contains('|') {
             continue;
         }
         let values: Vec<(usize, &Value)> = calls
@@ -195,6 +205,153 @@ fn unrequire_omitted(page: &mut MethodPage, calls: &[(usize, Value)]) {
     }
 }
 
+/// The names the example calls spell: a call that ran is the authority on how a request
+/// writes a name, where the table (or a fields page it links, often the result's
+/// camelCase entity) spells it otherwise.
+struct Spelling {
+    /// (owner, name as the table wrote it, loosely) already spelt by an earlier example.
+    decided: HashSet<(String, String)>,
+    /// Types the result reaches: their names are the answer's, not the request's.
+    result_types: std::collections::BTreeSet<String>,
+    /// Every name the page's example calls write, at any depth: a table's spelling that
+    /// one of them writes too stands.
+    written: HashSet<String>,
+}
+
+fn keys_of(v: &Value, out: &mut HashSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys_of(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys_of(x, out)),
+        _ => {}
+    }
+}
+
+/// A name without its letter case and word separators: `RESPONSIBLE_ID`, `responsibleId`
+/// and `ResponsibleId` are one name.
+fn loose(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// `responsibleId` → `RESPONSIBLE_ID`.
+fn screaming(name: &str) -> String {
+    crate::naming::words(name).join("_").to_ascii_uppercase()
+}
+
+fn is_screaming(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_camel(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Gives field `i` the example's spelling `key` (same name, other letter case or word
+/// separators), once per field: examples that disagree keep the first one's.
+fn respell(
+    fields: &mut [Field],
+    i: usize,
+    owner: Option<&str>,
+    key: &str,
+    line: usize,
+    page: &mut MethodPage,
+    spelling: &mut Spelling,
+) {
+    let table = fields[i].name.clone();
+    if table == key
+        || fields[i].dynamic
+        || fields.iter().any(|f| f.name == key)
+        || spelling.written.contains(&table)
+    {
+        return;
+    }
+    let owner_name = owner.unwrap_or("").to_string();
+    if spelling.result_types.contains(&owner_name) {
+        // The type is also the answer's: its names are the answer's.
+        return;
+    }
+    if !spelling.decided.insert((owner_name, loose(&table))) {
+        page.warnings.push(Warning::new(
+            "examples-disagree-on-name",
+            line,
+            format!("`{key}`: an earlier example spells it `{table}`"),
+        ));
+        return;
+    }
+    page.warnings.push(Warning::new(
+        "name-from-example",
+        line,
+        format!("`{key}`: the table writes `{table}`, the example call `{key}`"),
+    ));
+    fields[i].name = key.to_string();
+}
+
+/// An object whose example calls write every name of the type in SCREAMING_SNAKE where
+/// its table (often a linked fields page of the result's camelCase entity) writes
+/// camelCase: the request spells every field so (`tasks.task.add` takes
+/// `fields.RESPONSIBLE_ID`, and answers `responsibleId`).
+fn adopt_convention(
+    sub: &mut [Field],
+    owner: &str,
+    obj: &serde_json::Map<String, Value>,
+    line: usize,
+    page: &mut MethodPage,
+    spelling: &mut Spelling,
+) {
+    if spelling.result_types.contains(owner) {
+        return;
+    }
+    let mut screaming_hits = 0;
+    for k in obj.keys() {
+        let Some(f) = sub
+            .iter()
+            .find(|f| !f.dynamic && loose(&f.name) == loose(k))
+        else {
+            continue;
+        };
+        if f.name == *k && is_camel(k) && k.chars().any(|c| c.is_ascii_uppercase()) {
+            // An example writes a camelCase name as the table does: no convention to adopt.
+            return;
+        }
+        if is_screaming(k) && is_camel(&f.name) {
+            screaming_hits += 1;
+        }
+    }
+    if screaming_hits < 2 {
+        return;
+    }
+    let mut changed = Vec::new();
+    for f in sub.iter_mut() {
+        if !f.dynamic && is_camel(&f.name) {
+            let s = screaming(&f.name);
+            changed.push(format!("{} → {s}", f.name));
+            spelling.decided.insert((owner.to_string(), loose(&f.name)));
+            f.name = s;
+        }
+    }
+    if !changed.is_empty() {
+        page.warnings.push(Warning::new(
+            "names-from-example-convention",
+            line,
+            format!(
+                "`{owner}`: the example calls write its names in SCREAMING_SNAKE_CASE, the table in camelCase ({})",
+                changed.join(", ")
+            ),
+        ));
+    }
+}
+
 /// Reconciles one member `key: value` of an example with `fields` (of the named type
 /// `owner`, or the parameters when `None`).
 fn member(
@@ -204,11 +361,20 @@ fn member(
     value: &Value,
     line: usize,
     page: &mut MethodPage,
+    spelling: &mut Spelling,
 ) {
     let found = fields
         .iter()
         .position(|f| f.name == key)
-        .or_else(|| fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)));
+        .or_else(|| fields.iter().position(|f| f.name.eq_ignore_ascii_case(key)))
+        .or_else(|| {
+            fields
+                .iter()
+                .position(|f| !f.dynamic && loose(&f.name) == loose(key))
+        });
+    if let Some(i) = found {
+        respell(fields, i, owner, key, line, page, spelling);
+    }
     let Some(i) = found else {
         if fields
             .iter()
@@ -242,47 +408,7 @@ fn member(
         return;
     };
     let ty = fields[i].ty.clone();
-    let named = ty.trim_end_matches("[]").to_string();
-    let is_named = named.starts_with(|c: char| c.is_ascii_uppercase());
-    let pair = |a: &[Value]| a.len() == 2 && a.iter().all(Value::is_string);
-    let new_ty = match value {
-        // `["name.ext", "<base64>"]`: one file, not a list of them.
-        Value::Array(a) if ty == "file[]" && pair(a) => Some("file".to_string()),
-        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && !is_named => {
-            Some("map<any>".to_string())
-        }
-        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && is_named => Some(named.clone()),
-        Value::Array(a) if !a.is_empty() && is_named && !ty.ends_with("[]") => {
-            if a.iter().all(Value::is_object) {
-                Some(format!("{named}[]"))
-            } else {
-                Some("any".to_string())
-            }
-        }
-        Value::Array(a) if !a.is_empty() && ty == "map<any>" => Some("any".to_string()),
-        Value::Object(m) if !m.is_empty() && scalar(&ty) => Some("any".to_string()),
-        Value::Array(a) if !a.is_empty() && scalar(&ty) => Some(infer(value)),
-        // Not a date where the table says a date: the table's type is wrong.
-        Value::String(s)
-            if matches!(ty.as_str(), "date" | "datetime")
-                && !s.is_empty()
-                && !crate::conform::is_datetime(s)
-                && !crate::conform::is_placeholder(s) =>
-        {
-            Some("string".to_string())
-        }
-        // A word where the table says a number (`"ID": "65e5a449e8f135.21284909"`): the
-        // table's type is wrong.
-        Value::String(s)
-            if matches!(ty.as_str(), "int" | "float")
-                && !s.is_empty()
-                && s.trim().parse::<f64>().is_err()
-                && !crate::conform::is_placeholder(s) =>
-        {
-            Some("string".to_string())
-        }
-        _ => None,
-    };
+    let new_ty = kind_from_example(&ty, value);
     if let Some(nt) = new_ty.filter(|nt| *nt != ty) {
         page.warnings.push(Warning::new(
             "kind-from-example",
@@ -310,12 +436,63 @@ fn member(
     };
     for o in objects {
         if let Value::Object(m) = o {
+            adopt_convention(&mut sub, named, m, line, page, spelling);
             for (k, v) in m {
-                member(&mut sub, Some(named), k, v, line, page);
+                member(&mut sub, Some(named), k, v, line, page, spelling);
             }
         }
     }
     page.types.insert(named.to_string(), sub);
+}
+
+/// The type an example value shows where the table's `ty` would refuse it or lose part of
+/// it, if any.
+fn kind_from_example(ty: &str, value: &Value) -> Option<String> {
+    let named = ty.trim_end_matches("[]").to_string();
+    let is_named = named.starts_with(|c: char| c.is_ascii_uppercase());
+    let pair = |a: &[Value]| a.len() == 2 && a.iter().all(Value::is_string);
+    match value {
+        // `["name.ext", "<base64>"]`: one file, not a list of them.
+        Value::Array(a) if ty == "file[]" && pair(a) => Some("file".to_string()),
+        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && !is_named => {
+            Some("map<any>".to_string())
+        }
+        Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && is_named => Some(named.clone()),
+        Value::Array(a) if !a.is_empty() && is_named && !ty.ends_with("[]") => {
+            if a.iter().all(Value::is_object) {
+                Some(format!("{named}[]"))
+            } else {
+                Some("any".to_string())
+            }
+        }
+        Value::Array(a) if !a.is_empty() && ty == "map<any>" => Some("any".to_string()),
+        // A flag in the form the example writes it: JSON `true` where the table's
+        // "boolean" was read as `Y`/`N`, and `"Y"` where it was read as JSON.
+        Value::Bool(_) if matches!(ty, "yn" | "bool01") => Some("bool".to_string()),
+        Value::String(s) if ty == "bool" && (s == "Y" || s == "N") => Some("yn".to_string()),
+        Value::Object(m) if !m.is_empty() && scalar(ty) => Some("any".to_string()),
+        Value::Array(a) if !a.is_empty() && scalar(ty) => Some(infer(value)),
+        // Not a date where the table says a date: the table's type is wrong.
+        Value::String(s)
+            if matches!(ty, "date" | "datetime")
+                && !s.is_empty()
+                && !crate::conform::is_datetime(s)
+                && !crate::conform::is_placeholder(s) =>
+        {
+            Some("string".to_string())
+        }
+        // A word where the table says a number (`"ID": "65e5a449e8f135.21284909"`): the
+        // table's type is wrong.
+        Value::String(s)
+            if matches!(ty, "int" | "float")
+                && !s.is_empty()
+                && s.trim().parse::<f64>().is_err()
+                && !crate::conform::is_placeholder(s) =>
+        {
+            Some("string".to_string())
+        }
+        _ => None,
+    }
 }
 
 /// The description says the object's keys are data ("where the key is the name of the
@@ -329,6 +506,16 @@ fn free_keys(desc: &str) -> bool {
         "key of each",
         "arbitrary",
         "any key",
+        // "The set of keys depends on the specific template", "the list of `fields` keys
+        // is not fixed", "specific values depend on the placement".
+        "keys depends on",
+        "keys depend on",
+        "is not fixed",
+        "values depend on the",
+        // "The key of the `fields` object must match the field code", "in the format
+        // `{"FieldCode":"Value"}`".
+        "the key of the",
+        "\":\"value\"}",
     ]
     .iter()
     .any(|p| d.contains(p))
@@ -353,6 +540,10 @@ fn scalar(ty: &str) -> bool {
 /// A dynamic row (`UF_CRM_...`, `PROPERTY_N`) that covers `key`.
 fn dynamic_match(pattern_name: &str, key: &str) -> bool {
     if pattern_name == "*" {
+        return true;
+    }
+    let pattern = crate::import::emit::pattern_of(pattern_name);
+    if pattern.len() > 1 && matches_pattern(&pattern, key) {
         return true;
     }
     let prefix: String = pattern_name
