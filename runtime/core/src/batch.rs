@@ -437,14 +437,16 @@ impl<'c> Batch<'c> {
                 return Err(BatchError::new(Vec::new(), not_run, unknown, cause).into());
             }
         };
-        BatchResults::from_answer(
+        let mut results = BatchResults::from_answer(
             keys,
             self.commands,
             self.halt,
             answer.status,
             &answer.value("batch")?,
             answer.scrub.clone(),
-        )
+        )?;
+        results.lenient = answer.lenient;
+        Ok(results)
     }
 }
 
@@ -491,6 +493,9 @@ pub struct BatchResults {
     status: u16,
     /// What a command's error or value may echo of the client's secrets goes.
     scrub: crate::client::Scrubber,
+    /// A command's result that does not decode strictly is decoded leniently (the
+    /// client's setting, see [`crate::ClientBuilder::strict_decoding`]).
+    lenient: bool,
 }
 
 fn as_map(v: Option<&Value>) -> Map<String, Value> {
@@ -553,6 +558,7 @@ impl BatchResults {
             halted: halt,
             status,
             scrub,
+            lenient: false,
         })
     }
 
@@ -567,21 +573,7 @@ impl BatchResults {
         }
         let method = self.methods.get(key).map_or("batch", String::as_str);
         match self.results.get(key) {
-            Some(v) => T::from_wire(v).map_err(|e| {
-                CommandError::Decode(DecodeError::new(
-                    method,
-                    DecodeKind::Value,
-                    &self
-                        .scrub
-                        .apply(&e.path_from(&format!("$.result.result.{key}"))),
-                    self.scrub.apply(&format!(
-                        "expected {}, found {}",
-                        e.expected_what(),
-                        e.found()
-                    )),
-                    self.status,
-                ))
-            }),
+            Some(v) => self.decode_value(method, key, v),
             None if self.halted => Err(CommandError::NotRun {
                 key: key.to_string(),
                 reason: "the batch halted at an earlier error".into(),
@@ -592,6 +584,49 @@ impl BatchResults {
                 reason: "no result and no error for this command".into(),
             }),
         }
+    }
+
+    /// A command's result: strictly, and when that fails and the client is lenient, again
+    /// leniently (each member left out reported as a `tracing` warning).
+    fn decode_value<T: FromWire>(
+        &self,
+        method: &str,
+        key: &str,
+        v: &Value,
+    ) -> Result<T, CommandError> {
+        let strict = match T::from_wire(v) {
+            Ok(t) => return Ok(t),
+            Err(e) => e,
+        };
+        if self.lenient
+            && let Ok((t, unread)) = crate::wire::decode_value_lenient::<T>(v)
+        {
+            for u in unread {
+                tracing::warn!(
+                    target: "b24",
+                    method,
+                    path = %self.scrub.apply(&u.path.replacen('$', &format!("$.result.result.{key}"), 1)),
+                    expected = %u.expected,
+                    found = %self.scrub.apply(&u.found),
+                    "a member of the answer is not of the documented form: left out of its field, kept in `extra`"
+                );
+            }
+            return Ok(t);
+        }
+        let e = strict;
+        Err(CommandError::Decode(DecodeError::new(
+            method,
+            DecodeKind::Value,
+            &self
+                .scrub
+                .apply(&e.path_from(&format!("$.result.result.{key}"))),
+            self.scrub.apply(&format!(
+                "expected {}, found {}",
+                e.expected_what(),
+                e.found()
+            )),
+            self.status,
+        )))
     }
 
     /// The result of the command `key`, as [`BatchResults::get`] decodes it (for the fuzz

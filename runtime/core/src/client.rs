@@ -16,7 +16,7 @@ use crate::error::{
 use crate::limits::{Limiter, OperatingTracker, RateLimit};
 use crate::method::{Api, Method};
 use crate::oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthState, TokenStore};
-use crate::wire::{FromWire, WireError};
+use crate::wire::{FromWire, Unread, WireError};
 
 /// A Bitrix24 REST client.
 ///
@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
     /// Takes this client's secrets out of what servers send back (shared by its answers).
     pub(crate) scrubber: Scrubber,
+    /// Answers that do not decode strictly are decoded leniently (the default).
+    pub(crate) lenient: bool,
 }
 
 /// The most requests a client and its clones have on the wire at once, unless
@@ -209,6 +211,7 @@ pub struct ClientBuilder {
     token_store: Option<Arc<dyn TokenStore>>,
     max_in_flight: Option<usize>,
     shared_limit: Option<Arc<dyn crate::RateLimiter>>,
+    strict_decoding: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -222,6 +225,20 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Decodes every answer strictly: a member of another form than the binding's type
+    /// fails the whole call with a [`DecodeError`](crate::DecodeError) naming the method
+    /// and the JSON path (for tests, and for checking bindings against a portal).
+    ///
+    /// By default an answer that does not decode strictly is decoded again leniently: the
+    /// members of an unexpected form are left out of their typed fields (kept as they came
+    /// in their struct's `extra`), every other member is read, and each one left out is
+    /// reported — in [`Response::unread`](crate::Response::unread) and as a `tracing`
+    /// warning (target `b24`) naming the method, the JSON path and what was found.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
+        self
+    }
+
     /// Total time allowed for one HTTP request (default 60 s).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
@@ -390,6 +407,7 @@ impl ClientBuilder {
                 in_flight: Arc::new(tokio::sync::Semaphore::new(
                     self.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT),
                 )),
+                lenient: !self.strict_decoding,
             }),
         })
     }
@@ -700,6 +718,7 @@ impl Client {
             "call"
         );
         let mut answer = decode_envelope(method, status, &bytes, self.inner.scrubber.clone())?;
+        answer.lenient = self.inner.lenient;
         if replayed {
             answer.replayed = true;
             bump(&self.inner.metrics.replayed);
@@ -750,13 +769,14 @@ pub(crate) fn decode_response<T: FromWire>(
     method: &str,
     raw: RawAnswer,
 ) -> Result<Response<T>, Error> {
-    let result = raw.decode::<T>(method)?;
+    let (result, unread) = raw.decode_reporting::<T>(method)?;
     Ok(Response {
         result,
         time: raw.time,
         total: raw.total,
         next: raw.next,
         replayed: raw.replayed,
+        unread,
     })
 }
 
@@ -815,13 +835,50 @@ pub(crate) struct RawAnswer {
     pub(crate) scrub: Scrubber,
     /// REST 3.0: the stored answer of an earlier call with the same `Idempotency-Key`.
     pub(crate) replayed: bool,
+    /// An answer that does not decode strictly is decoded leniently (the client's
+    /// setting; `false` for answers outside a client).
+    pub(crate) lenient: bool,
 }
 
 impl RawAnswer {
-    /// The `result` decoded into `T`.
+    /// The `result` decoded into `T`; the members left out of their fields are reported
+    /// as `tracing` warnings only.
     pub(crate) fn decode<T: FromWire>(&self, method: &str) -> Result<T, Error> {
-        crate::wire::decode_slice(self.result.get().as_bytes())
-            .map_err(|e| decode_error(method, self.status, &e, &self.scrub))
+        self.decode_reporting(method).map(|(t, _)| t)
+    }
+
+    /// The `result` decoded into `T`, strictly straight from its text; when that fails
+    /// and the client is lenient, again leniently (see [`crate::wire::decode_lenient`]),
+    /// with the members that were left out.
+    pub(crate) fn decode_reporting<T: FromWire>(
+        &self,
+        method: &str,
+    ) -> Result<(T, Vec<Unread>), Error> {
+        let text = self.result.get().as_bytes();
+        let strict = match crate::wire::decode_slice(text) {
+            Ok(t) => return Ok((t, Vec::new())),
+            Err(e) => e,
+        };
+        let failed = || decode_error(method, self.status, &strict, &self.scrub);
+        if !self.lenient {
+            return Err(failed());
+        }
+        let Ok((t, mut unread)) = crate::wire::decode_lenient::<T>(text) else {
+            return Err(failed());
+        };
+        for u in &mut unread {
+            u.path = self.scrub.apply(&u.path.replacen('$', "$.result", 1));
+            u.found = self.scrub.apply(&u.found);
+            tracing::warn!(
+                target: "b24",
+                method,
+                path = %u.path,
+                expected = %u.expected,
+                found = %u.found,
+                "a member of the answer is not of the documented form: left out of its field, kept in `extra`"
+            );
+        }
+        Ok((t, unread))
     }
 
     /// The `result` as a JSON value.
@@ -960,6 +1017,7 @@ pub(crate) fn decode_envelope(
         next,
         scrub: scrubber,
         replayed: false,
+        lenient: false,
     })
 }
 

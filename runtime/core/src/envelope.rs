@@ -230,4 +230,10 @@ pub struct Response<T> {
     /// `Idempotency-Key`, same body; `Idempotent-Replayed: true`), which ran once — a
     /// repeat after an answer was lost, not a second run.
     pub replayed: bool,
+    /// The members of `result` that did not have the documented form: left out of their
+    /// typed fields (kept as they came in their struct's `extra`), each with its JSON path
+    /// and what was found. Empty when the answer decoded strictly, and always with
+    /// [`ClientBuilder::strict_decoding`](crate::ClientBuilder::strict_decoding), which
+    /// makes such an answer an error instead.
+    pub unread: Vec<crate::wire::Unread>,
 }

@@ -55,6 +55,7 @@ pub use secret::Secret;
 pub use shared_limit::RedisRateLimiter;
 pub use shared_limit::{RateLimiter, Room};
 pub use tls::http_client_builder;
+pub use wire::Unread;
 
 /// Entry points for the fuzz targets and property tests (`tests/fuzz`, `tests/fuzz-checks`):
 /// the decoders and encoders of outside input, callable without a network. Not a public

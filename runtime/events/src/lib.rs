@@ -1038,13 +1038,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -1122,13 +1122,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -1206,13 +1206,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -1290,13 +1290,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -1374,13 +1374,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -1458,13 +1458,13 @@ pub mod calendar {
         )]
         #[serde(crate = "::b24_core::__private::serde")]
         pub struct Data {
-            /// `id`: `int`.
+            /// `id`: `string`.
             #[serde(
                 rename = "id",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub id: ::std::option::Option<i64>,
+            pub id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields, kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -20877,13 +20877,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `BOT_ID`: `int`.
+            /// `BOT_ID`: `string`.
             #[serde(
                 rename = "BOT_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub bot_id: ::std::option::Option<i64>,
+            pub bot_id: ::std::option::Option<::std::string::String>,
             /// `BOT_CODE`: `string`.
             #[serde(
                 rename = "BOT_CODE",
@@ -21261,15 +21261,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub silent_join: ::std::option::Option<::std::string::String>,
-            /// `DIALOG_ID`: `any`.
+            /// `DIALOG_ID`: `string`.
             #[serde(
                 rename = "DIALOG_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<
-                ::b24_core::__private::serde_json::Value,
-            >,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `LANGUAGE`: `string`.
             #[serde(
                 rename = "LANGUAGE",
@@ -21703,13 +21701,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `BOT_ID`: `int`.
+            /// `BOT_ID`: `string`.
             #[serde(
                 rename = "BOT_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub bot_id: ::std::option::Option<i64>,
+            pub bot_id: ::std::option::Option<::std::string::String>,
             /// `BOT_CODE`: `string`.
             #[serde(
                 rename = "BOT_CODE",
@@ -22031,15 +22029,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub from_user_id: ::std::option::Option<i64>,
-            /// `DIALOG_ID`: `any`.
+            /// `DIALOG_ID`: `string`.
             #[serde(
                 rename = "DIALOG_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<
-                ::b24_core::__private::serde_json::Value,
-            >,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `TO_CHAT_ID`: `int`.
             #[serde(
                 rename = "TO_CHAT_ID",
@@ -23037,13 +23033,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `BOT_ID`: `int`.
+            /// `BOT_ID`: `string`.
             #[serde(
                 rename = "BOT_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub bot_id: ::std::option::Option<i64>,
+            pub bot_id: ::std::option::Option<::std::string::String>,
             /// `BOT_CODE`: `string`.
             #[serde(
                 rename = "BOT_CODE",
@@ -23414,15 +23410,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub chat_entity_data_3: ::std::option::Option<::std::string::String>,
-            /// `DIALOG_ID`: `any`.
+            /// `DIALOG_ID`: `string`.
             #[serde(
                 rename = "DIALOG_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<
-                ::b24_core::__private::serde_json::Value,
-            >,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `MESSAGE_ID`: `int`.
             #[serde(
                 rename = "MESSAGE_ID",
@@ -23967,13 +23961,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `BOT_ID`: `int`.
+            /// `BOT_ID`: `string`.
             #[serde(
                 rename = "BOT_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub bot_id: ::std::option::Option<i64>,
+            pub bot_id: ::std::option::Option<::std::string::String>,
             /// `BOT_CODE`: `string`.
             #[serde(
                 rename = "BOT_CODE",
@@ -24391,15 +24385,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub message_original: ::std::option::Option<::std::string::String>,
-            /// `DIALOG_ID`: `any`.
+            /// `DIALOG_ID`: `string`.
             #[serde(
                 rename = "DIALOG_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<
-                ::b24_core::__private::serde_json::Value,
-            >,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `MESSAGE_ID`: `int`.
             #[serde(
                 rename = "MESSAGE_ID",
@@ -25822,13 +25814,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub id: ::std::option::Option<i64>,
-            /// `dialogId`: `int`.
+            /// `dialogId`: `string`.
             #[serde(
                 rename = "dialogId",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<i64>,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `name`: `string`.
             #[serde(
                 rename = "name",
@@ -26283,13 +26275,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `dialogId`: `int`.
+            /// `dialogId`: `string`.
             #[serde(
                 rename = "dialogId",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<i64>,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `context`: `map<any>`.
             #[serde(
                 rename = "context",
@@ -30326,13 +30318,13 @@ pub mod imbot {
                     ::b24_core::__private::serde_json::Value,
                 >,
             >,
-            /// `BOT_ID`: `int`.
+            /// `BOT_ID`: `string`.
             #[serde(
                 rename = "BOT_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub bot_id: ::std::option::Option<i64>,
+            pub bot_id: ::std::option::Option<::std::string::String>,
             /// `BOT_CODE`: `string`.
             #[serde(
                 rename = "BOT_CODE",
@@ -30347,13 +30339,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub command: ::std::option::Option<::std::string::String>,
-            /// `COMMAND_ID`: `int`.
+            /// `COMMAND_ID`: `string`.
             #[serde(
                 rename = "COMMAND_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub command_id: ::std::option::Option<i64>,
+            pub command_id: ::std::option::Option<::std::string::String>,
             /// `COMMAND_PARAMS`: `string`.
             #[serde(
                 rename = "COMMAND_PARAMS",
@@ -30368,13 +30360,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub command_context: ::std::option::Option<::std::string::String>,
-            /// `MESSAGE_ID`: `int`.
+            /// `MESSAGE_ID`: `string`.
             #[serde(
                 rename = "MESSAGE_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub message_id: ::std::option::Option<i64>,
+            pub message_id: ::std::option::Option<::std::string::String>,
             /// Members outside the documented fields (`*`, …), kept as they are.
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<
@@ -30726,15 +30718,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub from_user_id: ::std::option::Option<i64>,
-            /// `DIALOG_ID`: `any`.
+            /// `DIALOG_ID`: `string`.
             #[serde(
                 rename = "DIALOG_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub dialog_id: ::std::option::Option<
-                ::b24_core::__private::serde_json::Value,
-            >,
+            pub dialog_id: ::std::option::Option<::std::string::String>,
             /// `TO_CHAT_ID`: `int`.
             #[serde(
                 rename = "TO_CHAT_ID",
@@ -30938,13 +30928,13 @@ pub mod imbot {
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
             pub chat_entity_type: ::std::option::Option<::std::string::String>,
-            /// `CHAT_ENTITY_ID`: `int`.
+            /// `CHAT_ENTITY_ID`: `string`.
             #[serde(
                 rename = "CHAT_ENTITY_ID",
                 default,
                 skip_serializing_if = "::std::option::Option::is_none"
             )]
-            pub chat_entity_id: ::std::option::Option<i64>,
+            pub chat_entity_id: ::std::option::Option<::std::string::String>,
             /// `CHAT_ENTITY_DATA_1`: `string`.
             #[serde(
                 rename = "CHAT_ENTITY_DATA_1",

@@ -95,6 +95,17 @@ impl DataTypes {
         plain.then_some(t.as_str())
     }
 
+    /// The fields of `object` (`crm_item_product_row`) a data-types page documents, with
+    /// their plain types.
+    pub fn fields_of(&self, object: &str) -> Vec<(&str, &str)> {
+        let prefix = format!("{object}.");
+        self.types
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter_map(|(k, _)| Some((&k[prefix.len()..], self.get(k)?)))
+            .collect()
+    }
+
     /// Replaces the `any` of every field whose docs type is such a reference.
     pub fn resolve(&self, fields: &mut [Field]) {
         for f in fields {

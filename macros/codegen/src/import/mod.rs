@@ -140,6 +140,9 @@ pub fn explain(class: &str) -> Option<&'static str> {
         "fields-by-convention" => {
             "a `*.fields` page without an example response: its result is the field descriptions by name, as every `*.fields` method returns them"
         }
+        "type-from-data-types" => {
+            "a member an example shaped whose object a data-types page documents: the page's type wins over the example value's"
+        }
         "auth-row" => {
             "a parameter table listing `auth`, the access token every OAuth call carries: not a parameter of the method"
         }

@@ -64,7 +64,9 @@ impl Client {
         M: ListMethod + 'static,
         M::Item: Send + 'static,
     {
-        self.run_export(self.exporter(method), Arc::new(Typed::<M>(PhantomData)))
+        let lenient = self.inner.lenient.then(|| self.inner.scrubber.clone());
+        let pages = Typed::<M>(PhantomData, lenient);
+        self.run_export(self.exporter(method), Arc::new(pages))
     }
 
     /// A fast export of a method by name, its items as JSON: what [`Client::export`] does
@@ -825,8 +827,9 @@ trait Pages: Send + Sync + 'static {
     fn read(&self, page: &[u8]) -> Result<Vec<Self::Item>, crate::wire::WireError>;
 }
 
-/// A typed list method's pages.
-struct Typed<M>(PhantomData<fn() -> M>);
+/// A typed list method's pages; leniently decoded when the client is (see
+/// [`crate::ClientBuilder::strict_decoding`]), what is reported scrubbed of its secrets.
+struct Typed<M>(PhantomData<fn() -> M>, Option<crate::client::Scrubber>);
 
 impl<M> Pages for Typed<M>
 where
@@ -835,7 +838,27 @@ where
 {
     type Item = M::Item;
     fn read(&self, page: &[u8]) -> Result<Vec<M::Item>, crate::wire::WireError> {
-        crate::wire::decode_slice::<M::Output>(page).map(M::items)
+        let strict = match crate::wire::decode_slice::<M::Output>(page) {
+            Ok(out) => return Ok(M::items(out)),
+            Err(e) => e,
+        };
+        let Some(scrub) = &self.1 else {
+            return Err(strict);
+        };
+        let Ok((out, unread)) = crate::wire::decode_lenient::<M::Output>(page) else {
+            return Err(strict);
+        };
+        for u in unread {
+            tracing::warn!(
+                target: "b24",
+                method = M::NAME,
+                path = %scrub.apply(&u.path.replacen('$', "$.result", 1)),
+                expected = %u.expected,
+                found = %scrub.apply(&u.found),
+                "a member of the answer is not of the documented form: left out of its field, kept in `extra`"
+            );
+        }
+        Ok(M::items(out))
     }
 }
 

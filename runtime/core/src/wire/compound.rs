@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::FromWire;
 use super::error::{Segment, forget, relocate};
+use super::lenient;
 use super::prim::reject_scalars;
 
 /// A [`DeserializeSeed`] that decodes a `T` through [`FromWire`].
@@ -126,8 +127,16 @@ impl<'de, T: FromWire> Visitor<'de> for VecVisitor<T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        let lenient = lenient::active();
         loop {
-            match seq.next_element_seed(Wire::<T>::new()) {
+            if lenient {
+                lenient::enter(Segment::Index(out.len()));
+            }
+            let next = seq.next_element_seed(Wire::<T>::new());
+            if lenient {
+                lenient::leave();
+            }
+            match next {
                 Ok(Some(x)) => out.push(x),
                 Ok(None) => return Ok(out),
                 Err(e) => return Err(relocate(e, Segment::Index(out.len()))),
@@ -147,9 +156,15 @@ impl<'de, T: FromWire> Visitor<'de> for VecVisitor<T> {
                     &self,
                 ));
             }
-            let x = map
-                .next_value_seed(Wire::<T>::new())
-                .map_err(|e| relocate(e, Segment::Key(key)))?;
+            let lenient = lenient::active();
+            if lenient {
+                lenient::enter(Segment::Key(key.clone()));
+            }
+            let x = map.next_value_seed(Wire::<T>::new());
+            if lenient {
+                lenient::leave();
+            }
+            let x = x.map_err(|e| relocate(e, Segment::Key(key)))?;
             out.push(x);
         }
         Ok(out)
@@ -174,8 +189,16 @@ impl<'de, T: FromWire> Visitor<'de> for MapVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
+        let lenient = lenient::active();
         while let Some(key) = map.next_key::<String>()? {
-            match map.next_value_seed(Wire::<T>::new()) {
+            if lenient {
+                lenient::enter(Segment::Key(key.clone()));
+            }
+            let next = map.next_value_seed(Wire::<T>::new());
+            if lenient {
+                lenient::leave();
+            }
+            match next {
                 Ok(x) => {
                     out.insert(key, x);
                 }

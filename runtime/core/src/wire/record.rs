@@ -15,7 +15,8 @@ use serde_json::Value;
 
 use super::FromWire;
 use super::compound::{Key, Wire};
-use super::error::{Segment, WireError, fail, relocate};
+use super::error::{Segment, WireError, fail, into_wire_error, relocate};
+use super::lenient;
 use super::prim::{leaf, reject_scalars};
 
 /// A struct decoded member by member (implemented by generated code).
@@ -113,6 +114,9 @@ impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<R, A::Error> {
+        if lenient::active() {
+            return visit_map_lenient::<R, A>(map);
+        }
         let fields = R::FIELDS;
         let mut slots = R::Slots::default();
         let mut seen = Seen::new(fields.len());
@@ -159,6 +163,47 @@ impl<'de, R: Record> Visitor<'de> for RecordVisitor<R> {
             }
         }
         R::finish(slots).map_err(fail)
+    }
+}
+
+/// A struct read member by member as JSON, each member then into its field: a member
+/// that does not fit is kept in `extra` and recorded (see [`lenient`]).
+fn visit_map_lenient<'de, R: Record, A: MapAccess<'de>>(mut map: A) -> Result<R, A::Error> {
+    let fields = R::FIELDS;
+    let mut slots = R::Slots::default();
+    let mut seen = Seen::new(fields.len());
+    let mut rest: Vec<(String, Value)> = Vec::new();
+    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        let v: Value = map.next_value()?;
+        match fields.iter().position(|f| *f == key) {
+            Some(i) => fill_lenient::<R>(&mut slots, &mut seen, i, key.into_owned(), v),
+            None => rest.push((key.into_owned(), v)),
+        }
+    }
+    for (key, v) in rest {
+        let i = fields
+            .iter()
+            .position(|f| f.len() == key.len() && f.eq_ignore_ascii_case(&key));
+        match i {
+            Some(i) if !seen.get(i) => fill_lenient::<R>(&mut slots, &mut seen, i, key, v),
+            _ => {
+                R::extra(&mut slots).insert(key, v);
+            }
+        }
+    }
+    R::finish(slots).map_err(fail)
+}
+
+fn fill_lenient<R: Record>(slots: &mut R::Slots, seen: &mut Seen, i: usize, key: String, v: Value) {
+    lenient::enter(Segment::Key(key.clone()));
+    let r = R::fill(slots, i, &mut OneValue(Some(v.clone())));
+    lenient::leave();
+    match r {
+        Ok(()) => seen.set(i),
+        Err(e) => {
+            lenient::record(&key, &v, &into_wire_error(&e));
+            R::extra(slots).insert(key, v);
+        }
     }
 }
 

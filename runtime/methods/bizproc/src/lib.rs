@@ -3909,13 +3909,13 @@ pub mod task_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `WORKFLOW_ID`: `string`.
         #[serde(
             rename = "WORKFLOW_ID",
@@ -4543,13 +4543,13 @@ pub mod workflow_instances {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub owned_until: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `TEMPLATE_ID`: `int`.
+        /// `TEMPLATE_ID`: `string`.
         #[serde(
             rename = "TEMPLATE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::std::string::String>,
         /// `STARTED_BY`: `string`.
         #[serde(
             rename = "STARTED_BY",
@@ -5622,13 +5622,13 @@ pub mod workflow_template_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `MODULE_ID`: `string`.
         #[serde(
             rename = "MODULE_ID",

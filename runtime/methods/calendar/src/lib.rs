@@ -588,13 +588,13 @@ pub mod accessibility_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Accessibility {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -3765,20 +3765,20 @@ pub mod resource_booking_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Booking {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED`: `yn`.
         #[serde(
             rename = "DELETED",
@@ -3793,13 +3793,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cal_type: ::std::option::Option<::std::string::String>,
-        /// `OWNER_ID`: `int`.
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -3940,13 +3940,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version: ::std::option::Option<::std::string::String>,
-        /// `SECTION_ID`: `int`.
+        /// `SECTION_ID`: `string`.
         #[serde(
             rename = "SECTION_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub section_id: ::std::option::Option<i64>,
+        pub section_id: ::std::option::Option<::std::string::String>,
         /// `DATE_FROM_FORMATTED`: `string`.
         #[serde(
             rename = "DATE_FROM_FORMATTED",
@@ -3961,13 +3961,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_to_formatted: ::std::option::Option<::std::string::String>,
-        /// `SECT_ID`: `int`.
+        /// `SECT_ID`: `string`.
         #[serde(
             rename = "SECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sect_id: ::std::option::Option<i64>,
+        pub sect_id: ::std::option::Option<::std::string::String>,
         /// `RESOURCE_BOOKING_ID`: `int`.
         #[serde(
             rename = "RESOURCE_BOOKING_ID",
@@ -4531,13 +4531,13 @@ pub mod resource_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Resource {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -6355,20 +6355,20 @@ pub mod user_settings_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct DefaultReminders {
-        /// `fullDay`: `FullDay[]`.
+        /// `fullDay`: `any`.
         #[serde(
             rename = "fullDay",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub full_day: ::std::option::Option<::std::vec::Vec<FullDay>>,
-        /// `withTime`: `WithTime[]`.
+        pub full_day: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `withTime`: `any`.
         #[serde(
             rename = "withTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub with_time: ::std::option::Option<::std::vec::Vec<WithTime>>,
+        pub with_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -6515,93 +6515,6 @@ pub mod user_settings_get {
             ::b24_core::__private::Check::check(
                 &self.group6,
                 &::std::format!("{}.{}", field, "group6"),
-                problems,
-            );
-        }
-    }
-    /// `FullDay` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct FullDay {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `count`: `int`.
-        #[serde(
-            rename = "count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FullDay {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for FullDay {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for FullDay {
-        const FIELDS: &'static [&'static str] = &["type", "count"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                _ => ::b24_core::__private::wire::put(&mut s.count, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for FullDay {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "count"),
                 problems,
             );
         }
@@ -6968,93 +6881,6 @@ pub mod user_settings_get {
             ::b24_core::__private::Check::check(
                 &self.work_time_end,
                 &::std::format!("{}.{}", field, "work_time_end"),
-                problems,
-            );
-        }
-    }
-    /// `WithTime` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct WithTime {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `count`: `int`.
-        #[serde(
-            rename = "count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WithTime {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for WithTime {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for WithTime {
-        const FIELDS: &'static [&'static str] = &["type", "count"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                _ => ::b24_core::__private::wire::put(&mut s.count, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for WithTime {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "count"),
                 problems,
             );
         }

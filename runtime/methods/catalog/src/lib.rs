@@ -29,13 +29,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub iblock_id: ::std::option::Option<i64>,
-        /// `iblockTypeId`: `int`.
+        /// `iblockTypeId`: `string`.
         #[serde(
             rename = "iblockTypeId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub iblock_type_id: ::std::option::Option<i64>,
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -71,13 +71,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sku_property_id: ::std::option::Option<i64>,
-        /// `subscription`: `string`.
+        /// `subscription`: `yn`.
         #[serde(
             rename = "subscription",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub subscription: ::std::option::Option<::std::string::String>,
+        pub subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `vatId`: `int`.
         #[serde(
             rename = "vatId",
@@ -210,13 +210,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct DetailPicture {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `url`: `string`.
         #[serde(
             rename = "url",
@@ -338,15 +338,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateDocument`: `any`.
+        /// `dateDocument`: `datetime`.
         #[serde(
             rename = "dateDocument",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_document: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub date_document: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateModify`: `datetime`.
         #[serde(
             rename = "dateModify",
@@ -410,13 +408,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `statusBy`: `any`.
+        /// `statusBy`: `int`.
         #[serde(
             rename = "statusBy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub status_by: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -424,13 +422,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `total`: `any`.
+        /// `total`: `float`.
         #[serde(
             rename = "total",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub total: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub total: ::std::option::Option<f64>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -706,6 +704,166 @@ pub mod shared_types {
             );
         }
     }
+    /// `DocumentElement`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DocumentElement {
+        /// `amount`: `float`.
+        #[serde(
+            rename = "amount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<f64>,
+        /// `docId`: `int`.
+        #[serde(
+            rename = "docId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub doc_id: ::std::option::Option<i64>,
+        /// `elementId`: `int`.
+        #[serde(
+            rename = "elementId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_id: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `purchasingPrice`: `float`.
+        #[serde(
+            rename = "purchasingPrice",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `storeFrom`: `int`.
+        #[serde(
+            rename = "storeFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_from: ::std::option::Option<i64>,
+        /// `storeTo`: `int`.
+        #[serde(
+            rename = "storeTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_to: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentElement {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DocumentElement {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for DocumentElement {
+        const FIELDS: &'static [&'static str] = &[
+            "amount",
+            "docId",
+            "elementId",
+            "id",
+            "purchasingPrice",
+            "storeFrom",
+            "storeTo",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
+                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for DocumentElement {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.amount,
+                &::std::format!("{}.{}", field, "amount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.doc_id,
+                &::std::format!("{}.{}", field, "docId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_id,
+                &::std::format!("{}.{}", field, "elementId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.purchasing_price,
+                &::std::format!("{}.{}", field, "purchasingPrice"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_from,
+                &::std::format!("{}.{}", field, "storeFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_to,
+                &::std::format!("{}.{}", field, "storeTo"),
+                problems,
+            );
+        }
+    }
     /// `Element`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -716,34 +874,34 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Element {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -790,13 +948,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -804,13 +962,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -832,13 +990,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -867,15 +1025,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -904,27 +1060,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `quantityReserved`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<i64>,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `quantityTrace`: `string`.
         #[serde(
             rename = "quantityTrace",
@@ -967,34 +1123,34 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1956,13 +2112,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `isDefault`: `string`.
+        /// `isDefault`: `yn`.
         #[serde(
             rename = "isDefault",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_default: ::std::option::Option<::std::string::String>,
+        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `measureTitle`: `string`.
         #[serde(
             rename = "measureTitle",
@@ -2102,34 +2258,34 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Offer {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -2176,13 +2332,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -2190,13 +2346,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -2204,15 +2360,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub iblock_id: ::std::option::Option<i64>,
-        /// `iblockSectionId`: `any`.
+        /// `iblockSectionId`: `int`.
         #[serde(
             rename = "iblockSectionId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub iblock_section_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub iblock_section_id: ::std::option::Option<i64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -2220,13 +2374,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -2262,15 +2416,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -2299,27 +2451,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `quantityReserved`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<i64>,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `quantityTrace`: `string`.
         #[serde(
             rename = "quantityTrace",
@@ -2362,50 +2514,48 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
-        /// `barcodeMulti`: `string`.
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `barcodeMulti`: `yn`.
         #[serde(
             rename = "barcodeMulti",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::std::string::String>,
-        /// `recurSchemeLength`: `any`.
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `recurSchemeLength`: `int`.
         #[serde(
             rename = "recurSchemeLength",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub recur_scheme_length: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub recur_scheme_length: ::std::option::Option<i64>,
         /// `recurSchemeType`: `string`.
         #[serde(
             rename = "recurSchemeType",
@@ -2413,22 +2563,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recur_scheme_type: ::std::option::Option<::std::string::String>,
-        /// `trialPriceId`: `any`.
+        /// `trialPriceId`: `int`.
         #[serde(
             rename = "trialPriceId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub trial_price_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `withoutOrder`: `string`.
+        pub trial_price_id: ::std::option::Option<i64>,
+        /// `withoutOrder`: `yn`.
         #[serde(
             rename = "withoutOrder",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::std::string::String>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2817,13 +2965,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2897,13 +3045,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct PreviewPicture {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `url`: `string`.
         #[serde(
             rename = "url",
@@ -3011,13 +3159,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `extraId`: `any`.
+        /// `extraId`: `int`.
         #[serde(
             rename = "extraId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extra_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub extra_id: ::std::option::Option<i64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -3039,22 +3187,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `quantityFrom`: `any`.
+        /// `quantityFrom`: `float`.
         #[serde(
             rename = "quantityFrom",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_from: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `quantityTo`: `any`.
+        pub quantity_from: ::std::option::Option<f64>,
+        /// `quantityTo`: `float`.
         #[serde(
             rename = "quantityTo",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub quantity_to: ::std::option::Option<f64>,
         /// `timestampX`: `datetime`.
         #[serde(
             rename = "timestampX",
@@ -3187,13 +3333,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct PriceType {
-        /// `base`: `string`.
+        /// `base`: `yn`.
         #[serde(
             rename = "base",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base: ::std::option::Option<::std::string::String>,
+        pub base: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `int`.
         #[serde(
             rename = "createdBy",
@@ -3375,13 +3521,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct PriceTypeGroup {
-        /// `access`: `string`.
+        /// `access`: `yn`.
         #[serde(
             rename = "access",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub access: ::std::option::Option<::std::string::String>,
+        pub access: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `catalogGroupId`: `int`.
         #[serde(
             rename = "catalogGroupId",
@@ -3611,34 +3757,34 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Product {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -3685,13 +3831,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -3699,13 +3845,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -3727,13 +3873,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -3762,15 +3908,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -3799,27 +3943,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `quantityReserved`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<i64>,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `quantityTrace`: `string`.
         #[serde(
             rename = "quantityTrace",
@@ -3862,41 +4006,41 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
-        /// `barcodeMulti`: `string`.
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `barcodeMulti`: `yn`.
         #[serde(
             rename = "barcodeMulti",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::std::string::String>,
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `recurSchemeLength`: `int`.
         #[serde(
             rename = "recurSchemeLength",
@@ -3918,13 +4062,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub trial_price_id: ::std::option::Option<i64>,
-        /// `withoutOrder`: `string`.
+        /// `withoutOrder`: `yn`.
         #[serde(
             rename = "withoutOrder",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::std::string::String>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -4449,6 +4593,404 @@ pub mod shared_types {
             );
         }
     }
+    /// `ProductProperty`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductProperty {
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `colCount`: `int`.
+        #[serde(
+            rename = "colCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub col_count: ::std::option::Option<i64>,
+        /// `defaultValue`: `text`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `fileType`: `string`.
+        #[serde(
+            rename = "fileType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_type: ::std::option::Option<::std::string::String>,
+        /// `filtrable`: `char`.
+        #[serde(
+            rename = "filtrable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filtrable: ::std::option::Option<::std::string::String>,
+        /// `hint`: `string`.
+        #[serde(
+            rename = "hint",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hint: ::std::option::Option<::std::string::String>,
+        /// `iblockId`: `int`.
+        #[serde(
+            rename = "iblockId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `isRequired`: `yn`.
+        #[serde(
+            rename = "isRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `linkIblockId`: `int`.
+        #[serde(
+            rename = "linkIblockId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link_iblock_id: ::std::option::Option<i64>,
+        /// `listType`: `char`.
+        #[serde(
+            rename = "listType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_type: ::std::option::Option<::std::string::String>,
+        /// `multiple`: `yn`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `multipleCnt`: `int`.
+        #[serde(
+            rename = "multipleCnt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_cnt: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `propertyType`: `string`.
+        #[serde(
+            rename = "propertyType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_type: ::std::option::Option<::std::string::String>,
+        /// `rowCount`: `int`.
+        #[serde(
+            rename = "rowCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub row_count: ::std::option::Option<i64>,
+        /// `searchable`: `yn`.
+        #[serde(
+            rename = "searchable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `timestampX`: `datetime`.
+        #[serde(
+            rename = "timestampX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `userType`: `string`.
+        #[serde(
+            rename = "userType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
+        /// `userTypeSettings`: `UserTypeSettings`.
+        #[serde(
+            rename = "userTypeSettings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_settings: ::std::option::Option<UserTypeSettings>,
+        /// `withDescription`: `char`.
+        #[serde(
+            rename = "withDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_description: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductProperty {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductProperty {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ProductProperty {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "colCount",
+            "defaultValue",
+            "fileType",
+            "filtrable",
+            "hint",
+            "iblockId",
+            "id",
+            "isRequired",
+            "linkIblockId",
+            "listType",
+            "multiple",
+            "multipleCnt",
+            "name",
+            "propertyType",
+            "rowCount",
+            "searchable",
+            "sort",
+            "timestampX",
+            "userType",
+            "userTypeSettings",
+            "withDescription",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for ProductProperty {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.col_count,
+                &::std::format!("{}.{}", field, "colCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_type,
+                &::std::format!("{}.{}", field, "fileType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filtrable,
+                &::std::format!("{}.{}", field, "filtrable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hint,
+                &::std::format!("{}.{}", field, "hint"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "iblockId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "isRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link_iblock_id,
+                &::std::format!("{}.{}", field, "linkIblockId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_type,
+                &::std::format!("{}.{}", field, "listType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple_cnt,
+                &::std::format!("{}.{}", field, "multipleCnt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_type,
+                &::std::format!("{}.{}", field, "propertyType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.row_count,
+                &::std::format!("{}.{}", field, "rowCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.searchable,
+                &::std::format!("{}.{}", field, "searchable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "timestampX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type,
+                &::std::format!("{}.{}", field, "userType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_settings,
+                &::std::format!("{}.{}", field, "userTypeSettings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_description,
+                &::std::format!("{}.{}", field, "withDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `ProductPropertyEnum`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -4459,13 +5001,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ProductPropertyEnum {
-        /// `def`: `string`.
+        /// `def`: `yn`.
         #[serde(
             rename = "def",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub def: ::std::option::Option<::std::string::String>,
+        pub def: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -4619,13 +5161,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `isEnabled`: `string`.
+        /// `isEnabled`: `yn`.
         #[serde(
             rename = "isEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_enabled: ::std::option::Option<::std::string::String>,
+        pub is_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `moduleId`: `string`.
         #[serde(
             rename = "moduleId",
@@ -4737,14 +5279,14 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ProductPropertySection {
-        /// `displayExpanded`: `string`.
+        /// `displayExpanded`: `yn`.
         #[serde(
             rename = "displayExpanded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub display_expanded: ::std::option::Option<::std::string::String>,
-        /// `displayType`: `string`.
+        pub display_expanded: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `displayType`: `char`.
         #[serde(
             rename = "displayType",
             default,
@@ -4765,13 +5307,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_id: ::std::option::Option<i64>,
-        /// `smartFilter`: `string`.
+        /// `smartFilter`: `yn`.
         #[serde(
             rename = "smartFilter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smart_filter: ::std::option::Option<::std::string::String>,
+        pub smart_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -4876,13 +5418,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -4963,13 +5505,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5050,13 +5592,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5137,13 +5679,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5224,13 +5766,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `isDefault`: `string`.
+        /// `isDefault`: `yn`.
         #[serde(
             rename = "isDefault",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_default: ::std::option::Option<::std::string::String>,
+        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `productId`: `int`.
         #[serde(
             rename = "productId",
@@ -5238,13 +5780,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `ratio`: `int`.
+        /// `ratio`: `float`.
         #[serde(
             rename = "ratio",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ratio: ::std::option::Option<i64>,
+        pub ratio: ::std::option::Option<f64>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5765,6 +6307,80 @@ pub mod shared_types {
             ::b24_core::__private::Check::check(
                 &self.store,
                 &::std::format!("{}.{}", field, "store"),
+                problems,
+            );
+        }
+    }
+    /// `Result15`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result15 {
+        /// `documentElement`: `DocumentElement`.
+        #[serde(
+            rename = "documentElement",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_element: ::std::option::Option<DocumentElement>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result15 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result15 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result15 {
+        const FIELDS: &'static [&'static str] = &["documentElement"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result15 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_element,
+                &::std::format!("{}.{}", field, "documentElement"),
                 problems,
             );
         }
@@ -6583,6 +7199,80 @@ pub mod shared_types {
             );
         }
     }
+    /// `Result9`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result9 {
+        /// `productProperty`: `ProductProperty`.
+        #[serde(
+            rename = "productProperty",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_property: ::std::option::Option<ProductProperty>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result9 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result9 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result9 {
+        const FIELDS: &'static [&'static str] = &["productProperty"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result9 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_property,
+                &::std::format!("{}.{}", field, "productProperty"),
+                problems,
+            );
+        }
+    }
     /// `RoundingRule`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -6635,20 +7325,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub modified_by: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `roundPrecision`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `roundPrecision`: `float`.
         #[serde(
             rename = "roundPrecision",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub round_precision: ::std::option::Option<i64>,
+        pub round_precision: ::std::option::Option<f64>,
         /// `roundType`: `int`.
         #[serde(
             rename = "roundType",
@@ -6781,13 +7471,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Section {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -6983,27 +7673,27 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Service {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -7050,13 +7740,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -7106,15 +7796,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -7164,20 +7852,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -7429,34 +8117,34 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Sku {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -7503,13 +8191,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -7517,13 +8205,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -7545,13 +8233,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -7580,15 +8268,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -7617,20 +8303,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -7666,34 +8352,34 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8017,13 +8703,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Store {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `address`: `string`.
         #[serde(
             rename = "address",
@@ -8094,13 +8780,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub image_id: ::std::option::Option<ImageId>,
-        /// `issuingCenter`: `string`.
+        /// `issuingCenter`: `yn`.
         #[serde(
             rename = "issuingCenter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub issuing_center: ::std::option::Option<::std::string::String>,
+        pub issuing_center: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `modifiedBy`: `int`.
         #[serde(
             rename = "modifiedBy",
@@ -8143,13 +8829,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<i64>,
-        /// `xmlId`: `any`.
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8477,13 +9163,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Vat {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -8498,13 +9184,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
-        /// `rate`: `int`.
+        /// `rate`: `float`.
         #[serde(
             rename = "rate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub rate: ::std::option::Option<i64>,
+        pub rate: ::std::option::Option<f64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -10827,166 +11513,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentElementA
 pub mod document_element_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `DocumentElement` of [`catalog.document.element.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct DocumentElement {
-        /// `amount`: `int`.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// `docId`: `int`.
-        #[serde(
-            rename = "docId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub doc_id: ::std::option::Option<i64>,
-        /// `elementId`: `int`.
-        #[serde(
-            rename = "elementId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `purchasingPrice`: `float`.
-        #[serde(
-            rename = "purchasingPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub purchasing_price: ::std::option::Option<f64>,
-        /// `storeFrom`: `any`.
-        #[serde(
-            rename = "storeFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `storeTo`: `int`.
-        #[serde(
-            rename = "storeTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_to: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentElement {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for DocumentElement {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for DocumentElement {
-        const FIELDS: &'static [&'static str] = &[
-            "amount",
-            "docId",
-            "elementId",
-            "id",
-            "purchasingPrice",
-            "storeFrom",
-            "storeTo",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
-                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for DocumentElement {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.amount,
-                &::std::format!("{}.{}", field, "amount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.doc_id,
-                &::std::format!("{}.{}", field, "docId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_id,
-                &::std::format!("{}.{}", field, "elementId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.purchasing_price,
-                &::std::format!("{}.{}", field, "purchasingPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.store_from,
-                &::std::format!("{}.{}", field, "storeFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.store_to,
-                &::std::format!("{}.{}", field, "storeTo"),
-                problems,
-            );
-        }
-    }
+    /// `DocumentElement` of [`catalog.document.element.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::DocumentElement;
     /// `Fields` of [`catalog.document.element.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -11155,80 +11683,8 @@ pub mod document_element_add {
             );
         }
     }
-    /// `Result` of [`catalog.document.element.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `documentElement`: `DocumentElement`.
-        #[serde(
-            rename = "documentElement",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_element: ::std::option::Option<DocumentElement>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["documentElement"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_element,
-                &::std::format!("{}.{}", field, "documentElement"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`catalog.document.element.add`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result15 as Result;
 }
 /// [`catalog.document.element.delete`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-delete.html) (REST v2)
 ///
@@ -11920,13 +12376,13 @@ pub mod document_element_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct DocumentElements {
-        /// `amount`: `int`.
+        /// `amount`: `float`.
         #[serde(
             rename = "amount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub amount: ::std::option::Option<i64>,
+        pub amount: ::std::option::Option<f64>,
         /// `docId`: `int`.
         #[serde(
             rename = "docId",
@@ -11948,20 +12404,20 @@ pub mod document_element_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `purchasingPrice`: `int`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<i64>,
-        /// `storeFrom`: `any`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `storeFrom`: `int`.
         #[serde(
             rename = "storeFrom",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub store_from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub store_from: ::std::option::Option<i64>,
         /// `storeTo`: `int`.
         #[serde(
             rename = "storeTo",
@@ -12293,166 +12749,8 @@ for DocumentElementUpdateError {
 pub mod document_element_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `DocumentElement` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct DocumentElement {
-        /// `amount`: `int`.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// `docId`: `int`.
-        #[serde(
-            rename = "docId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub doc_id: ::std::option::Option<i64>,
-        /// `elementId`: `int`.
-        #[serde(
-            rename = "elementId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `purchasingPrice`: `int`.
-        #[serde(
-            rename = "purchasingPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub purchasing_price: ::std::option::Option<i64>,
-        /// `storeFrom`: `any`.
-        #[serde(
-            rename = "storeFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `storeTo`: `int`.
-        #[serde(
-            rename = "storeTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_to: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentElement {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for DocumentElement {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for DocumentElement {
-        const FIELDS: &'static [&'static str] = &[
-            "amount",
-            "docId",
-            "elementId",
-            "id",
-            "purchasingPrice",
-            "storeFrom",
-            "storeTo",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.amount, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.doc_id, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.element_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.purchasing_price, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.store_from, m),
-                _ => ::b24_core::__private::wire::put(&mut s.store_to, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for DocumentElement {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.amount,
-                &::std::format!("{}.{}", field, "amount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.doc_id,
-                &::std::format!("{}.{}", field, "docId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_id,
-                &::std::format!("{}.{}", field, "elementId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.purchasing_price,
-                &::std::format!("{}.{}", field, "purchasingPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.store_from,
-                &::std::format!("{}.{}", field, "storeFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.store_to,
-                &::std::format!("{}.{}", field, "storeTo"),
-                problems,
-            );
-        }
-    }
+    /// `DocumentElement` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::DocumentElement;
     /// `Fields` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12571,80 +12869,8 @@ pub mod document_element_update {
             );
         }
     }
-    /// `Result` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `documentElement`: `DocumentElement`.
-        #[serde(
-            rename = "documentElement",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_element: ::std::option::Option<DocumentElement>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["documentElement"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.document_element, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_element,
-                &::std::format!("{}.{}", field, "documentElement"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`catalog.document.element.update`](https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result15 as Result;
 }
 /// [`catalog.document.fields`](https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-fields.html) (REST v2)
 ///
@@ -18400,270 +18626,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceGetError {
 pub mod price_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Price` of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Price {
-        /// `catalogGroupId`: `int`.
-        #[serde(
-            rename = "catalogGroupId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub catalog_group_id: ::std::option::Option<i64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `extraId`: `any`.
-        #[serde(
-            rename = "extraId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extra_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `price`: `int`.
-        #[serde(
-            rename = "price",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<i64>,
-        /// `productId`: `int`.
-        #[serde(
-            rename = "productId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_id: ::std::option::Option<i64>,
-        /// `quantityFrom`: `any`.
-        #[serde(
-            rename = "quantityFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity_from: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `quantityTo`: `any`.
-        #[serde(
-            rename = "quantityTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity_to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `timestampX`: `datetime`.
-        #[serde(
-            rename = "timestampX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Price {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Price {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Price {
-        const FIELDS: &'static [&'static str] = &[
-            "catalogGroupId",
-            "currency",
-            "extraId",
-            "id",
-            "price",
-            "productId",
-            "quantityFrom",
-            "quantityTo",
-            "timestampX",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.extra_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.price, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.quantity_from, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.quantity_to, m),
-                _ => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Price {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.catalog_group_id,
-                &::std::format!("{}.{}", field, "catalogGroupId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extra_id,
-                &::std::format!("{}.{}", field, "extraId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price,
-                &::std::format!("{}.{}", field, "price"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_id,
-                &::std::format!("{}.{}", field, "productId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quantity_from,
-                &::std::format!("{}.{}", field, "quantityFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quantity_to,
-                &::std::format!("{}.{}", field, "quantityTo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "timestampX"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `price`: `Price`.
-        #[serde(
-            rename = "price",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<Price>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["price"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.price, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.price,
-                &::std::format!("{}.{}", field, "price"),
-                problems,
-            );
-        }
-    }
+    /// `Price` of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Price;
+    /// `Result` of [`catalog.price.get`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`catalog.price.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html) (REST v2)
 ///
@@ -19083,138 +19049,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceListError {
 pub mod price_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Price` of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Price {
-        /// `catalogGroupId`: `int`.
-        #[serde(
-            rename = "catalogGroupId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub catalog_group_id: ::std::option::Option<i64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `price`: `any`.
-        #[serde(
-            rename = "price",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `productId`: `int`.
-        #[serde(
-            rename = "productId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Price {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Price {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Price {
-        const FIELDS: &'static [&'static str] = &[
-            "catalogGroupId",
-            "currency",
-            "id",
-            "price",
-            "productId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.catalog_group_id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.currency, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.price, m),
-                _ => ::b24_core::__private::wire::put(&mut s.product_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Price {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.catalog_group_id,
-                &::std::format!("{}.{}", field, "catalogGroupId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price,
-                &::std::format!("{}.{}", field, "price"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_id,
-                &::std::format!("{}.{}", field, "productId"),
-                problems,
-            );
-        }
-    }
+    /// `Price` of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Price;
     /// `Result` of [`catalog.price.list`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -19655,13 +19491,13 @@ pub mod price_modify {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `extraId`: `any`.
+        /// `extraId`: `int`.
         #[serde(
             rename = "extraId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extra_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub extra_id: ::std::option::Option<i64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -19669,20 +19505,20 @@ pub mod price_modify {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `priceScale`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `priceScale`: `float`.
         #[serde(
             rename = "priceScale",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_scale: ::std::option::Option<i64>,
+        pub price_scale: ::std::option::Option<f64>,
         /// `productId`: `int`.
         #[serde(
             rename = "productId",
@@ -19690,22 +19526,20 @@ pub mod price_modify {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `quantityFrom`: `any`.
+        /// `quantityFrom`: `float`.
         #[serde(
             rename = "quantityFrom",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_from: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `quantityTo`: `any`.
+        pub quantity_from: ::std::option::Option<f64>,
+        /// `quantityTo`: `float`.
         #[serde(
             rename = "quantityTo",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub quantity_to: ::std::option::Option<f64>,
         /// `timestampX`: `datetime`.
         #[serde(
             rename = "timestampX",
@@ -23289,13 +23123,13 @@ pub mod price_type_lang_get_languages {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Languages {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `lid`: `string`.
         #[serde(
             rename = "lid",
@@ -27088,34 +26922,34 @@ pub mod product_offer_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Offer {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -27162,13 +26996,13 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -27176,13 +27010,13 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -27190,15 +27024,13 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub iblock_id: ::std::option::Option<i64>,
-        /// `iblockSectionId`: `any`.
+        /// `iblockSectionId`: `int`.
         #[serde(
             rename = "iblockSectionId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub iblock_section_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub iblock_section_id: ::std::option::Option<i64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -27206,13 +27038,13 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -27248,15 +27080,13 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -27285,27 +27115,27 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `quantityReserved`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<i64>,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `quantityTrace`: `string`.
         #[serde(
             rename = "quantityTrace",
@@ -27348,34 +27178,34 @@ pub mod product_offer_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -29540,34 +29370,34 @@ pub mod product_offer_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Offer {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -29614,13 +29444,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -29628,13 +29458,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `int`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<i64>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -29642,15 +29472,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub iblock_id: ::std::option::Option<i64>,
-        /// `iblockSectionId`: `any`.
+        /// `iblockSectionId`: `int`.
         #[serde(
             rename = "iblockSectionId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub iblock_section_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub iblock_section_id: ::std::option::Option<i64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -29658,13 +29486,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `int`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<i64>,
+        pub length: ::std::option::Option<f64>,
         /// `measure`: `int`.
         #[serde(
             rename = "measure",
@@ -29700,15 +29528,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -29737,27 +29563,27 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `string`.
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<::std::string::String>,
-        /// `quantity`: `int`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `quantityReserved`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<i64>,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `quantityTrace`: `string`.
         #[serde(
             rename = "quantityTrace",
@@ -29800,34 +29626,34 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vat_id: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `int`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
-        /// `width`: `int`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<i64>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -30304,13 +30130,13 @@ pub mod product_offer_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
-        /// `valueId`: `int`.
+        /// `valueId`: `string`.
         #[serde(
             rename = "valueId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value_id: ::std::option::Option<i64>,
+        pub value_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -34388,34 +34214,34 @@ pub mod product_sku_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Units {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `available`: `string`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `available`: `yn`.
         #[serde(
             rename = "available",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::std::string::String>,
-        /// `bundle`: `string`.
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bundle`: `yn`.
         #[serde(
             rename = "bundle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bundle: ::std::option::Option<::std::string::String>,
-        /// `canBuyZero`: `string`.
+        pub bundle: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::std::string::String>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -34462,13 +34288,13 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<DetailPicture>,
-        /// `detailText`: `any`.
+        /// `detailText`: `string`.
         #[serde(
             rename = "detailText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub detail_text: ::std::option::Option<::std::string::String>,
         /// `detailTextType`: `string`.
         #[serde(
             rename = "detailTextType",
@@ -34476,13 +34302,13 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_text_type: ::std::option::Option<::std::string::String>,
-        /// `height`: `any`.
+        /// `height`: `float`.
         #[serde(
             rename = "height",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub height: ::std::option::Option<f64>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -34504,20 +34330,20 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `length`: `any`.
+        /// `length`: `float`.
         #[serde(
             rename = "length",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub length: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `measure`: `any`.
+        pub length: ::std::option::Option<f64>,
+        /// `measure`: `int`.
         #[serde(
             rename = "measure",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub measure: ::std::option::Option<i64>,
         /// `modifiedBy`: `int`.
         #[serde(
             rename = "modifiedBy",
@@ -34539,15 +34365,13 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_picture: ::std::option::Option<PreviewPicture>,
-        /// `previewText`: `any`.
+        /// `previewText`: `string`.
         #[serde(
             rename = "previewText",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub preview_text: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub preview_text: ::std::option::Option<::std::string::String>,
         /// `previewTextType`: `string`.
         #[serde(
             rename = "previewTextType",
@@ -34569,31 +34393,27 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property259: ::std::option::Option<::std::vec::Vec<Property259>>,
-        /// `purchasingCurrency`: `any`.
+        /// `purchasingCurrency`: `string`.
         #[serde(
             rename = "purchasingCurrency",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_currency: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `purchasingPrice`: `any`.
+        pub purchasing_currency: ::std::option::Option<::std::string::String>,
+        /// `purchasingPrice`: `float`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `quantity`: `any`.
+        pub purchasing_price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub quantity: ::std::option::Option<f64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -34622,41 +34442,41 @@ pub mod product_sku_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<i64>,
-        /// `vatId`: `any`.
+        /// `vatId`: `int`.
         #[serde(
             rename = "vatId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `vatIncluded`: `string`.
+        pub vat_id: ::std::option::Option<i64>,
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `weight`: `any`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `width`: `any`.
+        pub weight: ::std::option::Option<f64>,
+        /// `width`: `float`.
         #[serde(
             rename = "width",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub width: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `int`.
+        pub width: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<i64>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -38007,486 +37827,10 @@ pub mod product_property_add {
             );
         }
     }
-    /// `ProductProperty` of [`catalog.productProperty.add`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ProductProperty {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `colCount`: `int`.
-        #[serde(
-            rename = "colCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub col_count: ::std::option::Option<i64>,
-        /// `defaultValue`: `any`.
-        #[serde(
-            rename = "defaultValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `fileType`: `any`.
-        #[serde(
-            rename = "fileType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `filtrable`: `string`.
-        #[serde(
-            rename = "filtrable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filtrable: ::std::option::Option<::std::string::String>,
-        /// `hint`: `any`.
-        #[serde(
-            rename = "hint",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hint: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `iblockId`: `int`.
-        #[serde(
-            rename = "iblockId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `isRequired`: `string`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<::std::string::String>,
-        /// `linkIblockId`: `any`.
-        #[serde(
-            rename = "linkIblockId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link_iblock_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `listType`: `string`.
-        #[serde(
-            rename = "listType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_type: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `multipleCnt`: `any`.
-        #[serde(
-            rename = "multipleCnt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple_cnt: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `propertyType`: `string`.
-        #[serde(
-            rename = "propertyType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_type: ::std::option::Option<::std::string::String>,
-        /// `rowCount`: `int`.
-        #[serde(
-            rename = "rowCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub row_count: ::std::option::Option<i64>,
-        /// `searchable`: `string`.
-        #[serde(
-            rename = "searchable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub searchable: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `timestampX`: `datetime`.
-        #[serde(
-            rename = "timestampX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `userType`: `string`.
-        #[serde(
-            rename = "userType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type: ::std::option::Option<::std::string::String>,
-        /// `userTypeSettings`: `UserTypeSettings`.
-        #[serde(
-            rename = "userTypeSettings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_settings: ::std::option::Option<UserTypeSettings>,
-        /// `withDescription`: `any`.
-        #[serde(
-            rename = "withDescription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_description: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductProperty {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ProductProperty {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for ProductProperty {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "colCount",
-            "defaultValue",
-            "fileType",
-            "filtrable",
-            "hint",
-            "iblockId",
-            "id",
-            "isRequired",
-            "linkIblockId",
-            "listType",
-            "multiple",
-            "multipleCnt",
-            "name",
-            "propertyType",
-            "rowCount",
-            "searchable",
-            "sort",
-            "timestampX",
-            "userType",
-            "userTypeSettings",
-            "withDescription",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for ProductProperty {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.col_count,
-                &::std::format!("{}.{}", field, "colCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "defaultValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_type,
-                &::std::format!("{}.{}", field, "fileType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filtrable,
-                &::std::format!("{}.{}", field, "filtrable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hint,
-                &::std::format!("{}.{}", field, "hint"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "iblockId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link_iblock_id,
-                &::std::format!("{}.{}", field, "linkIblockId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_type,
-                &::std::format!("{}.{}", field, "listType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple_cnt,
-                &::std::format!("{}.{}", field, "multipleCnt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_type,
-                &::std::format!("{}.{}", field, "propertyType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.row_count,
-                &::std::format!("{}.{}", field, "rowCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.searchable,
-                &::std::format!("{}.{}", field, "searchable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "timestampX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type,
-                &::std::format!("{}.{}", field, "userType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_settings,
-                &::std::format!("{}.{}", field, "userTypeSettings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_description,
-                &::std::format!("{}.{}", field, "withDescription"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`catalog.productProperty.add`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `productProperty`: `ProductProperty`.
-        #[serde(
-            rename = "productProperty",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_property: ::std::option::Option<ProductProperty>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["productProperty"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.product_property,
-                &::std::format!("{}.{}", field, "productProperty"),
-                problems,
-            );
-        }
-    }
+    /// `ProductProperty` of [`catalog.productProperty.add`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::ProductProperty;
+    /// `Result` of [`catalog.productProperty.add`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result9 as Result;
     /// `UserTypeSettings` of [`catalog.productProperty.add`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html), shared with the crate's other bindings.
     pub use super::shared_types::UserTypeSettings;
 }
@@ -38750,486 +38094,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyG
 pub mod product_property_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `ProductProperty` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ProductProperty {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `colCount`: `int`.
-        #[serde(
-            rename = "colCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub col_count: ::std::option::Option<i64>,
-        /// `defaultValue`: `any`.
-        #[serde(
-            rename = "defaultValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `fileType`: `any`.
-        #[serde(
-            rename = "fileType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `filtrable`: `string`.
-        #[serde(
-            rename = "filtrable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filtrable: ::std::option::Option<::std::string::String>,
-        /// `hint`: `any`.
-        #[serde(
-            rename = "hint",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hint: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `iblockId`: `int`.
-        #[serde(
-            rename = "iblockId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `isRequired`: `string`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<::std::string::String>,
-        /// `linkIblockId`: `any`.
-        #[serde(
-            rename = "linkIblockId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link_iblock_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `listType`: `string`.
-        #[serde(
-            rename = "listType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_type: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `multipleCnt`: `any`.
-        #[serde(
-            rename = "multipleCnt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple_cnt: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `propertyType`: `string`.
-        #[serde(
-            rename = "propertyType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_type: ::std::option::Option<::std::string::String>,
-        /// `rowCount`: `int`.
-        #[serde(
-            rename = "rowCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub row_count: ::std::option::Option<i64>,
-        /// `searchable`: `string`.
-        #[serde(
-            rename = "searchable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub searchable: ::std::option::Option<::std::string::String>,
-        /// `sort`: `any`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `timestampX`: `datetime`.
-        #[serde(
-            rename = "timestampX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `userType`: `string`.
-        #[serde(
-            rename = "userType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type: ::std::option::Option<::std::string::String>,
-        /// `userTypeSettings`: `UserTypeSettings`.
-        #[serde(
-            rename = "userTypeSettings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_settings: ::std::option::Option<UserTypeSettings>,
-        /// `withDescription`: `any`.
-        #[serde(
-            rename = "withDescription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_description: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductProperty {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ProductProperty {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for ProductProperty {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "colCount",
-            "defaultValue",
-            "fileType",
-            "filtrable",
-            "hint",
-            "iblockId",
-            "id",
-            "isRequired",
-            "linkIblockId",
-            "listType",
-            "multiple",
-            "multipleCnt",
-            "name",
-            "propertyType",
-            "rowCount",
-            "searchable",
-            "sort",
-            "timestampX",
-            "userType",
-            "userTypeSettings",
-            "withDescription",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.col_count, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.file_type, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.filtrable, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.hint, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.iblock_id, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.is_required, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.link_iblock_id, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.list_type, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.multiple_cnt, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.property_type, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.row_count, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.searchable, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.timestamp_x, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.user_type, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.user_type_settings, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.with_description, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for ProductProperty {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.col_count,
-                &::std::format!("{}.{}", field, "colCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "defaultValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_type,
-                &::std::format!("{}.{}", field, "fileType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filtrable,
-                &::std::format!("{}.{}", field, "filtrable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hint,
-                &::std::format!("{}.{}", field, "hint"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "iblockId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link_iblock_id,
-                &::std::format!("{}.{}", field, "linkIblockId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_type,
-                &::std::format!("{}.{}", field, "listType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple_cnt,
-                &::std::format!("{}.{}", field, "multipleCnt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_type,
-                &::std::format!("{}.{}", field, "propertyType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.row_count,
-                &::std::format!("{}.{}", field, "rowCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.searchable,
-                &::std::format!("{}.{}", field, "searchable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "timestampX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type,
-                &::std::format!("{}.{}", field, "userType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_settings,
-                &::std::format!("{}.{}", field, "userTypeSettings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_description,
-                &::std::format!("{}.{}", field, "withDescription"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `productProperty`: `ProductProperty`.
-        #[serde(
-            rename = "productProperty",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_property: ::std::option::Option<ProductProperty>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["productProperty"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.product_property, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.product_property,
-                &::std::format!("{}.{}", field, "productProperty"),
-                problems,
-            );
-        }
-    }
+    /// `ProductProperty` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::ProductProperty;
+    /// `Result` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result9 as Result;
     /// `UserTypeSettings` of [`catalog.productProperty.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html), shared with the crate's other bindings.
     pub use super::shared_types::UserTypeSettings;
 }
@@ -40393,20 +39261,20 @@ pub mod product_property_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ProductProperty {
-        /// `active`: `string`.
+        /// `active`: `yn`.
         #[serde(
             rename = "active",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `any`.
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub code: ::std::option::Option<::std::string::String>,
         /// `colCount`: `int`.
         #[serde(
             rename = "colCount",
@@ -40414,36 +39282,34 @@ pub mod product_property_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub col_count: ::std::option::Option<i64>,
-        /// `defaultValue`: `any`.
+        /// `defaultValue`: `text`.
         #[serde(
             rename = "defaultValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `fileType`: `any`.
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `fileType`: `string`.
         #[serde(
             rename = "fileType",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `filtrable`: `string`.
+        pub file_type: ::std::option::Option<::std::string::String>,
+        /// `filtrable`: `char`.
         #[serde(
             rename = "filtrable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub filtrable: ::std::option::Option<::std::string::String>,
-        /// `hint`: `any`.
+        /// `hint`: `string`.
         #[serde(
             rename = "hint",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hint: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub hint: ::std::option::Option<::std::string::String>,
         /// `iblockId`: `int`.
         #[serde(
             rename = "iblockId",
@@ -40465,45 +39331,41 @@ pub mod product_property_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `string`.
+        /// `isRequired`: `yn`.
         #[serde(
             rename = "isRequired",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_required: ::std::option::Option<::std::string::String>,
-        /// `linkIblockId`: `any`.
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `linkIblockId`: `int`.
         #[serde(
             rename = "linkIblockId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub link_iblock_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `listType`: `string`.
+        pub link_iblock_id: ::std::option::Option<i64>,
+        /// `listType`: `char`.
         #[serde(
             rename = "listType",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list_type: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
+        /// `multiple`: `yn`.
         #[serde(
             rename = "multiple",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `multipleCnt`: `any`.
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `multipleCnt`: `int`.
         #[serde(
             rename = "multipleCnt",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple_cnt: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub multiple_cnt: ::std::option::Option<i64>,
         /// `propertyType`: `string`.
         #[serde(
             rename = "propertyType",
@@ -40518,13 +39380,13 @@ pub mod product_property_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub row_count: ::std::option::Option<i64>,
-        /// `searchable`: `string`.
+        /// `searchable`: `yn`.
         #[serde(
             rename = "searchable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub searchable: ::std::option::Option<::std::string::String>,
+        pub searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -40539,13 +39401,13 @@ pub mod product_property_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `userType`: `any`.
+        /// `userType`: `string`.
         #[serde(
             rename = "userType",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub user_type: ::std::option::Option<::std::string::String>,
         /// `userTypeSettings`: `any`.
         #[serde(
             rename = "userTypeSettings",
@@ -40555,22 +39417,20 @@ pub mod product_property_update {
         pub user_type_settings: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `withDescription`: `any`.
+        /// `withDescription`: `char`.
         #[serde(
             rename = "withDescription",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub with_description: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `xmlId`: `any`.
+        pub with_description: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -43909,14 +42769,14 @@ pub mod product_property_section_set {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ProductPropertySection {
-        /// `displayExpanded`: `string`.
+        /// `displayExpanded`: `yn`.
         #[serde(
             rename = "displayExpanded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub display_expanded: ::std::option::Option<::std::string::String>,
-        /// `displayType`: `string`.
+        pub display_expanded: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `displayType`: `char`.
         #[serde(
             rename = "displayType",
             default,
@@ -43951,13 +42811,13 @@ pub mod product_property_section_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub section_id: ::std::option::Option<i64>,
-        /// `smartFilter`: `string`.
+        /// `smartFilter`: `yn`.
         #[serde(
             rename = "smartFilter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smart_filter: ::std::option::Option<::std::string::String>,
+        pub smart_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -49261,13 +48121,13 @@ pub mod storeproduct_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct StoreProduct {
-        /// `amount`: `int`.
+        /// `amount`: `float`.
         #[serde(
             rename = "amount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub amount: ::std::option::Option<i64>,
+        pub amount: ::std::option::Option<f64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -49282,15 +48142,13 @@ pub mod storeproduct_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `quantityReserved`: `any`.
+        /// `quantityReserved`: `float`.
         #[serde(
             rename = "quantityReserved",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity_reserved: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub quantity_reserved: ::std::option::Option<f64>,
         /// `storeId`: `int`.
         #[serde(
             rename = "storeId",
@@ -49891,13 +48749,13 @@ pub mod storeproduct_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct StoreProducts {
-        /// `amount`: `int`.
+        /// `amount`: `float`.
         #[serde(
             rename = "amount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub amount: ::std::option::Option<i64>,
+        pub amount: ::std::option::Option<f64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",

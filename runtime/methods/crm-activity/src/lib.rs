@@ -96,34 +96,34 @@ pub mod activity_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Activity2 {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `OWNER_TYPE_ID`: `int`.
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_TYPE_ID`: `string`.
         #[serde(
             rename = "OWNER_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_type_id: ::std::option::Option<i64>,
-        /// `TYPE_ID`: `int`.
+        pub owner_type_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
         #[serde(
             rename = "TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_id: ::std::option::Option<i64>,
+        pub type_id: ::std::option::Option<::std::string::String>,
         /// `PROVIDER_ID`: `string`.
         #[serde(
             rename = "PROVIDER_ID",
@@ -147,13 +147,13 @@ pub mod activity_types {
         pub provider_group_id: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        /// `ASSOCIATED_ENTITY_ID`: `string`.
         #[serde(
             rename = "ASSOCIATED_ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub associated_entity_id: ::std::option::Option<i64>,
+        pub associated_entity_id: ::std::option::Option<::std::string::String>,
         /// `SUBJECT`: `string`.
         #[serde(
             rename = "SUBJECT",
@@ -210,13 +210,13 @@ pub mod activity_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `RESPONSIBLE_ID`: `int`.
+        /// `RESPONSIBLE_ID`: `string`.
         #[serde(
             rename = "RESPONSIBLE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `PRIORITY`: `string`.
         #[serde(
             rename = "PRIORITY",
@@ -291,20 +291,20 @@ pub mod activity_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `AUTHOR_ID`: `int`.
+        /// `AUTHOR_ID`: `string`.
         #[serde(
             rename = "AUTHOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `EDITOR_ID`: `int`.
+        pub author_id: ::std::option::Option<::std::string::String>,
+        /// `EDITOR_ID`: `string`.
         #[serde(
             rename = "EDITOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub editor_id: ::std::option::Option<i64>,
+        pub editor_id: ::std::option::Option<::std::string::String>,
         /// `PROVIDER_PARAMS`: `any[]`.
         #[serde(
             rename = "PROVIDER_PARAMS",
@@ -5091,13 +5091,13 @@ pub mod activity_configurable_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ActionParams {
-        /// `clientId`: `int`.
+        /// `clientId`: `string`.
         #[serde(
             rename = "clientId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub client_id: ::std::option::Option<i64>,
+        pub client_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -11512,13 +11512,13 @@ pub mod activity_type_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_configurable_type: ::std::option::Option<::std::string::String>,
-        /// `ICON_ID`: `int`.
+        /// `ICON_ID`: `string`.
         #[serde(
             rename = "ICON_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub icon_id: ::std::option::Option<i64>,
+        pub icon_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<

@@ -22,13 +22,13 @@ pub mod company_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Company {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `COMPANY_TYPE`: `string`.
         #[serde(
             rename = "COMPANY_TYPE",
@@ -78,27 +78,27 @@ pub mod company_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
+        /// `ASSIGNED_BY_ID`: `string`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub assigned_by_id: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFY_BY_ID`: `string`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
+        pub modify_by_id: ::std::option::Option<::std::string::String>,
         /// `BANKING_DETAILS`: `string`.
         #[serde(
             rename = "BANKING_DETAILS",
@@ -902,13 +902,13 @@ pub mod company_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Phone {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `VALUE_TYPE`: `string`.
         #[serde(
             rename = "VALUE_TYPE",
@@ -8183,13 +8183,13 @@ pub mod company_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
@@ -9160,13 +9160,13 @@ pub mod company_userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

@@ -22,13 +22,13 @@ pub mod contact_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Contact {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `POST`: `string`.
         #[serde(
             rename = "POST",
@@ -106,13 +106,13 @@ pub mod contact_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_description: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_ID`: `int`.
+        /// `COMPANY_ID`: `string`.
         #[serde(
             rename = "COMPANY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_id: ::std::option::Option<i64>,
+        pub company_id: ::std::option::Option<::std::string::String>,
         /// `BIRTHDATE`: `datetime`.
         #[serde(
             rename = "BIRTHDATE",
@@ -162,27 +162,27 @@ pub mod contact_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ASSIGNED_BY_ID`: `int`.
+        /// `ASSIGNED_BY_ID`: `string`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub assigned_by_id: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFY_BY_ID`: `string`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
+        pub modify_by_id: ::std::option::Option<::std::string::String>,
         /// `OPENED`: `string`.
         #[serde(
             rename = "OPENED",
@@ -766,13 +766,13 @@ pub mod contact_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Email {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `VALUE_TYPE`: `string`.
         #[serde(
             rename = "VALUE_TYPE",
@@ -884,13 +884,13 @@ pub mod contact_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Phone {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `VALUE_TYPE`: `string`.
         #[serde(
             rename = "VALUE_TYPE",
@@ -8355,13 +8355,13 @@ pub mod contact_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
@@ -9194,13 +9194,13 @@ pub mod contact_userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

@@ -1590,27 +1590,27 @@ pub mod deal_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Recurring {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `DEAL_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `DEAL_ID`: `string`.
         #[serde(
             rename = "DEAL_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deal_id: ::std::option::Option<i64>,
-        /// `BASED_ID`: `int`.
+        pub deal_id: ::std::option::Option<::std::string::String>,
+        /// `BASED_ID`: `string`.
         #[serde(
             rename = "BASED_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub based_id: ::std::option::Option<i64>,
+        pub based_id: ::std::option::Option<::std::string::String>,
         /// `ACTIVE`: `string`.
         #[serde(
             rename = "ACTIVE",
@@ -1618,13 +1618,13 @@ pub mod deal_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::std::string::String>,
-        /// `CATEGORY_ID`: `int`.
+        /// `CATEGORY_ID`: `string`.
         #[serde(
             rename = "CATEGORY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_id: ::std::option::Option<i64>,
+        pub category_id: ::std::option::Option<::std::string::String>,
         /// `IS_LIMIT`: `string`.
         #[serde(
             rename = "IS_LIMIT",
@@ -5232,20 +5232,20 @@ pub mod deal_productrows_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Productrows {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         /// `OWNER_TYPE`: `string`.
         #[serde(
             rename = "OWNER_TYPE",
@@ -11152,13 +11152,13 @@ pub mod deal_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
@@ -12128,13 +12128,13 @@ pub mod deal_userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

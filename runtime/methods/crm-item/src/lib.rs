@@ -12227,20 +12227,20 @@ pub mod item_productrow_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `discountTypeId`: `int`.
         #[serde(
             rename = "discountTypeId",
@@ -12248,27 +12248,27 @@ pub mod item_productrow_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_type_id: ::std::option::Option<i64>,
-        /// `discountRate`: `int`.
+        /// `discountRate`: `float`.
         #[serde(
             rename = "discountRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_rate: ::std::option::Option<i64>,
-        /// `taxRate`: `int`.
+        pub discount_rate: ::std::option::Option<f64>,
+        /// `taxRate`: `float`.
         #[serde(
             rename = "taxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_rate: ::std::option::Option<i64>,
-        /// `taxIncluded`: `string`.
+        pub tax_rate: ::std::option::Option<f64>,
+        /// `taxIncluded`: `yn`.
         #[serde(
             rename = "taxIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `measureCode`: `int`.
         #[serde(
             rename = "measureCode",
@@ -12297,13 +12297,13 @@ pub mod item_productrow_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_name: ::std::option::Option<::std::string::String>,
-        /// `priceAccount`: `int`.
+        /// `priceAccount`: `float`.
         #[serde(
             rename = "priceAccount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_account: ::std::option::Option<i64>,
+        pub price_account: ::std::option::Option<f64>,
         /// `priceExclusive`: `float`.
         #[serde(
             rename = "priceExclusive",
@@ -13079,48 +13079,48 @@ pub mod item_productrow_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_name: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `priceAccount`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `priceAccount`: `float`.
         #[serde(
             rename = "priceAccount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_account: ::std::option::Option<i64>,
-        /// `priceExclusive`: `int`.
+        pub price_account: ::std::option::Option<f64>,
+        /// `priceExclusive`: `float`.
         #[serde(
             rename = "priceExclusive",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_exclusive: ::std::option::Option<i64>,
-        /// `priceNetto`: `int`.
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
         #[serde(
             rename = "priceNetto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_netto: ::std::option::Option<i64>,
-        /// `priceBrutto`: `int`.
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `float`.
         #[serde(
             rename = "priceBrutto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_brutto: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `discountTypeId`: `int`.
         #[serde(
             rename = "discountTypeId",
@@ -13128,34 +13128,34 @@ pub mod item_productrow_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_type_id: ::std::option::Option<i64>,
-        /// `discountRate`: `int`.
+        /// `discountRate`: `float`.
         #[serde(
             rename = "discountRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_rate: ::std::option::Option<i64>,
-        /// `discountSum`: `int`.
+        pub discount_rate: ::std::option::Option<f64>,
+        /// `discountSum`: `float`.
         #[serde(
             rename = "discountSum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_sum: ::std::option::Option<i64>,
-        /// `taxRate`: `any`.
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `taxRate`: `float`.
         #[serde(
             rename = "taxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `taxIncluded`: `string`.
+        pub tax_rate: ::std::option::Option<f64>,
+        /// `taxIncluded`: `yn`.
         #[serde(
             rename = "taxIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `customized`: `string`.
         #[serde(
             rename = "customized",
@@ -13696,48 +13696,48 @@ pub mod item_productrow_get_available_for_payment {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_name: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `priceAccount`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `priceAccount`: `float`.
         #[serde(
             rename = "priceAccount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_account: ::std::option::Option<i64>,
-        /// `priceExclusive`: `int`.
+        pub price_account: ::std::option::Option<f64>,
+        /// `priceExclusive`: `float`.
         #[serde(
             rename = "priceExclusive",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_exclusive: ::std::option::Option<i64>,
-        /// `priceNetto`: `int`.
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
         #[serde(
             rename = "priceNetto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_netto: ::std::option::Option<i64>,
-        /// `priceBrutto`: `int`.
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `float`.
         #[serde(
             rename = "priceBrutto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_brutto: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `discountTypeId`: `int`.
         #[serde(
             rename = "discountTypeId",
@@ -13745,34 +13745,34 @@ pub mod item_productrow_get_available_for_payment {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_type_id: ::std::option::Option<i64>,
-        /// `discountRate`: `int`.
+        /// `discountRate`: `float`.
         #[serde(
             rename = "discountRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_rate: ::std::option::Option<i64>,
-        /// `discountSum`: `int`.
+        pub discount_rate: ::std::option::Option<f64>,
+        /// `discountSum`: `float`.
         #[serde(
             rename = "discountSum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_sum: ::std::option::Option<i64>,
-        /// `taxRate`: `any`.
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `taxRate`: `float`.
         #[serde(
             rename = "taxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `taxIncluded`: `string`.
+        pub tax_rate: ::std::option::Option<f64>,
+        /// `taxIncluded`: `yn`.
         #[serde(
             rename = "taxIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `customized`: `string`.
         #[serde(
             rename = "customized",
@@ -14335,20 +14335,20 @@ pub mod item_productrow_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_name: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `priceAccount`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `priceAccount`: `float`.
         #[serde(
             rename = "priceAccount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_account: ::std::option::Option<i64>,
+        pub price_account: ::std::option::Option<f64>,
         /// `priceExclusive`: `float`.
         #[serde(
             rename = "priceExclusive",
@@ -14363,20 +14363,20 @@ pub mod item_productrow_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub price_netto: ::std::option::Option<f64>,
-        /// `priceBrutto`: `int`.
+        /// `priceBrutto`: `float`.
         #[serde(
             rename = "priceBrutto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_brutto: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `discountTypeId`: `int`.
         #[serde(
             rename = "discountTypeId",
@@ -14384,13 +14384,13 @@ pub mod item_productrow_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_type_id: ::std::option::Option<i64>,
-        /// `discountRate`: `int`.
+        /// `discountRate`: `float`.
         #[serde(
             rename = "discountRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_rate: ::std::option::Option<i64>,
+        pub discount_rate: ::std::option::Option<f64>,
         /// `discountSum`: `float`.
         #[serde(
             rename = "discountSum",
@@ -14398,20 +14398,20 @@ pub mod item_productrow_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_sum: ::std::option::Option<f64>,
-        /// `taxRate`: `int`.
+        /// `taxRate`: `float`.
         #[serde(
             rename = "taxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_rate: ::std::option::Option<i64>,
-        /// `taxIncluded`: `string`.
+        pub tax_rate: ::std::option::Option<f64>,
+        /// `taxIncluded`: `yn`.
         #[serde(
             rename = "taxIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `customized`: `string`.
         #[serde(
             rename = "customized",
@@ -15995,20 +15995,20 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_name: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
-        /// `priceAccount`: `int`.
+        pub price: ::std::option::Option<f64>,
+        /// `priceAccount`: `float`.
         #[serde(
             rename = "priceAccount",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_account: ::std::option::Option<i64>,
+        pub price_account: ::std::option::Option<f64>,
         /// `priceExclusive`: `float`.
         #[serde(
             rename = "priceExclusive",
@@ -16023,20 +16023,20 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub price_netto: ::std::option::Option<f64>,
-        /// `priceBrutto`: `int`.
+        /// `priceBrutto`: `float`.
         #[serde(
             rename = "priceBrutto",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_brutto: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `discountTypeId`: `int`.
         #[serde(
             rename = "discountTypeId",
@@ -16044,13 +16044,13 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_type_id: ::std::option::Option<i64>,
-        /// `discountRate`: `int`.
+        /// `discountRate`: `float`.
         #[serde(
             rename = "discountRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_rate: ::std::option::Option<i64>,
+        pub discount_rate: ::std::option::Option<f64>,
         /// `discountSum`: `float`.
         #[serde(
             rename = "discountSum",
@@ -16058,20 +16058,20 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub discount_sum: ::std::option::Option<f64>,
-        /// `taxRate`: `int`.
+        /// `taxRate`: `float`.
         #[serde(
             rename = "taxRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_rate: ::std::option::Option<i64>,
-        /// `taxIncluded`: `string`.
+        pub tax_rate: ::std::option::Option<f64>,
+        /// `taxIncluded`: `yn`.
         #[serde(
             rename = "taxIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `customized`: `string`.
         #[serde(
             rename = "customized",

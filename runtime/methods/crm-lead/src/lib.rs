@@ -3777,13 +3777,13 @@ pub mod lead_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Im {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `VALUE_TYPE`: `string`.
         #[serde(
             rename = "VALUE_TYPE",
@@ -3895,13 +3895,13 @@ pub mod lead_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Lead {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -3974,13 +3974,13 @@ pub mod lead_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub birthdate: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_ID`: `int`.
+        /// `SOURCE_ID`: `string`.
         #[serde(
             rename = "SOURCE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_id: ::std::option::Option<i64>,
+        pub source_id: ::std::option::Option<::std::string::String>,
         /// `SOURCE_DESCRIPTION`: `any`.
         #[serde(
             rename = "SOURCE_DESCRIPTION",
@@ -4062,27 +4062,27 @@ pub mod lead_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
+        /// `ASSIGNED_BY_ID`: `string`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub assigned_by_id: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFY_BY_ID`: `string`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
+        pub modify_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -4134,13 +4134,13 @@ pub mod lead_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `MOVED_BY_ID`: `int`.
+        /// `MOVED_BY_ID`: `string`.
         #[serde(
             rename = "MOVED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub moved_by_id: ::std::option::Option<i64>,
+        pub moved_by_id: ::std::option::Option<::std::string::String>,
         /// `MOVED_TIME`: `datetime`.
         #[serde(
             rename = "MOVED_TIME",
@@ -4733,13 +4733,13 @@ pub mod lead_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Phone {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `VALUE_TYPE`: `string`.
         #[serde(
             rename = "VALUE_TYPE",
@@ -5186,20 +5186,20 @@ pub mod lead_productrows_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Productrows {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         /// `OWNER_TYPE`: `string`.
         #[serde(
             rename = "OWNER_TYPE",
@@ -9317,13 +9317,13 @@ pub mod lead_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
@@ -10293,13 +10293,13 @@ pub mod lead_userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

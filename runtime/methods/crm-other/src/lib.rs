@@ -2658,13 +2658,13 @@ pub mod address_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `TYPE_ID`: `int`.
+        /// `TYPE_ID`: `string`.
         #[serde(
             rename = "TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_id: ::std::option::Option<i64>,
+        pub type_id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE_ID`: `int`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
@@ -2672,13 +2672,13 @@ pub mod address_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `ADDRESS_1`: `string`.
         #[serde(
             rename = "ADDRESS_1",

@@ -22,13 +22,13 @@ pub mod quote_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Quote {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -64,13 +64,13 @@ pub mod quote_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_value: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_ID`: `int`.
+        /// `COMPANY_ID`: `string`.
         #[serde(
             rename = "COMPANY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_id: ::std::option::Option<i64>,
+        pub company_id: ::std::option::Option<::std::string::String>,
         /// `CONTACT_ID`: `any`.
         #[serde(
             rename = "CONTACT_ID",
@@ -78,13 +78,13 @@ pub mod quote_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contact_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `MYCOMPANY_ID`: `int`.
+        /// `MYCOMPANY_ID`: `string`.
         #[serde(
             rename = "MYCOMPANY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mycompany_id: ::std::option::Option<i64>,
+        pub mycompany_id: ::std::option::Option<::std::string::String>,
         /// `BEGINDATE`: `datetime`.
         #[serde(
             rename = "BEGINDATE",
@@ -106,27 +106,27 @@ pub mod quote_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub actual_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ASSIGNED_BY_ID`: `int`.
+        /// `ASSIGNED_BY_ID`: `string`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub assigned_by_id: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFY_BY_ID`: `string`.
         #[serde(
             rename = "MODIFY_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_by_id: ::std::option::Option<i64>,
+        pub modify_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -197,13 +197,13 @@ pub mod quote_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub terms: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PERSON_TYPE_ID`: `int`.
+        /// `PERSON_TYPE_ID`: `string`.
         #[serde(
             rename = "PERSON_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub person_type_id: ::std::option::Option<i64>,
+        pub person_type_id: ::std::option::Option<::std::string::String>,
         /// `LOCATION_ID`: `any`.
         #[serde(
             rename = "LOCATION_ID",
@@ -3524,20 +3524,20 @@ pub mod quote_productrows_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Productrows {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         /// `OWNER_TYPE`: `string`.
         #[serde(
             rename = "OWNER_TYPE",
@@ -7847,13 +7847,13 @@ pub mod quote_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
@@ -8823,13 +8823,13 @@ pub mod quote_userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

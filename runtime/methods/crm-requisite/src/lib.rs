@@ -3059,27 +3059,27 @@ pub mod requisite_bankdetail_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Bankdetail {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `COUNTRY_ID`: `int`.
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `COUNTRY_ID`: `string`.
         #[serde(
             rename = "COUNTRY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub country_id: ::std::option::Option<i64>,
+        pub country_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -3094,13 +3094,13 @@ pub mod requisite_bankdetail_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `int`.
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
+        pub created_by_id: ::std::option::Option<::std::string::String>,
         /// `MODIFY_BY_ID`: `any`.
         #[serde(
             rename = "MODIFY_BY_ID",
@@ -5531,34 +5531,34 @@ pub mod requisite_link_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_id: ::std::option::Option<i64>,
-        /// `REQUISITE_ID`: `int`.
+        /// `REQUISITE_ID`: `string`.
         #[serde(
             rename = "REQUISITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub requisite_id: ::std::option::Option<i64>,
-        /// `BANK_DETAIL_ID`: `int`.
+        pub requisite_id: ::std::option::Option<::std::string::String>,
+        /// `BANK_DETAIL_ID`: `string`.
         #[serde(
             rename = "BANK_DETAIL_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bank_detail_id: ::std::option::Option<i64>,
-        /// `MC_REQUISITE_ID`: `int`.
+        pub bank_detail_id: ::std::option::Option<::std::string::String>,
+        /// `MC_REQUISITE_ID`: `string`.
         #[serde(
             rename = "MC_REQUISITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mc_requisite_id: ::std::option::Option<i64>,
-        /// `MC_BANK_DETAIL_ID`: `int`.
+        pub mc_requisite_id: ::std::option::Option<::std::string::String>,
+        /// `MC_BANK_DETAIL_ID`: `string`.
         #[serde(
             rename = "MC_BANK_DETAIL_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mc_bank_detail_id: ::std::option::Option<i64>,
+        pub mc_bank_detail_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5884,13 +5884,13 @@ pub mod requisite_link_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `REQUISITE_ID`: `int`.
         #[serde(
             rename = "REQUISITE_ID",
@@ -6668,27 +6668,27 @@ pub mod requisite_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Requisite {
-        /// `ENTITY_TYPE_ID`: `int`.
+        /// `ENTITY_TYPE_ID`: `string`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        pub entity_type_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ID`: `int`.
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -8652,27 +8652,27 @@ pub mod requisite_preset_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Preset {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE_ID`: `string`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `COUNTRY_ID`: `int`.
+        pub entity_type_id: ::std::option::Option<::std::string::String>,
+        /// `COUNTRY_ID`: `string`.
         #[serde(
             rename = "COUNTRY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub country_id: ::std::option::Option<i64>,
+        pub country_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -8687,13 +8687,13 @@ pub mod requisite_preset_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `int`.
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
+        pub created_by_id: ::std::option::Option<::std::string::String>,
         /// `MODIFY_BY_ID`: `any`.
         #[serde(
             rename = "MODIFY_BY_ID",
@@ -9085,13 +9085,13 @@ pub mod requisite_preset_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE_ID`: `int`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
@@ -12068,13 +12068,13 @@ pub mod requisite_userfield_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

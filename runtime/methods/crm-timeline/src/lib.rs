@@ -22,20 +22,20 @@ pub mod timeline_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Comment {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -57,13 +57,13 @@ pub mod timeline_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comment: ::std::option::Option<::std::string::String>,
-        /// `AUTHOR_ID`: `int`.
+        /// `AUTHOR_ID`: `string`.
         #[serde(
             rename = "AUTHOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub author_id: ::std::option::Option<i64>,
+        pub author_id: ::std::option::Option<::std::string::String>,
         /// `FILES`: `map<Files>`.
         #[serde(
             rename = "FILES",
@@ -1381,20 +1381,20 @@ pub mod timeline_bindings_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Bindings {
-        /// `OWNER_ID`: `int`.
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",

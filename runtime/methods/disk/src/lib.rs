@@ -1387,13 +1387,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -1401,13 +1401,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -1682,13 +1682,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result3 {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -1703,13 +1703,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -1717,20 +1717,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `REAL_OBJECT_ID`: `int`.
-        #[serde(
-            rename = "REAL_OBJECT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `string`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -1738,6 +1731,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `string`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
         /// `CREATE_TIME`: `datetime`.
         #[serde(
             rename = "CREATE_TIME",
@@ -1780,6 +1794,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
         /// `DETAIL_URL`: `string`.
         #[serde(
             rename = "DETAIL_URL",
@@ -1815,15 +1836,18 @@ pub mod shared_types {
             "CODE",
             "STORAGE_ID",
             "TYPE",
-            "REAL_OBJECT_ID",
             "PARENT_ID",
             "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
             "CREATE_TIME",
             "UPDATE_TIME",
             "DELETE_TIME",
             "CREATED_BY",
             "UPDATED_BY",
             "DELETED_BY",
+            "DOWNLOAD_URL",
             "DETAIL_URL",
         ];
         type Slots = Self;
@@ -1838,15 +1862,20 @@ pub mod shared_types {
                 2usize => ::b24_core::__private::wire::put(&mut s.code, m),
                 3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
                 4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
                 _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
             }
         }
@@ -1893,11 +1922,6 @@ pub mod shared_types {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.real_object_id,
-                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
                 &self.parent_id,
                 &::std::format!("{}.{}", field, "PARENT_ID"),
                 problems,
@@ -1905,6 +1929,21 @@ pub mod shared_types {
             ::b24_core::__private::Check::check(
                 &self.deleted_type,
                 &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -1935,6 +1974,11 @@ pub mod shared_types {
             ::b24_core::__private::Check::check(
                 &self.deleted_by,
                 &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -1954,13 +1998,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result4 {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -1975,13 +2019,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -1989,652 +2033,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `int`.
-        #[serde(
-            rename = "PARENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `DELETED_TYPE`: `string`.
-        #[serde(
-            rename = "DELETED_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted_type: ::std::option::Option<::std::string::String>,
-        /// `GLOBAL_CONTENT_VERSION`: `string`.
-        #[serde(
-            rename = "GLOBAL_CONTENT_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub global_content_version: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `CREATE_TIME`: `datetime`.
-        #[serde(
-            rename = "CREATE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `UPDATE_TIME`: `datetime`.
-        #[serde(
-            rename = "UPDATE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DELETE_TIME`: `any`.
-        #[serde(
-            rename = "DELETE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `CREATED_BY`: `string`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `UPDATED_BY`: `string`.
-        #[serde(
-            rename = "UPDATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<::std::string::String>,
-        /// `DELETED_BY`: `string`.
-        #[serde(
-            rename = "DELETED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted_by: ::std::option::Option<::std::string::String>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_URL`: `string`.
-        #[serde(
-            rename = "DETAIL_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result4 {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result4 {
-        const FIELDS: &'static [&'static str] = &[
-            "ID",
-            "NAME",
-            "CODE",
-            "STORAGE_ID",
-            "TYPE",
-            "PARENT_ID",
-            "DELETED_TYPE",
-            "GLOBAL_CONTENT_VERSION",
-            "FILE_ID",
-            "SIZE",
-            "CREATE_TIME",
-            "UPDATE_TIME",
-            "DELETE_TIME",
-            "CREATED_BY",
-            "UPDATED_BY",
-            "DELETED_BY",
-            "DOWNLOAD_URL",
-            "DETAIL_URL",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
-                7usize => {
-                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
-                }
-                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
-                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result4 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.storage_id,
-                &::std::format!("{}.{}", field, "STORAGE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "PARENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted_type,
-                &::std::format!("{}.{}", field, "DELETED_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.global_content_version,
-                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "CREATE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "UPDATE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delete_time,
-                &::std::format!("{}.{}", field, "DELETE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "UPDATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted_by,
-                &::std::format!("{}.{}", field, "DELETED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_url,
-                &::std::format!("{}.{}", field, "DETAIL_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Result5`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result5 {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `CODE`: `any`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
-        #[serde(
-            rename = "STORAGE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub storage_id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `int`.
-        #[serde(
-            rename = "PARENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `DELETED_TYPE`: `string`.
-        #[serde(
-            rename = "DELETED_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted_type: ::std::option::Option<::std::string::String>,
-        /// `GLOBAL_CONTENT_VERSION`: `int`.
-        #[serde(
-            rename = "GLOBAL_CONTENT_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub global_content_version: ::std::option::Option<i64>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `CREATE_TIME`: `datetime`.
-        #[serde(
-            rename = "CREATE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `UPDATE_TIME`: `datetime`.
-        #[serde(
-            rename = "UPDATE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DELETE_TIME`: `any`.
-        #[serde(
-            rename = "DELETE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `CREATED_BY`: `string`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `UPDATED_BY`: `string`.
-        #[serde(
-            rename = "UPDATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<::std::string::String>,
-        /// `DELETED_BY`: `string`.
-        #[serde(
-            rename = "DELETED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted_by: ::std::option::Option<::std::string::String>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_URL`: `string`.
-        #[serde(
-            rename = "DETAIL_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result5 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result5 {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result5 {
-        const FIELDS: &'static [&'static str] = &[
-            "ID",
-            "NAME",
-            "CODE",
-            "STORAGE_ID",
-            "TYPE",
-            "PARENT_ID",
-            "DELETED_TYPE",
-            "GLOBAL_CONTENT_VERSION",
-            "FILE_ID",
-            "SIZE",
-            "CREATE_TIME",
-            "UPDATE_TIME",
-            "DELETE_TIME",
-            "CREATED_BY",
-            "UPDATED_BY",
-            "DELETED_BY",
-            "DOWNLOAD_URL",
-            "DETAIL_URL",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
-                7usize => {
-                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
-                }
-                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
-                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result5 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.storage_id,
-                &::std::format!("{}.{}", field, "STORAGE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "PARENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted_type,
-                &::std::format!("{}.{}", field, "DELETED_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.global_content_version,
-                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "CREATE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "UPDATE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delete_time,
-                &::std::format!("{}.{}", field, "DELETE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "UPDATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted_by,
-                &::std::format!("{}.{}", field, "DELETED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_url,
-                &::std::format!("{}.{}", field, "DETAIL_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Result6`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result6 {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `CODE`: `any`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
-        #[serde(
-            rename = "STORAGE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub storage_id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `REAL_OBJECT_ID`: `int`.
+        /// `REAL_OBJECT_ID`: `string`.
         #[serde(
             rename = "REAL_OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        pub real_object_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -2698,21 +2110,21 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result6 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result6 {
+    impl ::b24_core::__private::wire::FromWire for Result4 {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Result6 {
+    impl ::b24_core::__private::wire::Record for Result4 {
         const FIELDS: &'static [&'static str] = &[
             "ID",
             "NAME",
@@ -2768,7 +2180,7 @@ pub mod shared_types {
             ::std::result::Result::Ok(s)
         }
     }
-    impl ::b24_core::__private::Check for Result6 {
+    impl ::b24_core::__private::Check for Result4 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2848,7 +2260,7 @@ pub mod shared_types {
             );
         }
     }
-    /// `Result7`, the same in every binding of this crate that uses it.
+    /// `Result5`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2857,14 +2269,286 @@ pub mod shared_types {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result7 {
-        /// `ID`: `int`.
+    pub struct Result5 {
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `string`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `string`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result5 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result5 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result5 {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result5 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Result6`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result6 {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -2893,20 +2577,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ROOT_OBJECT_ID`: `int`.
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `ROOT_OBJECT_ID`: `string`.
         #[serde(
             rename = "ROOT_OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub root_object_id: ::std::option::Option<i64>,
+        pub root_object_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2914,21 +2598,21 @@ pub mod shared_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result7 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result6 {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result7 {
+    impl ::b24_core::__private::wire::FromWire for Result6 {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Result7 {
+    impl ::b24_core::__private::wire::Record for Result6 {
         const FIELDS: &'static [&'static str] = &[
             "ID",
             "NAME",
@@ -2968,7 +2652,7 @@ pub mod shared_types {
             ::std::result::Result::Ok(s)
         }
     }
-    impl ::b24_core::__private::Check for Result7 {
+    impl ::b24_core::__private::Check for Result6 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3105,13 +2789,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Storage {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -3140,20 +2824,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ROOT_OBJECT_ID`: `int`.
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `ROOT_OBJECT_ID`: `string`.
         #[serde(
             rename = "ROOT_OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub root_object_id: ::std::option::Option<i64>,
+        pub root_object_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3817,20 +3501,20 @@ pub mod attached_object_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AttachedObject {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OBJECT_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OBJECT_ID`: `string`.
         #[serde(
             rename = "OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub object_id: ::std::option::Option<i64>,
+        pub object_id: ::std::option::Option<::std::string::String>,
         /// `MODULE_ID`: `string`.
         #[serde(
             rename = "MODULE_ID",
@@ -3845,13 +3529,13 @@ pub mod attached_object_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `CREATE_TIME`: `datetime`.
         #[serde(
             rename = "CREATE_TIME",
@@ -5531,20 +5215,20 @@ pub mod file_get_versions {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OBJECT_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OBJECT_ID`: `string`.
         #[serde(
             rename = "OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub object_id: ::std::option::Option<i64>,
+        pub object_id: ::std::option::Option<::std::string::String>,
         /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",
@@ -5844,13 +5528,13 @@ pub mod file_mark_deleted {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -5865,13 +5549,13 @@ pub mod file_mark_deleted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -5879,13 +5563,13 @@ pub mod file_mark_deleted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `string`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -5900,13 +5584,13 @@ pub mod file_mark_deleted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub global_content_version: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
+        /// `FILE_ID`: `string`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",
@@ -6315,8 +5999,322 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileMoveToError 
 pub mod file_move_to {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`disk.file.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result4 as Result;
+    /// `Result` of [`disk.file.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `string`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `string`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
 }
 /// [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html) (REST v2)
 ///
@@ -6478,8 +6476,322 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileRenameError 
 pub mod file_rename {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result4 as Result;
+    /// `Result` of [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `string`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::std::string::String>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `string`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "GLOBAL_CONTENT_VERSION",
+            "FILE_ID",
+            "SIZE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DOWNLOAD_URL",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.global_content_version, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.file_id, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.size, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.download_url, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
 }
 /// [`disk.file.restore`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html) (REST v2)
 ///
@@ -6627,13 +6939,13 @@ pub mod file_restore {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -6648,13 +6960,13 @@ pub mod file_restore {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -6662,13 +6974,13 @@ pub mod file_restore {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -6683,13 +6995,13 @@ pub mod file_restore {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub global_content_version: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
+        /// `FILE_ID`: `string`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",
@@ -7095,7 +7407,7 @@ pub mod file_restore_from_version {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.file.restoreFromVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result5 as Result;
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`disk.file.search`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html) (REST v2)
 ///
@@ -7491,7 +7803,7 @@ pub mod file_upload_version {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.file.uploadVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result5 as Result;
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html) (REST v2)
 ///
@@ -7674,13 +7986,13 @@ pub mod folder_add_sub_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -7695,13 +8007,13 @@ pub mod folder_add_sub_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -8108,13 +8420,13 @@ pub mod folder_copy_to {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -8129,13 +8441,13 @@ pub mod folder_copy_to {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -8630,13 +8942,13 @@ pub mod folder_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Folder {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -8651,13 +8963,13 @@ pub mod folder_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -8665,20 +8977,20 @@ pub mod folder_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `REAL_OBJECT_ID`: `int`.
+        /// `REAL_OBJECT_ID`: `string`.
         #[serde(
             rename = "REAL_OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        pub real_object_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `string`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -9112,13 +9424,13 @@ pub mod folder_get_children {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -9133,13 +9445,13 @@ pub mod folder_get_children {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -9147,20 +9459,20 @@ pub mod folder_get_children {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `REAL_OBJECT_ID`: `int`.
+        /// `REAL_OBJECT_ID`: `string`.
         #[serde(
             rename = "REAL_OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        pub real_object_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `string`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -9224,13 +9536,13 @@ pub mod folder_get_children {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub global_content_version: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
+        /// `FILE_ID`: `string`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",
@@ -10211,7 +10523,7 @@ pub mod folder_mark_deleted {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result6 as Result;
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html) (REST v2)
 ///
@@ -10374,8 +10686,278 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderMoveToErro
 pub mod folder_move_to {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result3 as Result;
+    /// `Result` of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `string`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `string`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "NAME",
+            "CODE",
+            "STORAGE_ID",
+            "TYPE",
+            "REAL_OBJECT_ID",
+            "PARENT_ID",
+            "DELETED_TYPE",
+            "CREATE_TIME",
+            "UPDATE_TIME",
+            "DELETE_TIME",
+            "CREATED_BY",
+            "UPDATED_BY",
+            "DELETED_BY",
+            "DETAIL_URL",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.storage_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.real_object_id, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.parent_id, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.deleted_type, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.create_time, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.update_time, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.delete_time, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.created_by, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.updated_by, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.deleted_by, m),
+                _ => ::b24_core::__private::wire::put(&mut s.detail_url, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
 }
 /// [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html) (REST v2)
 ///
@@ -10532,7 +11114,7 @@ pub mod folder_rename {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result3 as Result;
+    pub use super::shared_types::Result5 as Result;
 }
 /// [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html) (REST v2)
 ///
@@ -10671,7 +11253,7 @@ pub mod folder_restore {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result6 as Result;
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`disk.folder.shareToUser`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html) (REST v2)
 ///
@@ -11234,13 +11816,13 @@ pub mod rights_get_tasks {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -11525,13 +12107,13 @@ pub mod storage_add_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `STORAGE_ID`: `int`.
+        /// `STORAGE_ID`: `string`.
         #[serde(
             rename = "STORAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub storage_id: ::std::option::Option<i64>,
+        pub storage_id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -11546,13 +12128,13 @@ pub mod storage_add_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub real_object_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `DELETED_TYPE`: `int`.
         #[serde(
             rename = "DELETED_TYPE",
@@ -12118,7 +12700,7 @@ pub mod storage_get_children {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result3 as Result;
+    pub use super::shared_types::Result5 as Result;
 }
 /// [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html) (REST v2)
 ///
@@ -12940,7 +13522,7 @@ pub mod storage_get_for_app {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result7 as Result;
+    pub use super::shared_types::Result6 as Result;
 }
 /// [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html) (REST v2)
 ///
@@ -13396,7 +13978,7 @@ pub mod storage_rename {
     #[allow(unused_imports)]
     use super::*;
     /// `Result` of [`disk.storage.rename`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html), shared with the crate's other bindings.
-    pub use super::shared_types::Result7 as Result;
+    pub use super::shared_types::Result6 as Result;
 }
 /// [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html) (REST v2)
 ///
@@ -13756,20 +14338,20 @@ pub mod version_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Version {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `OBJECT_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `OBJECT_ID`: `string`.
         #[serde(
             rename = "OBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub object_id: ::std::option::Option<i64>,
+        pub object_id: ::std::option::Option<::std::string::String>,
         /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",

@@ -22,13 +22,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -43,13 +43,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
+        /// `templateId`: `string`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::std::string::String>,
         /// `provider`: `string`.
         #[serde(
             rename = "provider",
@@ -569,13 +569,13 @@ pub mod shared_types {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -1121,13 +1121,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -1281,13 +1281,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region2 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -2002,13 +2002,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Template {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -2058,13 +2058,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
+        /// `numeratorId`: `string`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<i64>,
+        pub numerator_id: ::std::option::Option<::std::string::String>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -2298,13 +2298,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Template2 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -2347,13 +2347,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
+        /// `numeratorId`: `string`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<i64>,
+        pub numerator_id: ::std::option::Option<::std::string::String>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -2424,13 +2424,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
-        /// `fileId`: `int`.
+        /// `fileId`: `string`.
         #[serde(
             rename = "fileId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `bodyType`: `string`.
         #[serde(
             rename = "bodyType",
@@ -5253,13 +5253,13 @@ pub mod document_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -5274,13 +5274,13 @@ pub mod document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
+        /// `templateId`: `string`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<i64>,
+        pub template_id: ::std::option::Option<::std::string::String>,
         /// `provider`: `string`.
         #[serde(
             rename = "provider",
@@ -7007,13 +7007,13 @@ pub mod numerator_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",

@@ -709,13 +709,13 @@ pub mod get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Entity {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `IBLOCK_TYPE_ID`: `string`.
         #[serde(
             rename = "IBLOCK_TYPE_ID",
@@ -1549,13 +1549,13 @@ pub mod item_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Item {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TIMESTAMP_X`: `datetime`.
         #[serde(
             rename = "TIMESTAMP_X",
@@ -4580,13 +4580,13 @@ pub mod section_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Section {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `CODE`: `any`.
         #[serde(
             rename = "CODE",

@@ -1188,13 +1188,13 @@ pub mod offline_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Events {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TIMESTAMP_X`: `datetime`.
         #[serde(
             rename = "TIMESTAMP_X",
@@ -1225,13 +1225,13 @@ pub mod offline_get {
         pub event_additional: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `MESSAGE_ID`: `int`.
+        /// `MESSAGE_ID`: `string`.
         #[serde(
             rename = "MESSAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message_id: ::std::option::Option<i64>,
+        pub message_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1653,13 +1653,13 @@ pub mod offline_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Offline {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TIMESTAMP_X`: `datetime`.
         #[serde(
             rename = "TIMESTAMP_X",
@@ -1690,13 +1690,13 @@ pub mod offline_list {
         pub event_additional: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `MESSAGE_ID`: `int`.
+        /// `MESSAGE_ID`: `string`.
         #[serde(
             rename = "MESSAGE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message_id: ::std::option::Option<i64>,
+        pub message_id: ::std::option::Option<::std::string::String>,
         /// `PROCESS_ID`: `string`.
         #[serde(
             rename = "PROCESS_ID",

@@ -8696,13 +8696,13 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub viewer_resized: ::std::option::Option<::std::string::String>,
-        /// `objectId`: `int`.
+        /// `objectId`: `string`.
         #[serde(
             rename = "objectId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub object_id: ::std::option::Option<i64>,
+        pub object_id: ::std::option::Option<::std::string::String>,
         /// `viewerGroupBy`: `string`.
         #[serde(
             rename = "viewerGroupBy",

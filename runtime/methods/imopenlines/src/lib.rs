@@ -2529,13 +2529,13 @@ pub mod config_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Config {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `LINE_NAME`: `string`.
         #[serde(
             rename = "LINE_NAME",
@@ -2739,13 +2739,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agreement_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `AGREEMENT_ID`: `int`.
+        /// `AGREEMENT_ID`: `string`.
         #[serde(
             rename = "AGREEMENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub agreement_id: ::std::option::Option<i64>,
+        pub agreement_id: ::std::option::Option<::std::string::String>,
         /// `CATEGORY_ENABLE`: `yn`.
         #[serde(
             rename = "CATEGORY_ENABLE",
@@ -2753,13 +2753,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CATEGORY_ID`: `int`.
+        /// `CATEGORY_ID`: `string`.
         #[serde(
             rename = "CATEGORY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_id: ::std::option::Option<i64>,
+        pub category_id: ::std::option::Option<::std::string::String>,
         /// `WELCOME_BOT_JOIN`: `string`.
         #[serde(
             rename = "WELCOME_BOT_JOIN",
@@ -2767,13 +2767,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub welcome_bot_join: ::std::option::Option<::std::string::String>,
-        /// `WELCOME_BOT_ID`: `int`.
+        /// `WELCOME_BOT_ID`: `string`.
         #[serde(
             rename = "WELCOME_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_bot_id: ::std::option::Option<i64>,
+        pub welcome_bot_id: ::std::option::Option<::std::string::String>,
         /// `WELCOME_BOT_TIME`: `string`.
         #[serde(
             rename = "WELCOME_BOT_TIME",
@@ -2795,20 +2795,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub no_answer_rule: ::std::option::Option<::std::string::String>,
-        /// `NO_ANSWER_FORM_ID`: `int`.
+        /// `NO_ANSWER_FORM_ID`: `string`.
         #[serde(
             rename = "NO_ANSWER_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub no_answer_form_id: ::std::option::Option<i64>,
-        /// `NO_ANSWER_BOT_ID`: `int`.
+        pub no_answer_form_id: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_BOT_ID`: `string`.
         #[serde(
             rename = "NO_ANSWER_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub no_answer_bot_id: ::std::option::Option<i64>,
+        pub no_answer_bot_id: ::std::option::Option<::std::string::String>,
         /// `NO_ANSWER_TEXT`: `string`.
         #[serde(
             rename = "NO_ANSWER_TEXT",
@@ -2869,20 +2869,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
+        /// `WORKTIME_DAYOFF_FORM_ID`: `string`.
         #[serde(
             rename = "WORKTIME_DAYOFF_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
-        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
+        pub worktime_dayoff_form_id: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_BOT_ID`: `string`.
         #[serde(
             rename = "WORKTIME_DAYOFF_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
+        pub worktime_dayoff_bot_id: ::std::option::Option<::std::string::String>,
         /// `WORKTIME_DAYOFF_TEXT`: `string`.
         #[serde(
             rename = "WORKTIME_DAYOFF_TEXT",
@@ -2897,20 +2897,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub close_rule: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_FORM_ID`: `int`.
+        /// `CLOSE_FORM_ID`: `string`.
         #[serde(
             rename = "CLOSE_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub close_form_id: ::std::option::Option<i64>,
-        /// `CLOSE_BOT_ID`: `int`.
+        pub close_form_id: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_BOT_ID`: `string`.
         #[serde(
             rename = "CLOSE_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub close_bot_id: ::std::option::Option<i64>,
+        pub close_bot_id: ::std::option::Option<::std::string::String>,
         /// `CLOSE_TEXT`: `string`.
         #[serde(
             rename = "CLOSE_TEXT",
@@ -2932,20 +2932,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auto_close_rule: ::std::option::Option<::std::string::String>,
-        /// `AUTO_CLOSE_FORM_ID`: `int`.
+        /// `AUTO_CLOSE_FORM_ID`: `string`.
         #[serde(
             rename = "AUTO_CLOSE_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub auto_close_form_id: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_BOT_ID`: `int`.
+        pub auto_close_form_id: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_BOT_ID`: `string`.
         #[serde(
             rename = "AUTO_CLOSE_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub auto_close_bot_id: ::std::option::Option<i64>,
+        pub auto_close_bot_id: ::std::option::Option<::std::string::String>,
         /// `AUTO_CLOSE_TIME`: `string`.
         #[serde(
             rename = "AUTO_CLOSE_TIME",
@@ -2991,13 +2991,13 @@ pub mod config_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `MODIFY_USER_ID`: `int`.
+        /// `MODIFY_USER_ID`: `string`.
         #[serde(
             rename = "MODIFY_USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_user_id: ::std::option::Option<i64>,
+        pub modify_user_id: ::std::option::Option<::std::string::String>,
         /// `TEMPORARY`: `yn`.
         #[serde(
             rename = "TEMPORARY",
@@ -3019,13 +3019,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub language_id: ::std::option::Option<::std::string::String>,
-        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
+        /// `QUICK_ANSWERS_IBLOCK_ID`: `string`.
         #[serde(
             rename = "QUICK_ANSWERS_IBLOCK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quick_answers_iblock_id: ::std::option::Option<i64>,
+        pub quick_answers_iblock_id: ::std::option::Option<::std::string::String>,
         /// `SESSION_PRIORITY`: `string`.
         #[serde(
             rename = "SESSION_PRIORITY",
@@ -3192,13 +3192,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_FORM_ID`: `int`.
+        /// `WELCOME_FORM_ID`: `string`.
         #[serde(
             rename = "WELCOME_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_form_id: ::std::option::Option<i64>,
+        pub welcome_form_id: ::std::option::Option<::std::string::String>,
         /// `WELCOME_FORM_DELAY`: `yn`.
         #[serde(
             rename = "WELCOME_FORM_DELAY",
@@ -4169,13 +4169,13 @@ pub mod config_list_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ConfigQueue {
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -4256,13 +4256,13 @@ pub mod config_list_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct List {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `LINE_NAME`: `string`.
         #[serde(
             rename = "LINE_NAME",
@@ -6623,13 +6623,13 @@ pub mod crm_chat_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Chat {
-        /// `CHAT_ID`: `int`.
+        /// `CHAT_ID`: `string`.
         #[serde(
             rename = "CHAT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat_id: ::std::option::Option<i64>,
+        pub chat_id: ::std::option::Option<::std::string::String>,
         /// `CONNECTOR_ID`: `string`.
         #[serde(
             rename = "CONNECTOR_ID",
@@ -13028,13 +13028,13 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Message {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `chatid`: `string`.
         #[serde(
             rename = "chatid",

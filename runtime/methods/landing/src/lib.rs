@@ -1852,20 +1852,20 @@ pub mod block_getbyid {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Meta {
-        /// `LID`: `int`.
+        /// `LID`: `string`.
         #[serde(
             rename = "LID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lid: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
+        pub created_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -1873,13 +1873,13 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_create: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `int`.
+        /// `MODIFIED_BY_ID`: `string`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<i64>,
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -3312,20 +3312,20 @@ pub mod block_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Meta {
-        /// `LID`: `int`.
+        /// `LID`: `string`.
         #[serde(
             rename = "LID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lid: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
+        pub created_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -3333,13 +3333,13 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_create: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `int`.
+        /// `MODIFIED_BY_ID`: `string`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<i64>,
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -14405,13 +14405,13 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_area: ::std::option::Option<bool>,
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -14419,13 +14419,13 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `SITE_ID`: `int`.
+        /// `SITE_ID`: `string`.
         #[serde(
             rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_id: ::std::option::Option<i64>,
+        pub site_id: ::std::option::Option<::std::string::String>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -19134,13 +19134,13 @@ pub mod repo_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Repo {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -19213,20 +19213,20 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `int`.
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFIED_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY_ID`: `string`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<i64>,
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -22034,13 +22034,13 @@ pub mod role_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Role {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -26053,13 +26053,13 @@ pub mod site_get_folders {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `PARENT_ID`: `any`.
         #[serde(
             rename = "PARENT_ID",
@@ -26067,13 +26067,13 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SITE_ID`: `int`.
+        /// `SITE_ID`: `string`.
         #[serde(
             rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_id: ::std::option::Option<i64>,
+        pub site_id: ::std::option::Option<::std::string::String>,
         /// `INDEX_ID`: `any`.
         #[serde(
             rename = "INDEX_ID",
@@ -26109,20 +26109,20 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `int`.
+        /// `CREATED_BY_ID`: `string`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFIED_BY_ID`: `int`.
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY_ID`: `string`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<i64>,
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -27237,13 +27237,13 @@ pub mod site_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Site {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -28340,13 +28340,13 @@ pub mod site_getadditionalfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cookies_use: ::std::option::Option<::std::string::String>,
-        /// `COOKIES_AGREEMENT_ID`: `int`.
+        /// `COOKIES_AGREEMENT_ID`: `string`.
         #[serde(
             rename = "COOKIES_AGREEMENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub cookies_agreement_id: ::std::option::Option<i64>,
+        pub cookies_agreement_id: ::std::option::Option<::std::string::String>,
         /// `COOKIES_COLOR_BG`: `string`.
         #[serde(
             rename = "COOKIES_COLOR_BG",
@@ -31751,13 +31751,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -31883,13 +31883,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -32015,13 +32015,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -32147,13 +32147,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -32279,13 +32279,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -32411,13 +32411,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -32543,13 +32543,13 @@ pub mod syspage_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `LANDING_ID`: `int`.
+        /// `LANDING_ID`: `string`.
         #[serde(
             rename = "LANDING_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub landing_id: ::std::option::Option<i64>,
+        pub landing_id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -33974,13 +33974,13 @@ pub mod template_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",

@@ -2227,13 +2227,13 @@ pub mod element_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Element {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -4227,13 +4227,13 @@ pub mod field_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `LINK_IBLOCK_ID`: `any`.
         #[serde(
             rename = "LINK_IBLOCK_ID",
@@ -5920,13 +5920,13 @@ pub mod get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Lists {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TIMESTAMP_X`: `string`.
         #[serde(
             rename = "TIMESTAMP_X",
@@ -6181,13 +6181,13 @@ pub mod get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_conv_element: ::std::option::Option<::std::string::String>,
-        /// `SOCNET_GROUP_ID`: `int`.
+        /// `SOCNET_GROUP_ID`: `string`.
         #[serde(
             rename = "SOCNET_GROUP_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub socnet_group_id: ::std::option::Option<i64>,
+        pub socnet_group_id: ::std::option::Option<::std::string::String>,
         /// `EDIT_FILE_BEFORE`: `any`.
         #[serde(
             rename = "EDIT_FILE_BEFORE",
@@ -7669,13 +7669,13 @@ pub mod section_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Section {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `CODE`: `string`.
         #[serde(
             rename = "CODE",

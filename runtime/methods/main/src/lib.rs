@@ -57,13 +57,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `itemId`: `int`.
+        /// `itemId`: `string`.
         #[serde(
             rename = "itemId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item_id: ::std::option::Option<i64>,
+        pub item_id: ::std::option::Option<::std::string::String>,
         /// `remoteAddr`: `string`.
         #[serde(
             rename = "remoteAddr",
@@ -1894,13 +1894,13 @@ pub mod eventlog_tail_v3 {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `itemId`: `int`.
+        /// `itemId`: `string`.
         #[serde(
             rename = "itemId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item_id: ::std::option::Option<i64>,
+        pub item_id: ::std::option::Option<::std::string::String>,
         /// `userId`: `int`.
         #[serde(
             rename = "userId",

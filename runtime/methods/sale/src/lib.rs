@@ -109,20 +109,20 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct BasketItem {
-        /// `basePrice`: `int`.
+        /// `basePrice`: `float`.
         #[serde(
             rename = "basePrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base_price: ::std::option::Option<i64>,
-        /// `canBuy`: `string`.
+        pub base_price: ::std::option::Option<f64>,
+        /// `canBuy`: `yn`.
         #[serde(
             rename = "canBuy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy: ::std::option::Option<::std::string::String>,
+        pub can_buy: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `catalogXmlId`: `string`.
         #[serde(
             rename = "catalogXmlId",
@@ -137,13 +137,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPrice`: `string`.
+        /// `customPrice`: `yn`.
         #[serde(
             rename = "customPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_price: ::std::option::Option<::std::string::String>,
+        pub custom_price: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `dateInsert`: `datetime`.
         #[serde(
             rename = "dateInsert",
@@ -165,13 +165,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dimensions: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
+        /// `discountPrice`: `float`.
         #[serde(
             rename = "discountPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_price: ::std::option::Option<i64>,
+        pub discount_price: ::std::option::Option<f64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -207,13 +207,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `productId`: `int`.
         #[serde(
             rename = "productId",
@@ -221,13 +221,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<i64>,
-        /// `productXmlId`: `int`.
+        /// `productXmlId`: `string`.
         #[serde(
             rename = "productXmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_xml_id: ::std::option::Option<i64>,
+        pub product_xml_id: ::std::option::Option<::std::string::String>,
         /// `properties`: `any[]`.
         #[serde(
             rename = "properties",
@@ -237,13 +237,13 @@ pub mod shared_types {
         pub properties: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `quantity`: `int`.
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `reservations`: `any[]`.
         #[serde(
             rename = "reservations",
@@ -260,27 +260,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `vatRate`: `any`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `vatRate`: `float`.
         #[serde(
             rename = "vatRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `weight`: `int`.
+        pub vat_rate: ::std::option::Option<f64>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
+        pub weight: ::std::option::Option<f64>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -515,6 +515,436 @@ pub mod shared_types {
             );
         }
     }
+    /// `BasketItem2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct BasketItem2 {
+        /// `basePrice`: `float`.
+        #[serde(
+            rename = "basePrice",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub base_price: ::std::option::Option<f64>,
+        /// `canBuy`: `yn`.
+        #[serde(
+            rename = "canBuy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_buy: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `catalogXmlId`: `string`.
+        #[serde(
+            rename = "catalogXmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub catalog_xml_id: ::std::option::Option<::std::string::String>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `customPrice`: `yn`.
+        #[serde(
+            rename = "customPrice",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_price: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `dateInsert`: `datetime`.
+        #[serde(
+            rename = "dateInsert",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateUpdate`: `datetime`.
+        #[serde(
+            rename = "dateUpdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dimensions`: `string`.
+        #[serde(
+            rename = "dimensions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dimensions: ::std::option::Option<::std::string::String>,
+        /// `discountPrice`: `float`.
+        #[serde(
+            rename = "discountPrice",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_price: ::std::option::Option<f64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `measureCode`: `string`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<::std::string::String>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `orderId`: `int`.
+        #[serde(
+            rename = "orderId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<i64>,
+        /// `price`: `float`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<f64>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productXmlId`: `string`.
+        #[serde(
+            rename = "productXmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_xml_id: ::std::option::Option<::std::string::String>,
+        /// `properties`: `any[]`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `quantity`: `float`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<f64>,
+        /// `reservations`: `any[]`.
+        #[serde(
+            rename = "reservations",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reservations: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `vatIncluded`: `yn`.
+        #[serde(
+            rename = "vatIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `vatRate`: `float`.
+        #[serde(
+            rename = "vatRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vat_rate: ::std::option::Option<f64>,
+        /// `weight`: `float`.
+        #[serde(
+            rename = "weight",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub weight: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BasketItem2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for BasketItem2 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for BasketItem2 {
+        const FIELDS: &'static [&'static str] = &[
+            "basePrice",
+            "canBuy",
+            "catalogXmlId",
+            "currency",
+            "customPrice",
+            "dateInsert",
+            "dateUpdate",
+            "dimensions",
+            "discountPrice",
+            "id",
+            "measureCode",
+            "measureName",
+            "name",
+            "orderId",
+            "price",
+            "productId",
+            "productXmlId",
+            "properties",
+            "quantity",
+            "reservations",
+            "sort",
+            "type",
+            "vatIncluded",
+            "vatRate",
+            "weight",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for BasketItem2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.base_price,
+                &::std::format!("{}.{}", field, "basePrice"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_buy,
+                &::std::format!("{}.{}", field, "canBuy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.catalog_xml_id,
+                &::std::format!("{}.{}", field, "catalogXmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_price,
+                &::std::format!("{}.{}", field, "customPrice"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_insert,
+                &::std::format!("{}.{}", field, "dateInsert"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "dateUpdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dimensions,
+                &::std::format!("{}.{}", field, "dimensions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_price,
+                &::std::format!("{}.{}", field, "discountPrice"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order_id,
+                &::std::format!("{}.{}", field, "orderId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_xml_id,
+                &::std::format!("{}.{}", field, "productXmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reservations,
+                &::std::format!("{}.{}", field, "reservations"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vat_included,
+                &::std::format!("{}.{}", field, "vatIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vat_rate,
+                &::std::format!("{}.{}", field, "vatRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.weight,
+                &::std::format!("{}.{}", field, "weight"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `BasketItems`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -639,13 +1069,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fuser_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `lid`: `string`.
         #[serde(
             rename = "lid",
@@ -688,13 +1118,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notes: ::std::option::Option<::std::string::String>,
-        /// `orderId`: `int`.
+        /// `orderId`: `string`.
         #[serde(
             rename = "orderId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_id: ::std::option::Option<i64>,
+        pub order_id: ::std::option::Option<::std::string::String>,
         /// `price`: `int`.
         #[serde(
             rename = "price",
@@ -730,13 +1160,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_provider_class: ::std::option::Option<::std::string::String>,
-        /// `productXmlId`: `int`.
+        /// `productXmlId`: `string`.
         #[serde(
             rename = "productXmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_xml_id: ::std::option::Option<i64>,
+        pub product_xml_id: ::std::option::Option<::std::string::String>,
         /// `properties`: `Properties[]`.
         #[serde(
             rename = "properties",
@@ -2381,13 +2811,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Handler {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -3177,15 +3607,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub additional_info: ::std::option::Option<::std::string::String>,
-        /// `affiliateId`: `any`.
+        /// `affiliateId`: `int`.
         #[serde(
             rename = "affiliateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub affiliate_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub affiliate_id: ::std::option::Option<i64>,
         /// `basketItems`: `BasketItems[]`.
         #[serde(
             rename = "basketItems",
@@ -3193,13 +3621,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub basket_items: ::std::option::Option<::std::vec::Vec<BasketItems>>,
-        /// `canceled`: `string`.
+        /// `canceled`: `yn`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `clients`: `Clients[]`.
         #[serde(
             rename = "clients",
@@ -3228,15 +3656,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `dateCanceled`: `any`.
+        /// `dateCanceled`: `datetime`.
         #[serde(
             rename = "dateCanceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_canceled: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub date_canceled: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateInsert`: `datetime`.
         #[serde(
             rename = "dateInsert",
@@ -3244,20 +3670,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateLock`: `any`.
+        /// `dateLock`: `datetime`.
         #[serde(
             rename = "dateLock",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_lock: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `dateMarked`: `any`.
+        pub date_lock: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateMarked`: `datetime`.
         #[serde(
             rename = "dateMarked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_marked: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateStatus`: `datetime`.
         #[serde(
             rename = "dateStatus",
@@ -3272,20 +3698,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `deducted`: `string`.
+        /// `deducted`: `yn`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `discountValue`: `int`.
+        pub deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `discountValue`: `float`.
         #[serde(
             rename = "discountValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_value: ::std::option::Option<i64>,
+        pub discount_value: ::std::option::Option<f64>,
         /// `empCanceledId`: `any`.
         #[serde(
             rename = "empCanceledId",
@@ -3360,13 +3786,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_topic: ::std::option::Option<::std::string::String>,
-        /// `payed`: `string`.
+        /// `payed`: `yn`.
         #[serde(
             rename = "payed",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub payed: ::std::option::Option<::std::string::String>,
+        pub payed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `payments`: `Payments[]`.
         #[serde(
             rename = "payments",
@@ -3388,13 +3814,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_type_xml_id: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `propertyValues`: `PropertyValues[]`.
         #[serde(
             rename = "propertyValues",
@@ -3416,20 +3842,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reason_marked: ::std::option::Option<::std::string::String>,
-        /// `recountFlag`: `string`.
+        /// `recountFlag`: `yn`.
         #[serde(
             rename = "recountFlag",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub recount_flag: ::std::option::Option<::std::string::String>,
-        /// `recurringId`: `string`.
+        pub recount_flag: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `recurringId`: `int`.
         #[serde(
             rename = "recurringId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub recurring_id: ::std::option::Option<::std::string::String>,
+        pub recurring_id: ::std::option::Option<i64>,
         /// `requisiteLink`: `RequisiteLink`.
         #[serde(
             rename = "requisiteLink",
@@ -3479,13 +3905,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub trade_bindings: ::std::option::Option<::std::vec::Vec<TradeBindings>>,
-        /// `updated1c`: `string`.
+        /// `updated1c`: `yn`.
         #[serde(
             rename = "updated1c",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated1c: ::std::option::Option<::std::string::String>,
+        pub updated1c: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `userDescription`: `string`.
         #[serde(
             rename = "userDescription",
@@ -4128,13 +4554,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub emp_return_id: ::std::option::Option<i64>,
-        /// `externalPayment`: `string`.
+        /// `externalPayment`: `yn`.
         #[serde(
             rename = "externalPayment",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_payment: ::std::option::Option<::std::string::String>,
+        pub external_payment: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -4149,20 +4575,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id1c: ::std::option::Option<::std::string::String>,
-        /// `isReturn`: `string`.
+        /// `isReturn`: `yn`.
         #[serde(
             rename = "isReturn",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return: ::std::option::Option<::std::string::String>,
-        /// `marked`: `string`.
+        pub is_return: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `marked`: `yn`.
         #[serde(
             rename = "marked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub marked: ::std::option::Option<::std::string::String>,
+        pub marked: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `orderId`: `int`.
         #[serde(
             rename = "orderId",
@@ -4170,13 +4596,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `paid`: `string`.
+        /// `paid`: `yn`.
         #[serde(
             rename = "paid",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub paid: ::std::option::Option<::std::string::String>,
+        pub paid: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `payReturnComment`: `string`.
         #[serde(
             rename = "payReturnComment",
@@ -4184,15 +4610,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_return_comment: ::std::option::Option<::std::string::String>,
-        /// `payReturnDate`: `datetime`.
+        /// `payReturnDate`: `date`.
         #[serde(
             rename = "payReturnDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_return_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
+        pub pay_return_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `payReturnNum`: `string`.
         #[serde(
             rename = "payReturnNum",
@@ -4207,13 +4631,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_system_id: ::std::option::Option<i64>,
-        /// `paySystemIsCash`: `string`.
+        /// `paySystemIsCash`: `yn`.
         #[serde(
             rename = "paySystemIsCash",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_system_is_cash: ::std::option::Option<::std::string::String>,
+        pub pay_system_is_cash: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `paySystemName`: `string`.
         #[serde(
             rename = "paySystemName",
@@ -4228,15 +4652,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_system_xml_id: ::std::option::Option<::std::string::String>,
-        /// `payVoucherDate`: `datetime`.
+        /// `payVoucherDate`: `date`.
         #[serde(
             rename = "payVoucherDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_voucher_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
+        pub pay_voucher_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `payVoucherNum`: `string`.
         #[serde(
             rename = "payVoucherNum",
@@ -4244,13 +4666,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_voucher_num: ::std::option::Option<::std::string::String>,
-        /// `priceCod`: `string`.
+        /// `priceCod`: `float`.
         #[serde(
             rename = "priceCod",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_cod: ::std::option::Option<::std::string::String>,
+        pub price_cod: ::std::option::Option<f64>,
         /// `psCurrency`: `string`.
         #[serde(
             rename = "psCurrency",
@@ -4258,13 +4680,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ps_currency: ::std::option::Option<::std::string::String>,
-        /// `psInvoiceId`: `int`.
+        /// `psInvoiceId`: `string`.
         #[serde(
             rename = "psInvoiceId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_invoice_id: ::std::option::Option<i64>,
+        pub ps_invoice_id: ::std::option::Option<::std::string::String>,
         /// `psResponseDate`: `datetime`.
         #[serde(
             rename = "psResponseDate",
@@ -4274,13 +4696,13 @@ pub mod shared_types {
         pub ps_response_date: ::std::option::Option<
             ::b24_core::__private::types::DateTime,
         >,
-        /// `psStatus`: `string`.
+        /// `psStatus`: `yn`.
         #[serde(
             rename = "psStatus",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_status: ::std::option::Option<::std::string::String>,
+        pub ps_status: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `psStatusCode`: `string`.
         #[serde(
             rename = "psStatusCode",
@@ -4302,13 +4724,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ps_status_message: ::std::option::Option<::std::string::String>,
-        /// `psSum`: `int`.
+        /// `psSum`: `float`.
         #[serde(
             rename = "psSum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_sum: ::std::option::Option<i64>,
+        pub ps_sum: ::std::option::Option<f64>,
         /// `reasonMarked`: `string`.
         #[serde(
             rename = "reasonMarked",
@@ -4323,20 +4745,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub responsible_id: ::std::option::Option<i64>,
-        /// `sum`: `int`.
+        /// `sum`: `float`.
         #[serde(
             rename = "sum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sum: ::std::option::Option<i64>,
-        /// `updated1c`: `string`.
+        pub sum: ::std::option::Option<f64>,
+        /// `updated1c`: `yn`.
         #[serde(
             rename = "updated1c",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated1c: ::std::option::Option<::std::string::String>,
+        pub updated1c: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `version1c`: `string`.
         #[serde(
             rename = "version1c",
@@ -4737,13 +5159,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments: ::std::option::Option<::std::string::String>,
-        /// `companyId`: `any`.
+        /// `companyId`: `int`.
         #[serde(
             rename = "companyId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub company_id: ::std::option::Option<i64>,
         /// `currency`: `string`.
         #[serde(
             rename = "currency",
@@ -4758,28 +5180,28 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_bill: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateMarked`: `any`.
+        /// `dateMarked`: `datetime`.
         #[serde(
             rename = "dateMarked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_marked: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `datePaid`: `any`.
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `datePaid`: `datetime`.
         #[serde(
             rename = "datePaid",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_paid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `datePayBefore`: `any`.
+        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `datePayBefore`: `datetime`.
         #[serde(
             rename = "datePayBefore",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_pay_before: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
         /// `dateResponsibleId`: `datetime`.
         #[serde(
@@ -4822,13 +5244,13 @@ pub mod shared_types {
         pub emp_return_id: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `externalPayment`: `string`.
+        /// `externalPayment`: `yn`.
         #[serde(
             rename = "externalPayment",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_payment: ::std::option::Option<::std::string::String>,
+        pub external_payment: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -4843,20 +5265,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id1c: ::std::option::Option<::std::string::String>,
-        /// `isReturn`: `string`.
+        /// `isReturn`: `yn`.
         #[serde(
             rename = "isReturn",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return: ::std::option::Option<::std::string::String>,
-        /// `marked`: `string`.
+        pub is_return: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `marked`: `yn`.
         #[serde(
             rename = "marked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub marked: ::std::option::Option<::std::string::String>,
+        pub marked: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `orderId`: `int`.
         #[serde(
             rename = "orderId",
@@ -4864,13 +5286,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `paid`: `string`.
+        /// `paid`: `yn`.
         #[serde(
             rename = "paid",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub paid: ::std::option::Option<::std::string::String>,
+        pub paid: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `payReturnComment`: `string`.
         #[serde(
             rename = "payReturnComment",
@@ -4878,15 +5300,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_return_comment: ::std::option::Option<::std::string::String>,
-        /// `payReturnDate`: `any`.
+        /// `payReturnDate`: `date`.
         #[serde(
             rename = "payReturnDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_return_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub pay_return_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `payReturnNum`: `string`.
         #[serde(
             rename = "payReturnNum",
@@ -4901,13 +5321,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_system_id: ::std::option::Option<i64>,
-        /// `paySystemIsCash`: `string`.
+        /// `paySystemIsCash`: `yn`.
         #[serde(
             rename = "paySystemIsCash",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_system_is_cash: ::std::option::Option<::std::string::String>,
+        pub pay_system_is_cash: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `paySystemName`: `string`.
         #[serde(
             rename = "paySystemName",
@@ -4922,15 +5342,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_system_xml_id: ::std::option::Option<::std::string::String>,
-        /// `payVoucherDate`: `any`.
+        /// `payVoucherDate`: `date`.
         #[serde(
             rename = "payVoucherDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_voucher_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub pay_voucher_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `payVoucherNum`: `string`.
         #[serde(
             rename = "payVoucherNum",
@@ -4938,13 +5356,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pay_voucher_num: ::std::option::Option<::std::string::String>,
-        /// `priceCod`: `string`.
+        /// `priceCod`: `float`.
         #[serde(
             rename = "priceCod",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_cod: ::std::option::Option<::std::string::String>,
+        pub price_cod: ::std::option::Option<f64>,
         /// `psCurrency`: `string`.
         #[serde(
             rename = "psCurrency",
@@ -4952,31 +5370,29 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ps_currency: ::std::option::Option<::std::string::String>,
-        /// `psInvoiceId`: `any`.
+        /// `psInvoiceId`: `string`.
         #[serde(
             rename = "psInvoiceId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_invoice_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `psResponseDate`: `any`.
+        pub ps_invoice_id: ::std::option::Option<::std::string::String>,
+        /// `psResponseDate`: `datetime`.
         #[serde(
             rename = "psResponseDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ps_response_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `psStatus`: `string`.
+        /// `psStatus`: `yn`.
         #[serde(
             rename = "psStatus",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_status: ::std::option::Option<::std::string::String>,
+        pub ps_status: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `psStatusCode`: `string`.
         #[serde(
             rename = "psStatusCode",
@@ -4998,13 +5414,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ps_status_message: ::std::option::Option<::std::string::String>,
-        /// `psSum`: `any`.
+        /// `psSum`: `float`.
         #[serde(
             rename = "psSum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ps_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub ps_sum: ::std::option::Option<f64>,
         /// `reasonMarked`: `string`.
         #[serde(
             rename = "reasonMarked",
@@ -5019,20 +5435,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub responsible_id: ::std::option::Option<i64>,
-        /// `sum`: `int`.
+        /// `sum`: `float`.
         #[serde(
             rename = "sum",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sum: ::std::option::Option<i64>,
-        /// `updated1c`: `string`.
+        pub sum: ::std::option::Option<f64>,
+        /// `updated1c`: `yn`.
         #[serde(
             rename = "updated1c",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated1c: ::std::option::Option<::std::string::String>,
+        pub updated1c: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `version1c`: `string`.
         #[serde(
             rename = "version1c",
@@ -5447,13 +5863,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub payment_id: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -5586,13 +6002,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub payment_id: ::std::option::Option<i64>,
-        /// `shipmentId`: `int`.
+        /// `shipmentId`: `string`.
         #[serde(
             rename = "shipmentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shipment_id: ::std::option::Option<i64>,
+        pub shipment_id: ::std::option::Option<::std::string::String>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -6385,6 +6801,152 @@ pub mod shared_types {
             );
         }
     }
+    /// `PersonType`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PersonType {
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PersonType {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PersonType {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for PersonType {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "id",
+            "name",
+            "sort",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for PersonType {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Profiles`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -6648,1367 +7210,6 @@ pub mod shared_types {
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Properties2`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Properties2 {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `defaultValue`: `string`.
-        #[serde(
-            rename = "defaultValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `inputFieldLocation`: `string`.
-        #[serde(
-            rename = "inputFieldLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub input_field_location: ::std::option::Option<::std::string::String>,
-        /// `isAddress`: `string`.
-        #[serde(
-            rename = "isAddress",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address: ::std::option::Option<::std::string::String>,
-        /// `isAddressFrom`: `string`.
-        #[serde(
-            rename = "isAddressFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_from: ::std::option::Option<::std::string::String>,
-        /// `isAddressTo`: `string`.
-        #[serde(
-            rename = "isAddressTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_to: ::std::option::Option<::std::string::String>,
-        /// `isEmail`: `string`.
-        #[serde(
-            rename = "isEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_email: ::std::option::Option<::std::string::String>,
-        /// `isFiltered`: `string`.
-        #[serde(
-            rename = "isFiltered",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_filtered: ::std::option::Option<::std::string::String>,
-        /// `isLocation`: `string`.
-        #[serde(
-            rename = "isLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_location: ::std::option::Option<::std::string::String>,
-        /// `isPayer`: `string`.
-        #[serde(
-            rename = "isPayer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_payer: ::std::option::Option<::std::string::String>,
-        /// `isPhone`: `string`.
-        #[serde(
-            rename = "isPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_phone: ::std::option::Option<::std::string::String>,
-        /// `isProfileName`: `string`.
-        #[serde(
-            rename = "isProfileName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_profile_name: ::std::option::Option<::std::string::String>,
-        /// `isZip`: `string`.
-        #[serde(
-            rename = "isZip",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_zip: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `personTypeId`: `int`.
-        #[serde(
-            rename = "personTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type_id: ::std::option::Option<i64>,
-        /// `propsGroupId`: `int`.
-        #[serde(
-            rename = "propsGroupId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub props_group_id: ::std::option::Option<i64>,
-        /// `required`: `string`.
-        #[serde(
-            rename = "required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `userProps`: `string`.
-        #[serde(
-            rename = "userProps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_props: ::std::option::Option<::std::string::String>,
-        /// `util`: `string`.
-        #[serde(
-            rename = "util",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub util: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Properties2 {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Properties2 {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "defaultValue",
-            "description",
-            "id",
-            "inputFieldLocation",
-            "isAddress",
-            "isAddressFrom",
-            "isAddressTo",
-            "isEmail",
-            "isFiltered",
-            "isLocation",
-            "isPayer",
-            "isPhone",
-            "isProfileName",
-            "isZip",
-            "multiple",
-            "name",
-            "personTypeId",
-            "propsGroupId",
-            "required",
-            "settings",
-            "sort",
-            "type",
-            "userProps",
-            "util",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                5usize => {
-                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
-                }
-                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.required, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.settings, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
-                25usize => ::b24_core::__private::wire::put(&mut s.util, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Properties2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "defaultValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.input_field_location,
-                &::std::format!("{}.{}", field, "inputFieldLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address,
-                &::std::format!("{}.{}", field, "isAddress"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_from,
-                &::std::format!("{}.{}", field, "isAddressFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_to,
-                &::std::format!("{}.{}", field, "isAddressTo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_email,
-                &::std::format!("{}.{}", field, "isEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_filtered,
-                &::std::format!("{}.{}", field, "isFiltered"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_location,
-                &::std::format!("{}.{}", field, "isLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_payer,
-                &::std::format!("{}.{}", field, "isPayer"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_phone,
-                &::std::format!("{}.{}", field, "isPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_profile_name,
-                &::std::format!("{}.{}", field, "isProfileName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_zip,
-                &::std::format!("{}.{}", field, "isZip"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person_type_id,
-                &::std::format!("{}.{}", field, "personTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.props_group_id,
-                &::std::format!("{}.{}", field, "propsGroupId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_props,
-                &::std::format!("{}.{}", field, "userProps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.util,
-                &::std::format!("{}.{}", field, "util"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Property`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Property {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `defaultValue`: `string`.
-        #[serde(
-            rename = "defaultValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `inputFieldLocation`: `string`.
-        #[serde(
-            rename = "inputFieldLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub input_field_location: ::std::option::Option<::std::string::String>,
-        /// `isAddress`: `string`.
-        #[serde(
-            rename = "isAddress",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address: ::std::option::Option<::std::string::String>,
-        /// `isAddressFrom`: `string`.
-        #[serde(
-            rename = "isAddressFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_from: ::std::option::Option<::std::string::String>,
-        /// `isAddressTo`: `string`.
-        #[serde(
-            rename = "isAddressTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_to: ::std::option::Option<::std::string::String>,
-        /// `isEmail`: `string`.
-        #[serde(
-            rename = "isEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_email: ::std::option::Option<::std::string::String>,
-        /// `isFiltered`: `string`.
-        #[serde(
-            rename = "isFiltered",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_filtered: ::std::option::Option<::std::string::String>,
-        /// `isLocation`: `string`.
-        #[serde(
-            rename = "isLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_location: ::std::option::Option<::std::string::String>,
-        /// `isLocation4tax`: `string`.
-        #[serde(
-            rename = "isLocation4tax",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_location4tax: ::std::option::Option<::std::string::String>,
-        /// `isPayer`: `string`.
-        #[serde(
-            rename = "isPayer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_payer: ::std::option::Option<::std::string::String>,
-        /// `isPhone`: `string`.
-        #[serde(
-            rename = "isPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_phone: ::std::option::Option<::std::string::String>,
-        /// `isProfileName`: `string`.
-        #[serde(
-            rename = "isProfileName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_profile_name: ::std::option::Option<::std::string::String>,
-        /// `isZip`: `string`.
-        #[serde(
-            rename = "isZip",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_zip: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `personTypeId`: `int`.
-        #[serde(
-            rename = "personTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type_id: ::std::option::Option<i64>,
-        /// `propsGroupId`: `int`.
-        #[serde(
-            rename = "propsGroupId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub props_group_id: ::std::option::Option<i64>,
-        /// `required`: `string`.
-        #[serde(
-            rename = "required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::std::string::String>,
-        /// `settings`: `any[]`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `userProps`: `string`.
-        #[serde(
-            rename = "userProps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_props: ::std::option::Option<::std::string::String>,
-        /// `util`: `string`.
-        #[serde(
-            rename = "util",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub util: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Property {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Property {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "defaultValue",
-            "description",
-            "id",
-            "inputFieldLocation",
-            "isAddress",
-            "isAddressFrom",
-            "isAddressTo",
-            "isEmail",
-            "isFiltered",
-            "isLocation",
-            "isLocation4tax",
-            "isPayer",
-            "isPhone",
-            "isProfileName",
-            "isZip",
-            "multiple",
-            "name",
-            "personTypeId",
-            "propsGroupId",
-            "required",
-            "settings",
-            "sort",
-            "type",
-            "userProps",
-            "util",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                5usize => {
-                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
-                }
-                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
-                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Property {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "defaultValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.input_field_location,
-                &::std::format!("{}.{}", field, "inputFieldLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address,
-                &::std::format!("{}.{}", field, "isAddress"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_from,
-                &::std::format!("{}.{}", field, "isAddressFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_to,
-                &::std::format!("{}.{}", field, "isAddressTo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_email,
-                &::std::format!("{}.{}", field, "isEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_filtered,
-                &::std::format!("{}.{}", field, "isFiltered"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_location,
-                &::std::format!("{}.{}", field, "isLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_location4tax,
-                &::std::format!("{}.{}", field, "isLocation4tax"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_payer,
-                &::std::format!("{}.{}", field, "isPayer"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_phone,
-                &::std::format!("{}.{}", field, "isPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_profile_name,
-                &::std::format!("{}.{}", field, "isProfileName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_zip,
-                &::std::format!("{}.{}", field, "isZip"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person_type_id,
-                &::std::format!("{}.{}", field, "personTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.props_group_id,
-                &::std::format!("{}.{}", field, "propsGroupId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_props,
-                &::std::format!("{}.{}", field, "userProps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.util,
-                &::std::format!("{}.{}", field, "util"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Property2`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Property2 {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `defaultValue`: `string`.
-        #[serde(
-            rename = "defaultValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `inputFieldLocation`: `string`.
-        #[serde(
-            rename = "inputFieldLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub input_field_location: ::std::option::Option<::std::string::String>,
-        /// `isAddress`: `string`.
-        #[serde(
-            rename = "isAddress",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address: ::std::option::Option<::std::string::String>,
-        /// `isAddressFrom`: `string`.
-        #[serde(
-            rename = "isAddressFrom",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_from: ::std::option::Option<::std::string::String>,
-        /// `isAddressTo`: `string`.
-        #[serde(
-            rename = "isAddressTo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_address_to: ::std::option::Option<::std::string::String>,
-        /// `isEmail`: `string`.
-        #[serde(
-            rename = "isEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_email: ::std::option::Option<::std::string::String>,
-        /// `isFiltered`: `string`.
-        #[serde(
-            rename = "isFiltered",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_filtered: ::std::option::Option<::std::string::String>,
-        /// `isLocation`: `string`.
-        #[serde(
-            rename = "isLocation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_location: ::std::option::Option<::std::string::String>,
-        /// `isLocation4tax`: `string`.
-        #[serde(
-            rename = "isLocation4tax",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_location4tax: ::std::option::Option<::std::string::String>,
-        /// `isPayer`: `string`.
-        #[serde(
-            rename = "isPayer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_payer: ::std::option::Option<::std::string::String>,
-        /// `isPhone`: `string`.
-        #[serde(
-            rename = "isPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_phone: ::std::option::Option<::std::string::String>,
-        /// `isProfileName`: `string`.
-        #[serde(
-            rename = "isProfileName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_profile_name: ::std::option::Option<::std::string::String>,
-        /// `isZip`: `string`.
-        #[serde(
-            rename = "isZip",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_zip: ::std::option::Option<::std::string::String>,
-        /// `multiple`: `string`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `personTypeId`: `int`.
-        #[serde(
-            rename = "personTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type_id: ::std::option::Option<i64>,
-        /// `propsGroupId`: `int`.
-        #[serde(
-            rename = "propsGroupId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub props_group_id: ::std::option::Option<i64>,
-        /// `required`: `string`.
-        #[serde(
-            rename = "required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings2`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings2>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `userProps`: `string`.
-        #[serde(
-            rename = "userProps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_props: ::std::option::Option<::std::string::String>,
-        /// `util`: `string`.
-        #[serde(
-            rename = "util",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub util: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Property2 {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Property2 {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "defaultValue",
-            "description",
-            "id",
-            "inputFieldLocation",
-            "isAddress",
-            "isAddressFrom",
-            "isAddressTo",
-            "isEmail",
-            "isFiltered",
-            "isLocation",
-            "isLocation4tax",
-            "isPayer",
-            "isPhone",
-            "isProfileName",
-            "isZip",
-            "multiple",
-            "name",
-            "personTypeId",
-            "propsGroupId",
-            "required",
-            "settings",
-            "sort",
-            "type",
-            "userProps",
-            "util",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                5usize => {
-                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
-                }
-                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
-                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Property2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "defaultValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.input_field_location,
-                &::std::format!("{}.{}", field, "inputFieldLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address,
-                &::std::format!("{}.{}", field, "isAddress"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_from,
-                &::std::format!("{}.{}", field, "isAddressFrom"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_address_to,
-                &::std::format!("{}.{}", field, "isAddressTo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_email,
-                &::std::format!("{}.{}", field, "isEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_filtered,
-                &::std::format!("{}.{}", field, "isFiltered"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_location,
-                &::std::format!("{}.{}", field, "isLocation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_location4tax,
-                &::std::format!("{}.{}", field, "isLocation4tax"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_payer,
-                &::std::format!("{}.{}", field, "isPayer"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_phone,
-                &::std::format!("{}.{}", field, "isPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_profile_name,
-                &::std::format!("{}.{}", field, "isProfileName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_zip,
-                &::std::format!("{}.{}", field, "isZip"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person_type_id,
-                &::std::format!("{}.{}", field, "personTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.props_group_id,
-                &::std::format!("{}.{}", field, "propsGroupId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_props,
-                &::std::format!("{}.{}", field, "userProps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.util,
-                &::std::format!("{}.{}", field, "util"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -9855,6 +9056,80 @@ pub mod shared_types {
             );
         }
     }
+    /// `Result8`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result8 {
+        /// `personType`: `PersonType`.
+        #[serde(
+            rename = "personType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type: ::std::option::Option<PersonType>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result8 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result8 {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Result8 {
+        const FIELDS: &'static [&'static str] = &["personType"];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Result8 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.person_type,
+                &::std::format!("{}.{}", field, "personType"),
+                problems,
+            );
+        }
+    }
     /// `Result9`, the same in every binding of this crate that uses it.
     #[derive(
         ::std::fmt::Debug,
@@ -10243,27 +9518,29 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_number: ::std::option::Option<::std::string::String>,
-        /// `allowDelivery`: `string`.
+        /// `allowDelivery`: `any`.
         #[serde(
             rename = "allowDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_delivery: ::std::option::Option<::std::string::String>,
-        /// `basePriceDelivery`: `int`.
+        pub allow_delivery: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `basePriceDelivery`: `float`.
         #[serde(
             rename = "basePriceDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base_price_delivery: ::std::option::Option<i64>,
-        /// `canceled`: `string`.
+        pub base_price_delivery: ::std::option::Option<f64>,
+        /// `canceled`: `any`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `comments`: `string`.
         #[serde(
             rename = "comments",
@@ -10285,40 +9562,38 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPriceDelivery`: `string`.
+        /// `customPriceDelivery`: `any`.
         #[serde(
             rename = "customPriceDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_price_delivery: ::std::option::Option<::std::string::String>,
-        /// `dateAllowDelivery`: `any`.
+        pub custom_price_delivery: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `dateAllowDelivery`: `datetime`.
         #[serde(
             rename = "dateAllowDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_allow_delivery: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `dateCanceled`: `any`.
+        /// `dateCanceled`: `datetime`.
         #[serde(
             rename = "dateCanceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_canceled: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `dateDeducted`: `any`.
+        pub date_canceled: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateDeducted`: `datetime`.
         #[serde(
             rename = "dateDeducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_deducted: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub date_deducted: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateInsert`: `datetime`.
         #[serde(
             rename = "dateInsert",
@@ -10326,13 +9601,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateMarked`: `any`.
+        /// `dateMarked`: `datetime`.
         #[serde(
             rename = "dateMarked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_marked: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateResponsibleId`: `datetime`.
         #[serde(
             rename = "dateResponsibleId",
@@ -10342,21 +9617,21 @@ pub mod shared_types {
         pub date_responsible_id: ::std::option::Option<
             ::b24_core::__private::types::DateTime,
         >,
-        /// `deducted`: `string`.
+        /// `deducted`: `any`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `deliveryDocDate`: `any`.
+        pub deducted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deliveryDocDate`: `datetime`.
         #[serde(
             rename = "deliveryDocDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delivery_doc_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
         /// `deliveryDocNum`: `string`.
         #[serde(
@@ -10386,13 +9661,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delivery_xml_id: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
+        /// `discountPrice`: `float`.
         #[serde(
             rename = "discountPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_price: ::std::option::Option<i64>,
+        pub discount_price: ::std::option::Option<f64>,
         /// `empAllowDeliveryId`: `any`.
         #[serde(
             rename = "empAllowDeliveryId",
@@ -10438,13 +9713,15 @@ pub mod shared_types {
         pub emp_responsible_id: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `externalDelivery`: `string`.
+        /// `externalDelivery`: `any`.
         #[serde(
             rename = "externalDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_delivery: ::std::option::Option<::std::string::String>,
+        pub external_delivery: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -10459,13 +9736,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id1c: ::std::option::Option<::std::string::String>,
-        /// `marked`: `string`.
+        /// `marked`: `any`.
         #[serde(
             rename = "marked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub marked: ::std::option::Option<::std::string::String>,
+        pub marked: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `orderId`: `int`.
         #[serde(
             rename = "orderId",
@@ -10473,13 +9750,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `priceDelivery`: `int`.
+        /// `priceDelivery`: `float`.
         #[serde(
             rename = "priceDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price_delivery: ::std::option::Option<i64>,
+        pub price_delivery: ::std::option::Option<f64>,
         /// `reasonMarked`: `string`.
         #[serde(
             rename = "reasonMarked",
@@ -10522,13 +9799,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `system`: `string`.
+        /// `system`: `any`.
         #[serde(
             rename = "system",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub system: ::std::option::Option<::std::string::String>,
+        pub system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `trackingDescription`: `string`.
         #[serde(
             rename = "trackingDescription",
@@ -10536,13 +9813,15 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tracking_description: ::std::option::Option<::std::string::String>,
-        /// `trackingLastCheck`: `string`.
+        /// `trackingLastCheck`: `any`.
         #[serde(
             rename = "trackingLastCheck",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tracking_last_check: ::std::option::Option<::std::string::String>,
+        pub tracking_last_check: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
         /// `trackingNumber`: `string`.
         #[serde(
             rename = "trackingNumber",
@@ -10988,34 +10267,34 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `orderDeliveryId`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `orderDeliveryId`: `string`.
         #[serde(
             rename = "orderDeliveryId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_delivery_id: ::std::option::Option<i64>,
-        /// `quantity`: `int`.
+        pub order_delivery_id: ::std::option::Option<::std::string::String>,
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `reservedQuantity`: `int`.
+        pub quantity: ::std::option::Option<f64>,
+        /// `reservedQuantity`: `float`.
         #[serde(
             rename = "reservedQuantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reserved_quantity: ::std::option::Option<i64>,
+        pub reserved_quantity: ::std::option::Option<f64>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -12048,13 +11327,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `notify`: `string`.
+        /// `notify`: `yn`.
         #[serde(
             rename = "notify",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify: ::std::option::Option<::std::string::String>,
+        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -12194,13 +11473,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `notify`: `string`.
+        /// `notify`: `any`.
         #[serde(
             rename = "notify",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify: ::std::option::Option<::std::string::String>,
+        pub notify: ::std::option::Option<::b24_core::__private::serde_json::Value>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -12215,13 +11494,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `any`.
+        /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub xml_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -12444,13 +11723,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct TradeBindings {
-        /// `externalOrderId`: `int`.
+        /// `externalOrderId`: `string`.
         #[serde(
             rename = "externalOrderId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_order_id: ::std::option::Option<i64>,
+        pub external_order_id: ::std::option::Option<::std::string::String>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -12472,13 +11751,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `tradingPlatformId`: `int`.
+        /// `tradingPlatformId`: `string`.
         #[serde(
             rename = "tradingPlatformId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub trading_platform_id: ::std::option::Option<i64>,
+        pub trading_platform_id: ::std::option::Option<::std::string::String>,
         /// `tradingPlatformXmlId`: `string`.
         #[serde(
             rename = "tradingPlatformXmlId",
@@ -13312,436 +12591,8 @@ for BasketitemAddCatalogProductError {
 pub mod basketitem_add_catalog_product {
     #[allow(unused_imports)]
     use super::*;
-    /// `BasketItem` of [`sale.basketitem.addCatalogProduct`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add-catalog-product.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct BasketItem {
-        /// `basePrice`: `int`.
-        #[serde(
-            rename = "basePrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub base_price: ::std::option::Option<i64>,
-        /// `canBuy`: `string`.
-        #[serde(
-            rename = "canBuy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_buy: ::std::option::Option<::std::string::String>,
-        /// `catalogXmlId`: `string`.
-        #[serde(
-            rename = "catalogXmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub catalog_xml_id: ::std::option::Option<::std::string::String>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPrice`: `string`.
-        #[serde(
-            rename = "customPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub custom_price: ::std::option::Option<::std::string::String>,
-        /// `dateInsert`: `datetime`.
-        #[serde(
-            rename = "dateInsert",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateUpdate`: `datetime`.
-        #[serde(
-            rename = "dateUpdate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dimensions`: `string`.
-        #[serde(
-            rename = "dimensions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dimensions: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
-        #[serde(
-            rename = "discountPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_price: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `measureCode`: `string`.
-        #[serde(
-            rename = "measureCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub measure_code: ::std::option::Option<::std::string::String>,
-        /// `measureName`: `string`.
-        #[serde(
-            rename = "measureName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub measure_name: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `orderId`: `int`.
-        #[serde(
-            rename = "orderId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
-        #[serde(
-            rename = "price",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<i64>,
-        /// `productId`: `int`.
-        #[serde(
-            rename = "productId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_id: ::std::option::Option<i64>,
-        /// `productXmlId`: `int`.
-        #[serde(
-            rename = "productXmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_xml_id: ::std::option::Option<i64>,
-        /// `properties`: `any[]`.
-        #[serde(
-            rename = "properties",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub properties: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `quantity`: `int`.
-        #[serde(
-            rename = "quantity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `reservations`: `any[]`.
-        #[serde(
-            rename = "reservations",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reservations: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `type`: `int`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
-        #[serde(
-            rename = "vatIncluded",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `vatRate`: `any`.
-        #[serde(
-            rename = "vatRate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vat_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `weight`: `int`.
-        #[serde(
-            rename = "weight",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub weight: ::std::option::Option<i64>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BasketItem {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for BasketItem {
-        const FIELDS: &'static [&'static str] = &[
-            "basePrice",
-            "canBuy",
-            "catalogXmlId",
-            "currency",
-            "customPrice",
-            "dateInsert",
-            "dateUpdate",
-            "dimensions",
-            "discountPrice",
-            "id",
-            "measureCode",
-            "measureName",
-            "name",
-            "orderId",
-            "price",
-            "productId",
-            "productXmlId",
-            "properties",
-            "quantity",
-            "reservations",
-            "sort",
-            "type",
-            "vatIncluded",
-            "vatRate",
-            "weight",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for BasketItem {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.base_price,
-                &::std::format!("{}.{}", field, "basePrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_buy,
-                &::std::format!("{}.{}", field, "canBuy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.catalog_xml_id,
-                &::std::format!("{}.{}", field, "catalogXmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.custom_price,
-                &::std::format!("{}.{}", field, "customPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_insert,
-                &::std::format!("{}.{}", field, "dateInsert"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "dateUpdate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dimensions,
-                &::std::format!("{}.{}", field, "dimensions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.discount_price,
-                &::std::format!("{}.{}", field, "discountPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.measure_code,
-                &::std::format!("{}.{}", field, "measureCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.measure_name,
-                &::std::format!("{}.{}", field, "measureName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order_id,
-                &::std::format!("{}.{}", field, "orderId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price,
-                &::std::format!("{}.{}", field, "price"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_id,
-                &::std::format!("{}.{}", field, "productId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_xml_id,
-                &::std::format!("{}.{}", field, "productXmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.properties,
-                &::std::format!("{}.{}", field, "properties"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quantity,
-                &::std::format!("{}.{}", field, "quantity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reservations,
-                &::std::format!("{}.{}", field, "reservations"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vat_included,
-                &::std::format!("{}.{}", field, "vatIncluded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vat_rate,
-                &::std::format!("{}.{}", field, "vatRate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.weight,
-                &::std::format!("{}.{}", field, "weight"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
+    /// `BasketItem` of [`sale.basketitem.addCatalogProduct`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add-catalog-product.html), shared with the crate's other bindings.
+    pub use super::shared_types::BasketItem2 as BasketItem;
     /// `Fields` of [`sale.basketitem.addCatalogProduct`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add-catalog-product.html).
     #[derive(
         ::std::fmt::Debug,
@@ -15002,13 +13853,13 @@ pub mod basketitem_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `productId`: `int`.
         #[serde(
             rename = "productId",
@@ -15342,436 +14193,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BasketitemUpdate
 pub mod basketitem_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `BasketItem` of [`sale.basketitem.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct BasketItem {
-        /// `basePrice`: `int`.
-        #[serde(
-            rename = "basePrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub base_price: ::std::option::Option<i64>,
-        /// `canBuy`: `string`.
-        #[serde(
-            rename = "canBuy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_buy: ::std::option::Option<::std::string::String>,
-        /// `catalogXmlId`: `string`.
-        #[serde(
-            rename = "catalogXmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub catalog_xml_id: ::std::option::Option<::std::string::String>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPrice`: `string`.
-        #[serde(
-            rename = "customPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub custom_price: ::std::option::Option<::std::string::String>,
-        /// `dateInsert`: `datetime`.
-        #[serde(
-            rename = "dateInsert",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateUpdate`: `datetime`.
-        #[serde(
-            rename = "dateUpdate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dimensions`: `string`.
-        #[serde(
-            rename = "dimensions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dimensions: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
-        #[serde(
-            rename = "discountPrice",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_price: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `measureCode`: `string`.
-        #[serde(
-            rename = "measureCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub measure_code: ::std::option::Option<::std::string::String>,
-        /// `measureName`: `string`.
-        #[serde(
-            rename = "measureName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub measure_name: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `orderId`: `int`.
-        #[serde(
-            rename = "orderId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
-        #[serde(
-            rename = "price",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<i64>,
-        /// `productId`: `int`.
-        #[serde(
-            rename = "productId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_id: ::std::option::Option<i64>,
-        /// `productXmlId`: `string`.
-        #[serde(
-            rename = "productXmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_xml_id: ::std::option::Option<::std::string::String>,
-        /// `properties`: `any[]`.
-        #[serde(
-            rename = "properties",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub properties: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `quantity`: `int`.
-        #[serde(
-            rename = "quantity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity: ::std::option::Option<i64>,
-        /// `reservations`: `any[]`.
-        #[serde(
-            rename = "reservations",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reservations: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `type`: `any`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `vatIncluded`: `string`.
-        #[serde(
-            rename = "vatIncluded",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `vatRate`: `int`.
-        #[serde(
-            rename = "vatRate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vat_rate: ::std::option::Option<i64>,
-        /// `weight`: `int`.
-        #[serde(
-            rename = "weight",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub weight: ::std::option::Option<i64>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for BasketItem {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for BasketItem {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for BasketItem {
-        const FIELDS: &'static [&'static str] = &[
-            "basePrice",
-            "canBuy",
-            "catalogXmlId",
-            "currency",
-            "customPrice",
-            "dateInsert",
-            "dateUpdate",
-            "dimensions",
-            "discountPrice",
-            "id",
-            "measureCode",
-            "measureName",
-            "name",
-            "orderId",
-            "price",
-            "productId",
-            "productXmlId",
-            "properties",
-            "quantity",
-            "reservations",
-            "sort",
-            "type",
-            "vatIncluded",
-            "vatRate",
-            "weight",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.base_price, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.can_buy, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.catalog_xml_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.currency, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.custom_price, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.date_update, m),
-                7usize => ::b24_core::__private::wire::put(&mut s.dimensions, m),
-                8usize => ::b24_core::__private::wire::put(&mut s.discount_price, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.measure_code, m),
-                11usize => ::b24_core::__private::wire::put(&mut s.measure_name, m),
-                12usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.order_id, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.price, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.product_id, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.product_xml_id, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.properties, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.reservations, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.type_, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.vat_included, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.vat_rate, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.weight, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for BasketItem {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.base_price,
-                &::std::format!("{}.{}", field, "basePrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_buy,
-                &::std::format!("{}.{}", field, "canBuy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.catalog_xml_id,
-                &::std::format!("{}.{}", field, "catalogXmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.custom_price,
-                &::std::format!("{}.{}", field, "customPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_insert,
-                &::std::format!("{}.{}", field, "dateInsert"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "dateUpdate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dimensions,
-                &::std::format!("{}.{}", field, "dimensions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.discount_price,
-                &::std::format!("{}.{}", field, "discountPrice"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.measure_code,
-                &::std::format!("{}.{}", field, "measureCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.measure_name,
-                &::std::format!("{}.{}", field, "measureName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order_id,
-                &::std::format!("{}.{}", field, "orderId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price,
-                &::std::format!("{}.{}", field, "price"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_id,
-                &::std::format!("{}.{}", field, "productId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_xml_id,
-                &::std::format!("{}.{}", field, "productXmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.properties,
-                &::std::format!("{}.{}", field, "properties"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quantity,
-                &::std::format!("{}.{}", field, "quantity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reservations,
-                &::std::format!("{}.{}", field, "reservations"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vat_included,
-                &::std::format!("{}.{}", field, "vatIncluded"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vat_rate,
-                &::std::format!("{}.{}", field, "vatRate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.weight,
-                &::std::format!("{}.{}", field, "weight"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
+    /// `BasketItem` of [`sale.basketitem.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::BasketItem2 as BasketItem;
     /// `Fields` of [`sale.basketitem.update`](https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -16307,20 +14730,20 @@ pub mod basketitem_update_catalog_product {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct BasketItem {
-        /// `basePrice`: `int`.
+        /// `basePrice`: `float`.
         #[serde(
             rename = "basePrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base_price: ::std::option::Option<i64>,
-        /// `canBuy`: `string`.
+        pub base_price: ::std::option::Option<f64>,
+        /// `canBuy`: `yn`.
         #[serde(
             rename = "canBuy",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy: ::std::option::Option<::std::string::String>,
+        pub can_buy: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `catalogXmlId`: `string`.
         #[serde(
             rename = "catalogXmlId",
@@ -16335,13 +14758,13 @@ pub mod basketitem_update_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPrice`: `string`.
+        /// `customPrice`: `yn`.
         #[serde(
             rename = "customPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_price: ::std::option::Option<::std::string::String>,
+        pub custom_price: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `dateInsert`: `datetime`.
         #[serde(
             rename = "dateInsert",
@@ -16363,13 +14786,13 @@ pub mod basketitem_update_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dimensions: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
+        /// `discountPrice`: `float`.
         #[serde(
             rename = "discountPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_price: ::std::option::Option<i64>,
+        pub discount_price: ::std::option::Option<f64>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -16405,13 +14828,13 @@ pub mod basketitem_update_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_id: ::std::option::Option<i64>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `productid`: `int`.
         #[serde(
             rename = "productid",
@@ -16419,13 +14842,13 @@ pub mod basketitem_update_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub productid: ::std::option::Option<i64>,
-        /// `productXmlId`: `int`.
+        /// `productXmlId`: `string`.
         #[serde(
             rename = "productXmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_xml_id: ::std::option::Option<i64>,
+        pub product_xml_id: ::std::option::Option<::std::string::String>,
         /// `properties`: `any[]`.
         #[serde(
             rename = "properties",
@@ -16435,13 +14858,13 @@ pub mod basketitem_update_catalog_product {
         pub properties: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `quantity`: `int`.
+        /// `quantity`: `float`.
         #[serde(
             rename = "quantity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quantity: ::std::option::Option<i64>,
+        pub quantity: ::std::option::Option<f64>,
         /// `reservations`: `any[]`.
         #[serde(
             rename = "reservations",
@@ -16465,27 +14888,27 @@ pub mod basketitem_update_catalog_product {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<i64>,
-        /// `vatIncluded`: `string`.
+        /// `vatIncluded`: `yn`.
         #[serde(
             rename = "vatIncluded",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::std::string::String>,
-        /// `vatRate`: `any`.
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `vatRate`: `float`.
         #[serde(
             rename = "vatRate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `weight`: `int`.
+        pub vat_rate: ::std::option::Option<f64>,
+        /// `weight`: `float`.
         #[serde(
             rename = "weight",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<i64>,
+        pub weight: ::std::option::Option<f64>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -21263,13 +19686,13 @@ pub mod cashbox_handler_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Handler {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -22708,13 +21131,13 @@ pub mod cashbox_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Cashbox {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -23626,13 +22049,13 @@ pub mod delivery_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `any`.
+        /// `PARENT_ID`: `int`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub parent_id: ::std::option::Option<i64>,
         /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
@@ -25276,13 +23699,13 @@ pub mod delivery_extra_service_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Service {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `CODE`: `string`.
         #[serde(
             rename = "CODE",
@@ -27151,13 +25574,13 @@ pub mod delivery_handler_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Handler {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -30446,13 +28869,13 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub affiliate_id: ::std::option::Option<i64>,
-        /// `canceled`: `string`.
+        /// `canceled`: `yn`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `clients`: `any[]`.
         #[serde(
             rename = "clients",
@@ -30518,20 +28941,20 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `deducted`: `string`.
+        /// `deducted`: `yn`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `discountValue`: `int`.
+        pub deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `discountValue`: `float`.
         #[serde(
             rename = "discountValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_value: ::std::option::Option<i64>,
+        pub discount_value: ::std::option::Option<f64>,
         /// `empCanceledId`: `int`.
         #[serde(
             rename = "empCanceledId",
@@ -30602,13 +29025,13 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_topic: ::std::option::Option<::std::string::String>,
-        /// `payed`: `string`.
+        /// `payed`: `yn`.
         #[serde(
             rename = "payed",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub payed: ::std::option::Option<::std::string::String>,
+        pub payed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `personTypeId`: `int`.
         #[serde(
             rename = "personTypeId",
@@ -30623,13 +29046,13 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_type_xml_id: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `reasonCanceled`: `string`.
         #[serde(
             rename = "reasonCanceled",
@@ -30644,13 +29067,13 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reason_marked: ::std::option::Option<::std::string::String>,
-        /// `recountFlag`: `string`.
+        /// `recountFlag`: `yn`.
         #[serde(
             rename = "recountFlag",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub recount_flag: ::std::option::Option<::std::string::String>,
+        pub recount_flag: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `recurringId`: `int`.
         #[serde(
             rename = "recurringId",
@@ -30688,13 +29111,13 @@ pub mod order_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `updated1c`: `string`.
+        /// `updated1c`: `yn`.
         #[serde(
             rename = "updated1c",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated1c: ::std::option::Option<::std::string::String>,
+        pub updated1c: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `userDescription`: `string`.
         #[serde(
             rename = "userDescription",
@@ -32578,13 +31001,13 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub affiliate_id: ::std::option::Option<i64>,
-        /// `canceled`: `string`.
+        /// `canceled`: `yn`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `clients`: `any[]`.
         #[serde(
             rename = "clients",
@@ -32629,13 +31052,13 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateLock`: `any`.
+        /// `dateLock`: `datetime`.
         #[serde(
             rename = "dateLock",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_lock: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub date_lock: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateMarked`: `datetime`.
         #[serde(
             rename = "dateMarked",
@@ -32657,20 +31080,20 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `deducted`: `string`.
+        /// `deducted`: `yn`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `discountValue`: `int`.
+        pub deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `discountValue`: `float`.
         #[serde(
             rename = "discountValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_value: ::std::option::Option<i64>,
+        pub discount_value: ::std::option::Option<f64>,
         /// `empCanceledId`: `int`.
         #[serde(
             rename = "empCanceledId",
@@ -32741,13 +31164,13 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_topic: ::std::option::Option<::std::string::String>,
-        /// `payed`: `string`.
+        /// `payed`: `yn`.
         #[serde(
             rename = "payed",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub payed: ::std::option::Option<::std::string::String>,
+        pub payed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `personTypeId`: `int`.
         #[serde(
             rename = "personTypeId",
@@ -32762,13 +31185,13 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_type_xml_id: ::std::option::Option<::std::string::String>,
-        /// `price`: `int`.
+        /// `price`: `float`.
         #[serde(
             rename = "price",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub price: ::std::option::Option<i64>,
+        pub price: ::std::option::Option<f64>,
         /// `reasonCanceled`: `string`.
         #[serde(
             rename = "reasonCanceled",
@@ -32783,13 +31206,13 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reason_marked: ::std::option::Option<::std::string::String>,
-        /// `recountFlag`: `string`.
+        /// `recountFlag`: `yn`.
         #[serde(
             rename = "recountFlag",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub recount_flag: ::std::option::Option<::std::string::String>,
+        pub recount_flag: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `recurringId`: `int`.
         #[serde(
             rename = "recurringId",
@@ -32827,20 +31250,20 @@ pub mod order_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `taxValue`: `any`.
+        /// `taxValue`: `float`.
         #[serde(
             rename = "taxValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `updated1c`: `string`.
+        pub tax_value: ::std::option::Option<f64>,
+        /// `updated1c`: `yn`.
         #[serde(
             rename = "updated1c",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated1c: ::std::option::Option<::std::string::String>,
+        pub updated1c: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `userDescription`: `string`.
         #[serde(
             rename = "userDescription",
@@ -36985,13 +35408,13 @@ pub mod payment_item_shipment_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub payment_id: ::std::option::Option<i64>,
-        /// `shipmentId`: `int`.
+        /// `shipmentId`: `string`.
         #[serde(
             rename = "shipmentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shipment_id: ::std::option::Option<i64>,
+        pub shipment_id: ::std::option::Option<::std::string::String>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -41605,13 +40028,13 @@ pub mod paysystem_handler_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Handler {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -46032,226 +44455,10 @@ pub mod persontype_add {
     use super::*;
     /// `Fields` of [`sale.persontype.add`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html), shared with the crate's other bindings.
     pub use super::shared_types::Fields3 as Fields;
-    /// `PersonType` of [`sale.persontype.add`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PersonType {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `string`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PersonType {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for PersonType {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "id",
-            "name",
-            "sort",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for PersonType {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`sale.persontype.add`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `personType`: `PersonType`.
-        #[serde(
-            rename = "personType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type: ::std::option::Option<PersonType>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["personType"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.person_type,
-                &::std::format!("{}.{}", field, "personType"),
-                problems,
-            );
-        }
-    }
+    /// `PersonType` of [`sale.persontype.add`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::PersonType;
+    /// `Result` of [`sale.persontype.add`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result8 as Result;
 }
 /// [`sale.persontype.delete`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-delete.html) (REST v2)
 ///
@@ -46532,226 +44739,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeGetErr
 pub mod persontype_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `PersonType` of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PersonType {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `any`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PersonType {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for PersonType {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "id",
-            "name",
-            "sort",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for PersonType {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `personType`: `PersonType`.
-        #[serde(
-            rename = "personType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type: ::std::option::Option<PersonType>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["personType"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.person_type,
-                &::std::format!("{}.{}", field, "personType"),
-                problems,
-            );
-        }
-    }
+    /// `PersonType` of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::PersonType;
+    /// `Result` of [`sale.persontype.get`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result8 as Result;
 }
 /// [`sale.persontype.getFields`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get-fields.html) (REST v2)
 ///
@@ -47313,226 +45304,10 @@ pub mod persontype_update {
     use super::*;
     /// `Fields` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html), shared with the crate's other bindings.
     pub use super::shared_types::Fields3 as Fields;
-    /// `PersonType` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PersonType {
-        /// `active`: `string`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `int`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PersonType {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PersonType {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for PersonType {
-        const FIELDS: &'static [&'static str] = &[
-            "active",
-            "code",
-            "id",
-            "name",
-            "sort",
-            "xmlId",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.name, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.sort, m),
-                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for PersonType {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `personType`: `PersonType`.
-        #[serde(
-            rename = "personType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type: ::std::option::Option<PersonType>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Result {
-        const FIELDS: &'static [&'static str] = &["personType"];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                _ => ::b24_core::__private::wire::put(&mut s.person_type, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.person_type,
-                &::std::format!("{}.{}", field, "personType"),
-                problems,
-            );
-        }
-    }
+    /// `PersonType` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::PersonType;
+    /// `Result` of [`sale.persontype.update`](https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result8 as Result;
 }
 /// [`sale.property.add`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-add.html) (REST v2)
 ///
@@ -48378,8 +46153,464 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyGetError
 pub mod property_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Property` of [`sale.property.get`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html), shared with the crate's other bindings.
-    pub use super::shared_types::Property;
+    /// `Property` of [`sale.property.get`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Property {
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `yn`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressFrom`: `yn`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressTo`: `yn`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isEmail`: `yn`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isFiltered`: `yn`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isLocation`: `yn`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isLocation4tax`: `yn`.
+        #[serde(
+            rename = "isLocation4tax",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location4tax: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPayer`: `yn`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPhone`: `yn`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isProfileName`: `yn`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isZip`: `yn`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `multiple`: `yn`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `yn`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `settings`: `any[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `yn`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `util`: `yn`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Property {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Property {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location4tax,
+                &::std::format!("{}.{}", field, "isLocation4tax"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.property.get`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -48818,8 +47049,453 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PropertyListErro
 pub mod property_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Properties` of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html), shared with the crate's other bindings.
-    pub use super::shared_types::Properties2 as Properties;
+    /// `Properties` of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties {
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `yn`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressFrom`: `yn`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressTo`: `yn`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isEmail`: `yn`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isFiltered`: `yn`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isLocation`: `yn`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPayer`: `yn`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPhone`: `yn`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isProfileName`: `yn`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isZip`: `yn`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `multiple`: `yn`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `yn`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `yn`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `util`: `yn`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.property.list`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -49512,8 +48188,462 @@ pub mod property_update {
             );
         }
     }
-    /// `Property` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Property2 as Property;
+    /// `Property` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Property {
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `yn`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressFrom`: `yn`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isAddressTo`: `yn`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isEmail`: `yn`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isFiltered`: `yn`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isLocation`: `yn`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isLocation4tax`: `yn`.
+        #[serde(
+            rename = "isLocation4tax",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location4tax: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPayer`: `yn`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isPhone`: `yn`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isProfileName`: `yn`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isZip`: `yn`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `multiple`: `yn`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `yn`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `settings`: `Settings2`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings2>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `yn`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `util`: `yn`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Property {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Property {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location4tax,
+                &::std::format!("{}.{}", field, "isLocation4tax"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.property.update`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -52506,15 +51636,13 @@ pub mod propertyvalue_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_props_id: ::std::option::Option<i64>,
-        /// `orderPropsXmlId`: `any`.
+        /// `orderPropsXmlId`: `string`.
         #[serde(
             rename = "orderPropsXmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_props_xml_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub order_props_xml_id: ::std::option::Option<::std::string::String>,
         /// `value`: `string`.
         #[serde(
             rename = "value",
@@ -53054,15 +52182,13 @@ pub mod propertyvalue_modify {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_props_id: ::std::option::Option<i64>,
-        /// `orderPropsXmlId`: `any`.
+        /// `orderPropsXmlId`: `string`.
         #[serde(
             rename = "orderPropsXmlId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_props_xml_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub order_props_xml_id: ::std::option::Option<::std::string::String>,
         /// `value`: `any`.
         #[serde(
             rename = "value",
@@ -55241,13 +54367,13 @@ pub mod shipment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_number: ::std::option::Option<::std::string::String>,
-        /// `allowDelivery`: `string`.
+        /// `allowDelivery`: `yn`.
         #[serde(
             rename = "allowDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_delivery: ::std::option::Option<::std::string::String>,
+        pub allow_delivery: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `basePriceDelivery`: `float`.
         #[serde(
             rename = "basePriceDelivery",
@@ -55255,13 +54381,13 @@ pub mod shipment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub base_price_delivery: ::std::option::Option<f64>,
-        /// `canceled`: `string`.
+        /// `canceled`: `yn`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `comments`: `string`.
         #[serde(
             rename = "comments",
@@ -55276,13 +54402,15 @@ pub mod shipment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPriceDelivery`: `string`.
+        /// `customPriceDelivery`: `yn`.
         #[serde(
             rename = "customPriceDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_price_delivery: ::std::option::Option<::std::string::String>,
+        pub custom_price_delivery: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `dateAllowDelivery`: `datetime`.
         #[serde(
             rename = "dateAllowDelivery",
@@ -55315,13 +54443,13 @@ pub mod shipment_add {
         pub date_responsible_id: ::std::option::Option<
             ::b24_core::__private::types::DateTime,
         >,
-        /// `deducted`: `string`.
+        /// `deducted`: `yn`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
+        pub deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `deliveryDocDate`: `datetime`.
         #[serde(
             rename = "deliveryDocDate",
@@ -55380,20 +54508,20 @@ pub mod shipment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub emp_responsible_id: ::std::option::Option<i64>,
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `marked`: `string`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `marked`: `yn`.
         #[serde(
             rename = "marked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub marked: ::std::option::Option<::std::string::String>,
+        pub marked: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `orderId`: `int`.
         #[serde(
             rename = "orderId",
@@ -55438,13 +54566,13 @@ pub mod shipment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `system`: `string`.
+        /// `system`: `yn`.
         #[serde(
             rename = "system",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub system: ::std::option::Option<::std::string::String>,
+        pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `trackingNumber`: `string`.
         #[serde(
             rename = "trackingNumber",
@@ -57063,13 +56191,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_number: ::std::option::Option<::std::string::String>,
-        /// `allowDelivery`: `string`.
+        /// `allowDelivery`: `yn`.
         #[serde(
             rename = "allowDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_delivery: ::std::option::Option<::std::string::String>,
+        pub allow_delivery: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `basePriceDelivery`: `float`.
         #[serde(
             rename = "basePriceDelivery",
@@ -57077,13 +56205,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub base_price_delivery: ::std::option::Option<f64>,
-        /// `canceled`: `string`.
+        /// `canceled`: `yn`.
         #[serde(
             rename = "canceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub canceled: ::std::option::Option<::std::string::String>,
+        pub canceled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `comments`: `string`.
         #[serde(
             rename = "comments",
@@ -57091,13 +56219,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments: ::std::option::Option<::std::string::String>,
-        /// `companyId`: `any`.
+        /// `companyId`: `int`.
         #[serde(
             rename = "companyId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub company_id: ::std::option::Option<i64>,
         /// `currency`: `string`.
         #[serde(
             rename = "currency",
@@ -57105,13 +56233,15 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `customPriceDelivery`: `string`.
+        /// `customPriceDelivery`: `yn`.
         #[serde(
             rename = "customPriceDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_price_delivery: ::std::option::Option<::std::string::String>,
+        pub custom_price_delivery: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `dateAllowDelivery`: `datetime`.
         #[serde(
             rename = "dateAllowDelivery",
@@ -57121,15 +56251,13 @@ pub mod shipment_update {
         pub date_allow_delivery: ::std::option::Option<
             ::b24_core::__private::types::DateTime,
         >,
-        /// `dateCanceled`: `any`.
+        /// `dateCanceled`: `datetime`.
         #[serde(
             rename = "dateCanceled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_canceled: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub date_canceled: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateDeducted`: `datetime`.
         #[serde(
             rename = "dateDeducted",
@@ -57144,13 +56272,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateMarked`: `any`.
+        /// `dateMarked`: `datetime`.
         #[serde(
             rename = "dateMarked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_marked: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `dateResponsibleId`: `datetime`.
         #[serde(
             rename = "dateResponsibleId",
@@ -57160,13 +56288,13 @@ pub mod shipment_update {
         pub date_responsible_id: ::std::option::Option<
             ::b24_core::__private::types::DateTime,
         >,
-        /// `deducted`: `string`.
+        /// `deducted`: `yn`.
         #[serde(
             rename = "deducted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deducted: ::std::option::Option<::std::string::String>,
+        pub deducted: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `deliveryDocDate`: `datetime`.
         #[serde(
             rename = "deliveryDocDate",
@@ -57204,13 +56332,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delivery_xml_id: ::std::option::Option<::std::string::String>,
-        /// `discountPrice`: `int`.
+        /// `discountPrice`: `float`.
         #[serde(
             rename = "discountPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub discount_price: ::std::option::Option<i64>,
+        pub discount_price: ::std::option::Option<f64>,
         /// `empAllowDeliveryId`: `int`.
         #[serde(
             rename = "empAllowDeliveryId",
@@ -57250,20 +56378,20 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub emp_responsible_id: ::std::option::Option<i64>,
-        /// `externalDelivery`: `string`.
+        /// `externalDelivery`: `yn`.
         #[serde(
             rename = "externalDelivery",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub external_delivery: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
+        pub external_delivery: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `id1c`: `string`.
         #[serde(
             rename = "id1c",
@@ -57271,13 +56399,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id1c: ::std::option::Option<::std::string::String>,
-        /// `marked`: `string`.
+        /// `marked`: `yn`.
         #[serde(
             rename = "marked",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub marked: ::std::option::Option<::std::string::String>,
+        pub marked: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `orderId`: `int`.
         #[serde(
             rename = "orderId",
@@ -57336,13 +56464,13 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `system`: `string`.
+        /// `system`: `yn`.
         #[serde(
             rename = "system",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub system: ::std::option::Option<::std::string::String>,
+        pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `trackingDescription`: `string`.
         #[serde(
             rename = "trackingDescription",
@@ -57350,13 +56478,15 @@ pub mod shipment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tracking_description: ::std::option::Option<::std::string::String>,
-        /// `trackingLastCheck`: `string`.
+        /// `trackingLastCheck`: `datetime`.
         #[serde(
             rename = "trackingLastCheck",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tracking_last_check: ::std::option::Option<::std::string::String>,
+        pub tracking_last_check: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `trackingNumber`: `string`.
         #[serde(
             rename = "trackingNumber",
@@ -58826,8 +57956,166 @@ pub mod shipmentitem_list {
             );
         }
     }
-    /// `ShipmentItems` of [`sale.shipmentitem.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html), shared with the crate's other bindings.
-    pub use super::shared_types::ShipmentItems;
+    /// `ShipmentItems` of [`sale.shipmentitem.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ShipmentItems {
+        /// `basketId`: `int`.
+        #[serde(
+            rename = "basketId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub basket_id: ::std::option::Option<i64>,
+        /// `dateInsert`: `datetime`.
+        #[serde(
+            rename = "dateInsert",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `orderDeliveryId`: `string`.
+        #[serde(
+            rename = "orderDeliveryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_delivery_id: ::std::option::Option<::std::string::String>,
+        /// `quantity`: `float`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<f64>,
+        /// `reservedQuantity`: `float`.
+        #[serde(
+            rename = "reservedQuantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserved_quantity: ::std::option::Option<f64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ShipmentItems {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ShipmentItems {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for ShipmentItems {
+        const FIELDS: &'static [&'static str] = &[
+            "basketId",
+            "dateInsert",
+            "id",
+            "orderDeliveryId",
+            "quantity",
+            "reservedQuantity",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.basket_id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.date_insert, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.order_delivery_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.quantity, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.reserved_quantity, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for ShipmentItems {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.basket_id,
+                &::std::format!("{}.{}", field, "basketId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_insert,
+                &::std::format!("{}.{}", field, "dateInsert"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order_delivery_id,
+                &::std::format!("{}.{}", field, "orderDeliveryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserved_quantity,
+                &::std::format!("{}.{}", field, "reservedQuantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
 }
 /// [`sale.shipmentitem.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html) (REST v2)
 ///
@@ -59835,8 +59123,464 @@ for ShipmentpropertyGetError {
 pub mod shipmentproperty_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Property` of [`sale.shipmentproperty.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html), shared with the crate's other bindings.
-    pub use super::shared_types::Property;
+    /// `Property` of [`sale.shipmentproperty.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Property {
+        /// `active`: `string`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `string`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::std::string::String>,
+        /// `isAddressFrom`: `string`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::std::string::String>,
+        /// `isAddressTo`: `string`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::std::string::String>,
+        /// `isEmail`: `string`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::std::string::String>,
+        /// `isFiltered`: `string`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::std::string::String>,
+        /// `isLocation`: `string`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::std::string::String>,
+        /// `isLocation4tax`: `string`.
+        #[serde(
+            rename = "isLocation4tax",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location4tax: ::std::option::Option<::std::string::String>,
+        /// `isPayer`: `string`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::std::string::String>,
+        /// `isPhone`: `string`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::std::string::String>,
+        /// `isProfileName`: `string`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::std::string::String>,
+        /// `isZip`: `string`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::std::string::String>,
+        /// `multiple`: `string`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `string`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `settings`: `any[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `string`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::std::string::String>,
+        /// `util`: `string`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Property {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Property {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location4tax,
+                &::std::format!("{}.{}", field, "isLocation4tax"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.shipmentproperty.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -60277,8 +60021,453 @@ for ShipmentpropertyListError {
 pub mod shipmentproperty_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Properties` of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html), shared with the crate's other bindings.
-    pub use super::shared_types::Properties2 as Properties;
+    /// `Properties` of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties {
+        /// `active`: `string`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `string`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::std::string::String>,
+        /// `isAddressFrom`: `string`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::std::string::String>,
+        /// `isAddressTo`: `string`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::std::string::String>,
+        /// `isEmail`: `string`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::std::string::String>,
+        /// `isFiltered`: `string`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::std::string::String>,
+        /// `isLocation`: `string`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::std::string::String>,
+        /// `isPayer`: `string`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::std::string::String>,
+        /// `isPhone`: `string`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::std::string::String>,
+        /// `isProfileName`: `string`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::std::string::String>,
+        /// `isZip`: `string`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::std::string::String>,
+        /// `multiple`: `string`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `string`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `string`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::std::string::String>,
+        /// `util`: `string`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Properties {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.shipmentproperty.list`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -60976,8 +61165,462 @@ pub mod shipmentproperty_update {
             );
         }
     }
-    /// `Property` of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html), shared with the crate's other bindings.
-    pub use super::shared_types::Property2 as Property;
+    /// `Property` of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Property {
+        /// `active`: `string`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `defaultValue`: `string`.
+        #[serde(
+            rename = "defaultValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `inputFieldLocation`: `string`.
+        #[serde(
+            rename = "inputFieldLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_field_location: ::std::option::Option<::std::string::String>,
+        /// `isAddress`: `string`.
+        #[serde(
+            rename = "isAddress",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address: ::std::option::Option<::std::string::String>,
+        /// `isAddressFrom`: `string`.
+        #[serde(
+            rename = "isAddressFrom",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_from: ::std::option::Option<::std::string::String>,
+        /// `isAddressTo`: `string`.
+        #[serde(
+            rename = "isAddressTo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_address_to: ::std::option::Option<::std::string::String>,
+        /// `isEmail`: `string`.
+        #[serde(
+            rename = "isEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_email: ::std::option::Option<::std::string::String>,
+        /// `isFiltered`: `string`.
+        #[serde(
+            rename = "isFiltered",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_filtered: ::std::option::Option<::std::string::String>,
+        /// `isLocation`: `string`.
+        #[serde(
+            rename = "isLocation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location: ::std::option::Option<::std::string::String>,
+        /// `isLocation4tax`: `string`.
+        #[serde(
+            rename = "isLocation4tax",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_location4tax: ::std::option::Option<::std::string::String>,
+        /// `isPayer`: `string`.
+        #[serde(
+            rename = "isPayer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payer: ::std::option::Option<::std::string::String>,
+        /// `isPhone`: `string`.
+        #[serde(
+            rename = "isPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_phone: ::std::option::Option<::std::string::String>,
+        /// `isProfileName`: `string`.
+        #[serde(
+            rename = "isProfileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_profile_name: ::std::option::Option<::std::string::String>,
+        /// `isZip`: `string`.
+        #[serde(
+            rename = "isZip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_zip: ::std::option::Option<::std::string::String>,
+        /// `multiple`: `string`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `personTypeId`: `int`.
+        #[serde(
+            rename = "personTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `propsGroupId`: `int`.
+        #[serde(
+            rename = "propsGroupId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub props_group_id: ::std::option::Option<i64>,
+        /// `required`: `string`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `settings`: `Settings2`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings2>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `userProps`: `string`.
+        #[serde(
+            rename = "userProps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_props: ::std::option::Option<::std::string::String>,
+        /// `util`: `string`.
+        #[serde(
+            rename = "util",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub util: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Property {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Property {
+        const FIELDS: &'static [&'static str] = &[
+            "active",
+            "code",
+            "defaultValue",
+            "description",
+            "id",
+            "inputFieldLocation",
+            "isAddress",
+            "isAddressFrom",
+            "isAddressTo",
+            "isEmail",
+            "isFiltered",
+            "isLocation",
+            "isLocation4tax",
+            "isPayer",
+            "isPhone",
+            "isProfileName",
+            "isZip",
+            "multiple",
+            "name",
+            "personTypeId",
+            "propsGroupId",
+            "required",
+            "settings",
+            "sort",
+            "type",
+            "userProps",
+            "util",
+            "xmlId",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.active, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.code, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.default_value, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.description, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                5usize => {
+                    ::b24_core::__private::wire::put(&mut s.input_field_location, m)
+                }
+                6usize => ::b24_core::__private::wire::put(&mut s.is_address, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.is_address_from, m),
+                8usize => ::b24_core::__private::wire::put(&mut s.is_address_to, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.is_email, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.is_filtered, m),
+                11usize => ::b24_core::__private::wire::put(&mut s.is_location, m),
+                12usize => ::b24_core::__private::wire::put(&mut s.is_location4tax, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.is_payer, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.is_phone, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.is_profile_name, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.is_zip, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.multiple, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.person_type_id, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.props_group_id, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.required, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.settings, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.sort, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.type_, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.user_props, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.util, m),
+                _ => ::b24_core::__private::wire::put(&mut s.xml_id, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Property {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "defaultValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.input_field_location,
+                &::std::format!("{}.{}", field, "inputFieldLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address,
+                &::std::format!("{}.{}", field, "isAddress"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_from,
+                &::std::format!("{}.{}", field, "isAddressFrom"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_address_to,
+                &::std::format!("{}.{}", field, "isAddressTo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_email,
+                &::std::format!("{}.{}", field, "isEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_filtered,
+                &::std::format!("{}.{}", field, "isFiltered"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location,
+                &::std::format!("{}.{}", field, "isLocation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_location4tax,
+                &::std::format!("{}.{}", field, "isLocation4tax"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payer,
+                &::std::format!("{}.{}", field, "isPayer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_phone,
+                &::std::format!("{}.{}", field, "isPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_profile_name,
+                &::std::format!("{}.{}", field, "isProfileName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_zip,
+                &::std::format!("{}.{}", field, "isZip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "personTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.props_group_id,
+                &::std::format!("{}.{}", field, "propsGroupId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_props,
+                &::std::format!("{}.{}", field, "userProps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.util,
+                &::std::format!("{}.{}", field, "util"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sale.shipmentproperty.update`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -61902,13 +62545,13 @@ pub mod shipmentpropertyvalue_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct PropertyValues {
-        /// `code`: `any`.
+        /// `code`: `string`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub code: ::std::option::Option<::std::string::String>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -61923,13 +62566,13 @@ pub mod shipmentpropertyvalue_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
-        /// `shipmentId`: `int`.
+        /// `shipmentId`: `string`.
         #[serde(
             rename = "shipmentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shipment_id: ::std::option::Option<i64>,
+        pub shipment_id: ::std::option::Option<::std::string::String>,
         /// `shipmentPropsId`: `int`.
         #[serde(
             rename = "shipmentPropsId",
@@ -62462,13 +63105,13 @@ pub mod shipmentpropertyvalue_modify {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct PropertyValues2 {
-        /// `code`: `any`.
+        /// `code`: `string`.
         #[serde(
             rename = "code",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub code: ::std::option::Option<::std::string::String>,
         /// `id`: `int`.
         #[serde(
             rename = "id",

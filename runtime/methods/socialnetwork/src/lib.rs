@@ -2966,13 +2966,13 @@ pub mod api_workgroup_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Workgroup {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -2987,13 +2987,13 @@ pub mod api_workgroup_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `imageId`: `int`.
+        /// `imageId`: `string`.
         #[serde(
             rename = "imageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub image_id: ::std::option::Option<i64>,
+        pub image_id: ::std::option::Option<::std::string::String>,
         /// `avatarType`: `any`.
         #[serde(
             rename = "avatarType",

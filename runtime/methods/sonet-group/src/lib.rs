@@ -1085,13 +1085,13 @@ pub mod get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct SonetGroup {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `SITE_ID`: `string`.
         #[serde(
             rename = "SITE_ID",
@@ -1155,20 +1155,20 @@ pub mod get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed: ::std::option::Option<::std::string::String>,
-        /// `SUBJECT_ID`: `int`.
+        /// `SUBJECT_ID`: `string`.
         #[serde(
             rename = "SUBJECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub subject_id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
+        pub subject_id: ::std::option::Option<::std::string::String>,
+        /// `OWNER_ID`: `string`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         /// `KEYWORDS`: `any`.
         #[serde(
             rename = "KEYWORDS",
@@ -2416,13 +2416,13 @@ pub mod user_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct User {
-        /// `USER_ID`: `int`.
+        /// `USER_ID`: `string`.
         #[serde(
             rename = "USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<i64>,
+        pub user_id: ::std::option::Option<::std::string::String>,
         /// `ROLE`: `string`.
         #[serde(
             rename = "ROLE",
@@ -2617,13 +2617,13 @@ pub mod user_groups {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `GROUP_ID`: `int`.
+        /// `GROUP_ID`: `string`.
         #[serde(
             rename = "GROUP_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `GROUP_NAME`: `string`.
         #[serde(
             rename = "GROUP_NAME",

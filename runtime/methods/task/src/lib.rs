@@ -137,13 +137,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AttachedObjects {
-        /// `ATTACHMENT_ID`: `int`.
+        /// `ATTACHMENT_ID`: `string`.
         #[serde(
             rename = "ATTACHMENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attachment_id: ::std::option::Option<i64>,
+        pub attachment_id: ::std::option::Option<::std::string::String>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -158,13 +158,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
+        /// `FILE_ID`: `string`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",
@@ -304,13 +304,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
+        /// `FILE_ID`: `string`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<i64>,
+        pub file_id: ::std::option::Option<::std::string::String>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",
@@ -429,27 +429,27 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Checklistitem {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TASK_ID`: `string`.
         #[serde(
             rename = "TASK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
+        pub task_id: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `string`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `CREATED_BY`: `string`.
         #[serde(
             rename = "CREATED_BY",
@@ -672,20 +672,20 @@ pub mod shared_types {
         pub post_message_html: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `AUTHOR_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_ID`: `string`.
         #[serde(
             rename = "AUTHOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub author_id: ::std::option::Option<i64>,
+        pub author_id: ::std::option::Option<::std::string::String>,
         /// `AUTHOR_NAME`: `string`.
         #[serde(
             rename = "AUTHOR_NAME",
@@ -841,27 +841,27 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Elapseditem {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TASK_ID`: `string`.
         #[serde(
             rename = "TASK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `USER_ID`: `int`.
+        pub task_id: ::std::option::Option<::std::string::String>,
+        /// `USER_ID`: `string`.
         #[serde(
             rename = "USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<i64>,
+        pub user_id: ::std::option::Option<::std::string::String>,
         /// `COMMENT_TEXT`: `string`.
         #[serde(
             rename = "COMMENT_TEXT",
@@ -1043,13 +1043,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Members {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -5743,7 +5743,7 @@ impl ::b24_core::__private::Method for ElapseditemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<elapseditem_get::Elapseditem>;
+    type Output = elapseditem_get::Elapseditem;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13437,13 +13437,13 @@ pub mod stages_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Stages {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -13472,13 +13472,13 @@ pub mod stages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub system_type: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_ID`: `int`.
+        /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",

@@ -22,13 +22,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AccomplicesData {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -550,13 +550,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AuditorsData {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -1046,20 +1046,20 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Checklist {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `taskId`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `taskId`: `string`.
         #[serde(
             rename = "taskId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub task_id: ::std::option::Option<i64>,
+        pub task_id: ::std::option::Option<::std::string::String>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -1067,13 +1067,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
-        /// `parentId`: `int`.
+        /// `parentId`: `string`.
         #[serde(
             rename = "parentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -1145,13 +1145,13 @@ pub mod shared_types {
         pub attachments: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// `entityId`: `int`.
+        /// `entityId`: `string`.
         #[serde(
             rename = "entityId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<i64>,
+        pub entity_id: ::std::option::Option<::std::string::String>,
         /// `action`: `Action`.
         #[serde(
             rename = "action",
@@ -1574,13 +1574,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Creator {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -1706,13 +1706,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Creator2 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -3633,13 +3633,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Group {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -3781,13 +3781,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Responsible {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -4000,13 +4000,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Responsible3 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -6466,20 +6466,20 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `parentId`: `string`.
         #[serde(
             rename = "parentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -6529,13 +6529,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -6543,13 +6543,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sprint_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `backlogId`: `int`.
+        /// `backlogId`: `string`.
         #[serde(
             rename = "backlogId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub backlog_id: ::std::option::Option<i64>,
+        pub backlog_id: ::std::option::Option<::std::string::String>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -6564,13 +6564,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -6731,20 +6731,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -6875,13 +6875,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -7541,20 +7541,20 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task2 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `parentId`: `string`.
         #[serde(
             rename = "parentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -7604,13 +7604,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -7639,13 +7639,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -7806,20 +7806,20 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -7899,13 +7899,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned_in_group: ::std::option::Option<::std::string::String>,
-        /// `flowId`: `int`.
+        /// `flowId`: `string`.
         #[serde(
             rename = "flowId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub flow_id: ::std::option::Option<i64>,
+        pub flow_id: ::std::option::Option<::std::string::String>,
         /// `descriptionInBbcode`: `string`.
         #[serde(
             rename = "descriptionInBbcode",
@@ -7950,13 +7950,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -8616,13 +8616,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task3 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -8644,13 +8644,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `deadline`: `datetime`.
         #[serde(
             rename = "deadline",
@@ -10243,13 +10243,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task5 {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -10306,13 +10306,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -10341,13 +10341,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -10673,13 +10673,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `any[]`.
         #[serde(
             rename = "auditors",
@@ -15827,13 +15827,13 @@ pub mod api_scrum_kanban_get_stages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
-        /// `sprintId`: `int`.
+        /// `sprintId`: `string`.
         #[serde(
             rename = "sprintId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sprint_id: ::std::option::Option<i64>,
+        pub sprint_id: ::std::option::Option<::std::string::String>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -24512,13 +24512,13 @@ pub mod task_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -24575,13 +24575,13 @@ pub mod task_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -24596,13 +24596,13 @@ pub mod task_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -24921,13 +24921,13 @@ pub mod task_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `any[]`.
         #[serde(
             rename = "auditors",
@@ -27231,13 +27231,13 @@ pub mod task_approve {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -27294,13 +27294,13 @@ pub mod task_approve {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -27329,13 +27329,13 @@ pub mod task_approve {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -27496,20 +27496,20 @@ pub mod task_approve {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -27640,13 +27640,13 @@ pub mod task_approve {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -29258,20 +29258,20 @@ pub mod task_complete {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `parentId`: `string`.
         #[serde(
             rename = "parentId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<i64>,
+        pub parent_id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -29321,13 +29321,13 @@ pub mod task_complete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -29335,13 +29335,13 @@ pub mod task_complete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sprint_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `backlogId`: `int`.
+        /// `backlogId`: `string`.
         #[serde(
             rename = "backlogId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub backlog_id: ::std::option::Option<i64>,
+        pub backlog_id: ::std::option::Option<::std::string::String>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -29356,13 +29356,13 @@ pub mod task_complete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -29523,20 +29523,20 @@ pub mod task_complete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -29667,13 +29667,13 @@ pub mod task_complete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -31101,13 +31101,13 @@ pub mod task_delegate {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -31164,13 +31164,13 @@ pub mod task_delegate {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -31199,13 +31199,13 @@ pub mod task_delegate {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -31366,20 +31366,20 @@ pub mod task_delegate {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -31459,13 +31459,13 @@ pub mod task_delegate {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_pinned_in_group: ::std::option::Option<::std::string::String>,
-        /// `flowId`: `int`.
+        /// `flowId`: `string`.
         #[serde(
             rename = "flowId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub flow_id: ::std::option::Option<i64>,
+        pub flow_id: ::std::option::Option<::std::string::String>,
         /// `descriptionInBbcode`: `string`.
         #[serde(
             rename = "descriptionInBbcode",
@@ -31510,13 +31510,13 @@ pub mod task_delegate {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -32783,13 +32783,13 @@ pub mod task_disapprove {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -32846,13 +32846,13 @@ pub mod task_disapprove {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -32881,13 +32881,13 @@ pub mod task_disapprove {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -33048,20 +33048,20 @@ pub mod task_disapprove {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -33192,13 +33192,13 @@ pub mod task_disapprove {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",
@@ -49004,13 +49004,13 @@ pub mod task_pin {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -49067,13 +49067,13 @@ pub mod task_pin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -49102,13 +49102,13 @@ pub mod task_pin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -49434,13 +49434,13 @@ pub mod task_pin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `any[]`.
         #[serde(
             rename = "auditors",
@@ -54347,13 +54347,13 @@ pub mod task_unpin {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `parentId`: `any`.
         #[serde(
             rename = "parentId",
@@ -54410,13 +54410,13 @@ pub mod task_unpin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -54445,13 +54445,13 @@ pub mod task_unpin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -54777,13 +54777,13 @@ pub mod task_unpin {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `any[]`.
         #[serde(
             rename = "auditors",
@@ -57244,13 +57244,13 @@ pub mod task_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Task {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -57300,13 +57300,13 @@ pub mod task_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub replicate: ::std::option::Option<::std::string::String>,
-        /// `stageId`: `int`.
+        /// `stageId`: `string`.
         #[serde(
             rename = "stageId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stage_id: ::std::option::Option<i64>,
+        pub stage_id: ::std::option::Option<::std::string::String>,
         /// `sprintId`: `any`.
         #[serde(
             rename = "sprintId",
@@ -57335,13 +57335,13 @@ pub mod task_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `responsibleId`: `int`.
+        /// `responsibleId`: `string`.
         #[serde(
             rename = "responsibleId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub responsible_id: ::std::option::Option<i64>,
+        pub responsible_id: ::std::option::Option<::std::string::String>,
         /// `changedBy`: `string`.
         #[serde(
             rename = "changedBy",
@@ -57502,20 +57502,20 @@ pub mod task_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub match_work_time: ::std::option::Option<::std::string::String>,
-        /// `forumTopicId`: `int`.
+        /// `forumTopicId`: `string`.
         #[serde(
             rename = "forumTopicId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_topic_id: ::std::option::Option<i64>,
-        /// `forumId`: `int`.
+        pub forum_topic_id: ::std::option::Option<::std::string::String>,
+        /// `forumId`: `string`.
         #[serde(
             rename = "forumId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub forum_id: ::std::option::Option<i64>,
+        pub forum_id: ::std::option::Option<::std::string::String>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -57648,13 +57648,13 @@ pub mod task_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite: ::std::option::Option<::std::string::String>,
-        /// `groupId`: `int`.
+        /// `groupId`: `string`.
         #[serde(
             rename = "groupId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_id: ::std::option::Option<i64>,
+        pub group_id: ::std::option::Option<::std::string::String>,
         /// `auditors`: `string[]`.
         #[serde(
             rename = "auditors",

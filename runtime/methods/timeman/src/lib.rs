@@ -5909,13 +5909,13 @@ pub mod timecontrol_reports_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Reports {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `user_id`: `string`.
         #[serde(
             rename = "user_id",
@@ -6795,13 +6795,13 @@ pub mod timecontrol_reports_settings_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Departments {
-        /// `id`: `int`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: `string`.
         #[serde(
             rename = "name",

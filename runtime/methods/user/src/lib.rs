@@ -268,13 +268,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct User {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ACTIVE`: `bool`.
         #[serde(
             rename = "ACTIVE",
@@ -2813,13 +2813,13 @@ pub mod current {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ACTIVE`: `bool`.
         #[serde(
             rename = "ACTIVE",
@@ -7830,13 +7830,13 @@ pub mod userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct List {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `SORT`: `string`.
         #[serde(
             rename = "SORT",
@@ -8094,13 +8094,13 @@ pub mod userfield_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Userfield {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `ENTITY_ID`: `string`.
         #[serde(
             rename = "ENTITY_ID",

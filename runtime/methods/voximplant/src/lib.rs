@@ -1578,13 +1578,13 @@ pub mod sip_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -1592,13 +1592,13 @@ pub mod sip_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `CONFIG_ID`: `int`.
+        /// `CONFIG_ID`: `string`.
         #[serde(
             rename = "CONFIG_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config_id: ::std::option::Option<i64>,
+        pub config_id: ::std::option::Option<::std::string::String>,
         /// `REG_ID`: `int`.
         #[serde(
             rename = "REG_ID",
@@ -2473,20 +2473,20 @@ pub mod sip_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        /// `CONFIG_ID`: `int`.
+        /// `CONFIG_ID`: `string`.
         #[serde(
             rename = "CONFIG_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config_id: ::std::option::Option<i64>,
-        /// `REG_ID`: `int`.
+        pub config_id: ::std::option::Option<::std::string::String>,
+        /// `REG_ID`: `string`.
         #[serde(
             rename = "REG_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reg_id: ::std::option::Option<i64>,
+        pub reg_id: ::std::option::Option<::std::string::String>,
         /// `SERVER`: `string`.
         #[serde(
             rename = "SERVER",
@@ -3515,20 +3515,20 @@ pub mod statistic_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Statistic {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `PORTAL_USER_ID`: `int`.
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `PORTAL_USER_ID`: `string`.
         #[serde(
             rename = "PORTAL_USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub portal_user_id: ::std::option::Option<i64>,
+        pub portal_user_id: ::std::option::Option<::std::string::String>,
         /// `PORTAL_NUMBER`: `string`.
         #[serde(
             rename = "PORTAL_NUMBER",
@@ -3638,20 +3638,20 @@ pub mod statistic_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crm_entity_type: ::std::option::Option<::std::string::String>,
-        /// `CRM_ENTITY_ID`: `int`.
+        /// `CRM_ENTITY_ID`: `string`.
         #[serde(
             rename = "CRM_ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_entity_id: ::std::option::Option<i64>,
-        /// `CRM_ACTIVITY_ID`: `int`.
+        pub crm_entity_id: ::std::option::Option<::std::string::String>,
+        /// `CRM_ACTIVITY_ID`: `string`.
         #[serde(
             rename = "CRM_ACTIVITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_activity_id: ::std::option::Option<i64>,
+        pub crm_activity_id: ::std::option::Option<::std::string::String>,
         /// `REST_APP_ID`: `any`.
         #[serde(
             rename = "REST_APP_ID",
@@ -3684,13 +3684,13 @@ pub mod statistic_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transcript_pending: ::std::option::Option<::std::string::String>,
-        /// `SESSION_ID`: `int`.
+        /// `SESSION_ID`: `string`.
         #[serde(
             rename = "SESSION_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub session_id: ::std::option::Option<i64>,
+        pub session_id: ::std::option::Option<::std::string::String>,
         /// `REDIAL_ATTEMPT`: `any`.
         #[serde(
             rename = "REDIAL_ATTEMPT",
@@ -5380,13 +5380,13 @@ pub mod user_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct User {
-        /// `ID`: `int`.
+        /// `ID`: `string`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `DEFAULT_LINE`: `any`.
         #[serde(
             rename = "DEFAULT_LINE",

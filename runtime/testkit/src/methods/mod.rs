@@ -74,6 +74,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "user.current" => misc::user_current(),
         "methods" => misc::methods(ctx),
         "scope" => misc::scope(ctx),
+        "tasks.task.add" => tasks::add_v2(ctx, params),
         "tasks.task.add@v3" => tasks::add_v3(ctx, params),
         "tasks.task.list@v3" => tasks::list_v3(ctx, params),
         "tasks.task.get@v3" => tasks::get_v3(ctx, params),
@@ -149,6 +150,7 @@ pub(crate) const HANDLED: &[&str] = &[
     "user.current",
     "methods",
     "scope",
+    "tasks.task.add",
 ];
 
 /// A parameter by name, matched case-insensitively.

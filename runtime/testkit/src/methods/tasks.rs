@@ -1,11 +1,57 @@
-//! REST 3.0 `tasks.task.add` and `tasks.task.list` (`/rest/api/`), kept in the portal's
-//! state: what the exactly-once and paging tests count.
+//! `tasks.task.add` — REST v2 (`fields.TITLE`, `fields.RESPONSIBLE_ID`) and REST 3.0
+//! (`fields.title`, …) — and REST 3.0 `tasks.task.list` (`/rest/api/`), kept in the
+//! portal's state: what the exactly-once, paging and wire tests count.
 
 use serde_json::{Value, json};
 
 use super::{ApiErr, CmdResult, Ctx, Outcome};
 
 const VALIDATION: &str = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION";
+
+/// `tasks.task.add` (REST v2): the request writes the task's fields in SCREAMING_SNAKE_CASE
+/// (tasks-task-add.md: its table names `TITLE` and `RESPONSIBLE_ID` as the required fields,
+/// and every example writes them so); the answer is the task in camelCase,
+/// `{"task": {"id": …, "title": …, "responsibleId": …}}`. A `fields` without a `TITLE`
+/// (`title` is not one) is refused as the portal does: `ERROR_CORE` "Task title not
+/// specified", and without `RESPONSIBLE_ID` "Responsible person not specified" (the page's
+/// error table).
+pub(super) fn add_v2(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
+    let fields = super::param(params, "fields")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let text = |name: &str| match fields.get(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(Value::from(s.clone())),
+        Some(Value::Number(n)) => Some(Value::from(n.to_string())),
+        _ => None,
+    };
+    let Some(title) = text("TITLE") else {
+        return Err(ApiErr::new(400, "ERROR_CORE", "Task title not specified"));
+    };
+    let Some(responsible) = text("RESPONSIBLE_ID") else {
+        return Err(ApiErr::new(
+            400,
+            "ERROR_CORE",
+            "Responsible person not specified",
+        ));
+    };
+    let id = ctx.state.next_task;
+    ctx.state.next_task += 1;
+    let task = json!({
+        "id": id.to_string(),
+        "title": title,
+        "responsibleId": responsible,
+        "createdBy": text("CREATED_BY").unwrap_or(Value::Null),
+        "deadline": text("DEADLINE").unwrap_or(Value::Null),
+    });
+    ctx.state.tasks.insert(
+        id,
+        json!({"id": id, "title": task["title"], "responsibleId": responsible.as_str().and_then(|r| r.parse::<u64>().ok())}),
+    );
+    ctx.state
+        .log_write("tasks.task.add", format!("task:{id}"), params);
+    Ok(Outcome::of(json!({ "task": task })).records(1))
+}
 
 /// `tasks.task.add` (REST 3.0): `fields.title`, `fields.creatorId` and
 /// `fields.responsibleId` required (the docs' table); the new task as `{"item": {…}}`.

@@ -146,6 +146,9 @@ pub struct MethodPage {
     pub examples: Examples,
     /// Problems noticed.
     pub warnings: Vec<Warning>,
+    /// Members of the result that its table types by a data-types object
+    /// (`productRows: crm_item_product_row[]`), by member name.
+    pub documented_members: Vec<(String, String)>,
 }
 
 /// The fields of a table in the current or the older layout (for the data-types pages).
@@ -159,6 +162,76 @@ impl MethodPage {
         dt.resolve(&mut self.params);
         for fields in self.types.values_mut() {
             dt.resolve(fields);
+        }
+        self.documented_objects(dt);
+    }
+
+    /// A member typed `crm_item_product_row[]` whose struct the page's example shaped: the
+    /// data-types page documents that object field by field, and its types win over the
+    /// ones an example value suggested (`quantity: 1` is a `double`, and real portals
+    /// answer `0.06`).
+    fn documented_objects(&mut self, dt: &super::datatypes::DataTypes) {
+        let mut links: Vec<(String, String)> = Vec::new();
+        for f in self.params.iter().chain(self.types.values().flatten()) {
+            let object = f.doc_ty.trim_end_matches("[]").trim();
+            let named = f.ty.trim_end_matches('?').trim_end_matches("[]");
+            let object = if object.is_empty() {
+                // A member the example shaped that the result's table types by name.
+                self.documented_members
+                    .iter()
+                    .find(|(m, _)| *m == f.name)
+                    .map_or("", |(_, o)| o.as_str())
+            } else {
+                object
+            };
+            if !object.is_empty()
+                && self.types.contains_key(named)
+                && !dt.fields_of(object).is_empty()
+            {
+                links.push((named.to_string(), object.to_string()));
+            }
+        }
+        for (named, object) in links {
+            let documented = dt.fields_of(&object);
+            let Some(fields) = self.types.get_mut(&named) else {
+                continue;
+            };
+            // Scalars only: a struct or a list the example shaped stays (the data type says
+            // `object` or `array` of it, which is less).
+            let scalar = |t: &str| {
+                matches!(
+                    t,
+                    "any"
+                        | "string"
+                        | "int"
+                        | "float"
+                        | "yn"
+                        | "bool"
+                        | "bool01"
+                        | "date"
+                        | "datetime"
+                        | "char"
+                        | "text"
+                )
+            };
+            for f in fields.iter_mut().filter(|f| f.from_example) {
+                if let Some((_, t)) = documented.iter().find(|(n, _)| *n == f.name)
+                    && f.ty != *t
+                    && scalar(&f.ty)
+                    && scalar(t)
+                    && *t != "any"
+                {
+                    self.warnings.push(Warning::new(
+                        "type-from-data-types",
+                        f.line,
+                        format!(
+                            "`{}` of `{named}`: `{}` by the example, `{t}` by the `{object}` data type",
+                            f.name, f.ty
+                        ),
+                    ));
+                    f.ty = (*t).to_string();
+                }
+            }
         }
     }
 }
@@ -347,6 +420,7 @@ fn empty_page(name: &str, examples: Examples) -> MethodPage {
         one_of: Vec::new(),
         examples,
         warnings: Vec::new(),
+        documented_members: Vec::new(),
     }
 }
 
@@ -606,6 +680,18 @@ fn read_result(path: &str, t: &Table, objs: &mut objects::Objects<'_>, page: &mu
     let fields = field::fields_of(t, true, &mut page.warnings);
     let fields = objects::fold_paths(fields, &mut page.types);
     let result = fields.iter().find(|f| f.name == "result");
+    for f in &fields {
+        let object = f.doc_ty.trim_end_matches("[]").trim();
+        if !object.is_empty()
+            && object.contains('_')
+            && object
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            page.documented_members
+                .push((f.name.clone(), object.to_string()));
+        }
+    }
     let siblings: Vec<&Field> = fields
         .iter()
         .filter(|f| !matches!(f.name.as_str(), "result" | "time" | "total" | "next"))
