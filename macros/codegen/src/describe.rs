@@ -67,7 +67,7 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
         .request
         .params
         .iter()
-        .map(|p| naming::field_ident(&p.name).len() + 1)
+        .map(|p| p.ident().len() + 1)
         .max()
         .unwrap_or(0);
     for p in &spec.request.params {
@@ -97,7 +97,7 @@ pub fn describe(spec: &Spec, part: Option<(&Part, &str)>) -> String {
             out,
             "  {:width$}  {:rust_width$}  {}",
             p.name,
-            format!(".{}", naming::field_ident(&p.name)),
+            format!(".{}", p.ident()),
             facts.join("; ")
         );
     }

@@ -97,22 +97,12 @@ fn user_fields(
     let mut declared = BTreeSet::new();
     // Parameters an unknown field was taken for: not reported missing as well.
     let mut suggested = BTreeSet::new();
-    let names: Vec<String> = spec
-        .request
-        .params
-        .iter()
-        .map(|q| naming::field_ident(&q.name))
-        .collect();
+    let names: Vec<String> = spec.request.params.iter().map(|q| q.ident()).collect();
     for field in &named.named {
         let Some(fid) = &field.ident else { continue };
         let fname = fid.to_string();
         let fname = fname.strip_prefix("r#").unwrap_or(&fname).to_string();
-        match spec
-            .request
-            .params
-            .iter()
-            .find(|q| naming::field_ident(&q.name) == fname)
-        {
+        match spec.request.params.iter().find(|q| q.ident() == fname) {
             Some(param) => {
                 declared.insert(param.name.clone());
                 out.push(user_field(spec, param, field, fid, p, problems));
@@ -126,11 +116,11 @@ fn user_fields(
             }
         }
     }
-    for param in spec.request.params.iter().filter(|q| {
-        q.required
-            && !declared.contains(&q.name)
-            && !suggested.contains(&naming::field_ident(&q.name))
-    }) {
+    for param in
+        spec.request.params.iter().filter(|q| {
+            q.required && !declared.contains(&q.name) && !suggested.contains(&q.ident())
+        })
+    {
         let ty = canonical_tokens(&rust_type(param.ty.non_optional(), p));
         problems.push(syn::Error::new(
             item.ident.span(),
@@ -138,7 +128,7 @@ fn user_fields(
                 "missing required parameter `{}` of `{}`: add a field `pub {}: {ty}`",
                 param.name,
                 spec.name,
-                naming::field_ident(&param.name)
+                param.ident()
             ),
         ));
     }
@@ -149,7 +139,15 @@ fn user_fields(
         }
         let fields: Vec<String> = group
             .iter()
-            .map(|n| format!("`{}`", naming::field_ident(n)))
+            .map(|n| {
+                let ident = spec
+                    .request
+                    .params
+                    .iter()
+                    .find(|p| p.name == *n)
+                    .map_or_else(|| naming::field_ident(n), crate::spec::Param::ident);
+                format!("`{ident}`")
+            })
             .collect();
         problems.push(syn::Error::new(
             item.ident.span(),
@@ -261,7 +259,7 @@ fn all_params_field(param: &Param, p: &Paths<'_>) -> FieldPlan {
     };
     FieldPlan {
         param: param.clone(),
-        ident: Ident::new(&naming::field_ident(&param.name), Span::call_site()),
+        ident: Ident::new(&param.ident(), Span::call_site()),
         full_ty: full,
         inner_ty: inner,
         optional,

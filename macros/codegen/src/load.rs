@@ -234,6 +234,7 @@ struct RawParam {
     #[serde(rename = "override")]
     override_: Option<String>,
     dict: Option<String>,
+    rust_name: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -855,7 +856,7 @@ impl Validator<'_, '_> {
                     format!("`{name}` is not a valid {what} name"),
                 );
             }
-            let field = naming::field_ident(&name);
+            let field = self.rust_name(rp.rust_name.as_ref(), &name);
             if let Some(prev) = seen.get(&field) {
                 self.d.at(
                     rp.name.span(),
@@ -927,9 +928,33 @@ impl Validator<'_, '_> {
                 deprecated: rp.deprecated,
                 allow_empty: rp.allow_empty,
                 override_: rp.override_,
+                rust_name: rp.rust_name.map(Spanned::into_inner),
             });
         }
         out
+    }
+
+    /// The Rust field name of a parameter: its `rust_name` (checked to be one), else the
+    /// snake case of its wire name.
+    fn rust_name(&mut self, given: Option<&Spanned<String>>, name: &str) -> String {
+        let Some(r) = given else {
+            return naming::field_ident(name);
+        };
+        let ok = r.get_ref().starts_with(|c: char| c.is_ascii_lowercase())
+            && r.get_ref()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && naming::field_ident(r.get_ref()) == *r.get_ref();
+        if !ok {
+            self.d.at(
+                r.span(),
+                format!(
+                    "rust_name `{}` is not a snake_case Rust field name",
+                    r.get_ref()
+                ),
+            );
+        }
+        r.get_ref().clone()
     }
 
     fn scalar(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<String> {

@@ -190,6 +190,18 @@ pub struct Param {
     pub allow_empty: bool,
     /// A curated fix: which fact was changed from the docs (kept for the importer).
     pub override_: Option<String>,
+    /// The Rust field name, when the one made of the wire name would collide with another
+    /// parameter's (`sort` and `SORT` of `department.get`).
+    pub rust_name: Option<String>,
+}
+
+impl Param {
+    /// The Rust field name: `rust_name`, else the snake case of the wire name.
+    pub fn ident(&self) -> String {
+        self.rust_name
+            .clone()
+            .unwrap_or_else(|| crate::naming::field_ident(&self.name))
+    }
 }
 
 /// The response side.

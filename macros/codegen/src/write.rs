@@ -260,6 +260,9 @@ fn params(s: &mut String, key: &str, ps: &[Param]) {
         if let Some(o) = &p.override_ {
             let _ = write!(s, ", override = {}", q(o));
         }
+        if let Some(r) = &p.rust_name {
+            let _ = write!(s, ", rust_name = {}", q(r));
+        }
         s.push_str(" },\n");
     }
     s.push_str("]\n");

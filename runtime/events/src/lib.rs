@@ -15656,21 +15656,11 @@ pub mod crm {
                     &::std::format!("{}.{}", field, "ENTITY_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "ENTITY_ID"),
-                        &self.entity_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.field_name,
                     &::std::format!("{}.{}", field, "FIELD_NAME"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "FIELD_NAME"),
-                        &self.field_name,
-                    );
             }
         }
     }
@@ -15863,21 +15853,11 @@ pub mod crm {
                     &::std::format!("{}.{}", field, "ENTITY_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "ENTITY_ID"),
-                        &self.entity_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.field_name,
                     &::std::format!("{}.{}", field, "FIELD_NAME"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "FIELD_NAME"),
-                        &self.field_name,
-                    );
             }
         }
     }
@@ -16070,21 +16050,11 @@ pub mod crm {
                     &::std::format!("{}.{}", field, "ENTITY_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "ENTITY_ID"),
-                        &self.entity_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.field_name,
                     &::std::format!("{}.{}", field, "FIELD_NAME"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "FIELD_NAME"),
-                        &self.field_name,
-                    );
             }
         }
     }
@@ -16277,21 +16247,11 @@ pub mod crm {
                     &::std::format!("{}.{}", field, "ENTITY_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "ENTITY_ID"),
-                        &self.entity_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.field_name,
                     &::std::format!("{}.{}", field, "FIELD_NAME"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "FIELD_NAME"),
-                        &self.field_name,
-                    );
             }
         }
     }
@@ -31731,11 +31691,6 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "connector_id"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "connector_id"),
-                        &self.connector_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line_id,
                     &::std::format!("{}.{}", field, "line_id"),
@@ -31851,17 +31806,11 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "CONNECTOR"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "CONNECTOR"),
-                        &self.connector,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line,
                     &::std::format!("{}.{}", field, "LINE"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "LINE"), &self.line);
                 ::b24_core::__private::Check::check(
                     &self.data,
                     &::std::format!("{}.{}", field, "DATA"),
@@ -32112,8 +32061,6 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "closed"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "closed"), &self.closed);
                 ::b24_core::__private::Check::check(
                     &self.parent_id,
                     &::std::format!("{}.{}", field, "parent_id"),
@@ -32411,11 +32358,6 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "connector_id"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "connector_id"),
-                        &self.connector_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line_id,
                     &::std::format!("{}.{}", field, "line_id"),
@@ -32531,17 +32473,11 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "CONNECTOR"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "CONNECTOR"),
-                        &self.connector,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line,
                     &::std::format!("{}.{}", field, "LINE"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "LINE"), &self.line);
                 ::b24_core::__private::Check::check(
                     &self.data,
                     &::std::format!("{}.{}", field, "DATA"),
@@ -32792,8 +32728,6 @@ pub mod imconnector {
                     &::std::format!("{}.{}", field, "closed"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "closed"), &self.closed);
                 ::b24_core::__private::Check::check(
                     &self.parent_id,
                     &::std::format!("{}.{}", field, "parent_id"),
@@ -34277,11 +34211,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "connector_id"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "connector_id"),
-                        &self.connector_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line_id,
                     &::std::format!("{}.{}", field, "line_id"),
@@ -34618,11 +34547,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "EXTRA_URL"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "EXTRA_URL"),
-                        &self.extra_url,
-                    );
             }
         }
         /// `Message` of the `data` of `ONOPENLINEMESSAGEADD`.
@@ -34759,13 +34683,11 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "date"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "date"), &self.date);
                 ::b24_core::__private::Check::check(
                     &self.text,
                     &::std::format!("{}.{}", field, "text"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "text"), &self.text);
                 ::b24_core::__private::Check::check(
                     &self.files,
                     &::std::format!("{}.{}", field, "files"),
@@ -34776,15 +34698,11 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "attach"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "attach"), &self.attach);
                 ::b24_core::__private::Check::check(
                     &self.system,
                     &::std::format!("{}.{}", field, "system"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "system"), &self.system);
                 ::b24_core::__private::Check::check(
                     &self.user_id,
                     &::std::format!("{}.{}", field, "user_id"),
@@ -34896,11 +34814,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "CONNECTOR"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "CONNECTOR"),
-                        &self.connector,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line,
                     &::std::format!("{}.{}", field, "LINE"),
@@ -35316,11 +35229,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "CONNECTOR"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "CONNECTOR"),
-                        &self.connector,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line,
                     &::std::format!("{}.{}", field, "LINE"),
@@ -35747,11 +35655,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "connector_id"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "connector_id"),
-                        &self.connector_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line_id,
                     &::std::format!("{}.{}", field, "line_id"),
@@ -36105,8 +36008,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "closed"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "closed"), &self.closed);
                 ::b24_core::__private::Check::check(
                     &self.parent_id,
                     &::std::format!("{}.{}", field, "parent_id"),
@@ -36319,11 +36220,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "connector_id"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "connector_id"),
-                        &self.connector_id,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.line_id,
                     &::std::format!("{}.{}", field, "line_id"),
@@ -36677,8 +36573,6 @@ pub mod imopenlines {
                     &::std::format!("{}.{}", field, "closed"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "closed"), &self.closed);
                 ::b24_core::__private::Check::check(
                     &self.parent_id,
                     &::std::format!("{}.{}", field, "parent_id"),
@@ -38519,15 +38413,11 @@ pub mod sale {
                     &::std::format!("{}.{}", field, "XML_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "XML_ID"), &self.xml_id);
                 ::b24_core::__private::Check::check(
                     &self.action,
                     &::std::format!("{}.{}", field, "ACTION"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "ACTION"), &self.action);
             }
         }
     }
@@ -38721,15 +38611,11 @@ pub mod sale {
                     &::std::format!("{}.{}", field, "XML_ID"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "XML_ID"), &self.xml_id);
                 ::b24_core::__private::Check::check(
                     &self.action,
                     &::std::format!("{}.{}", field, "ACTION"),
                     problems,
                 );
-                problems
-                    .non_empty(&::std::format!("{}.{}", field, "ACTION"), &self.action);
             }
         }
     }
@@ -38906,7 +38792,6 @@ pub mod sale {
                     &::std::format!("{}.{}", field, "ID"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "ID"), &self.id);
             }
         }
     }
@@ -39083,7 +38968,6 @@ pub mod sale {
                     &::std::format!("{}.{}", field, "ID"),
                     problems,
                 );
-                problems.non_empty(&::std::format!("{}.{}", field, "ID"), &self.id);
             }
         }
     }
@@ -40094,21 +39978,11 @@ pub mod task {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }
@@ -40251,21 +40125,11 @@ pub mod task {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }
@@ -40408,21 +40272,11 @@ pub mod task {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }
@@ -40570,21 +40424,11 @@ pub mod tasks {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }
@@ -40727,21 +40571,11 @@ pub mod tasks {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }
@@ -40884,21 +40718,11 @@ pub mod tasks {
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_BEFORE"),
-                        &self.is_accessible_before,
-                    );
                 ::b24_core::__private::Check::check(
                     &self.is_accessible_after,
                     &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
                     problems,
                 );
-                problems
-                    .non_empty(
-                        &::std::format!("{}.{}", field, "IS_ACCESSIBLE_AFTER"),
-                        &self.is_accessible_after,
-                    );
             }
         }
     }

@@ -31,9 +31,12 @@ pub(super) fn checks_for(
     };
     let base = param.ty.non_optional();
     let is_string = matches!(base, TypeExpr::Prim(Prim::String | Prim::Text | Prim::Char));
-    if !optional && is_string && !param.allow_empty {
-        out.extend(quote!(problems.non_empty(#wire, #access);));
-    }
+    // A required string given as `""` is sent: an empty string may mean "not set" to the
+    // method (`calendar.event.get`'s `ownerId` for the company calendar), and the portal
+    // says when it does not. Only what the docs say the portal refuses is refused here: a
+    // missing parameter, a closed enum, a documented server error a type checks
+    // (`DIALOG_ID_EMPTY`).
+    let _ = optional;
     if !param.values.is_empty()
         && !param.open_enum
         && (is_string || matches!(base, TypeExpr::Prim(Prim::Int)))

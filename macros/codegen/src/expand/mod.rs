@@ -225,7 +225,7 @@ fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
             let TypeExpr::Array(inner) = f.ty.non_optional() else {
                 return TokenStream::new();
             };
-            let fid = Ident::new(&naming::field_ident(&f.name), Span::call_site());
+            let fid = Ident::new(&f.ident(), Span::call_site());
             let take = if f.required && !matches!(f.ty, TypeExpr::Optional(_)) {
                 quote!(output.#fid)
             } else {

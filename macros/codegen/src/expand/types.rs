@@ -136,7 +136,7 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
     let fids: Vec<Ident> = s
         .fields
         .iter()
-        .map(|f| Ident::new(&naming::field_ident(&f.name), Span::call_site()))
+        .map(|f| Ident::new(&f.ident(), Span::call_site()))
         .collect();
     let fields = s.fields.iter().zip(&fids).map(|(f, fid)| {
         let base = rust_type(&f.ty, p);

@@ -380,6 +380,7 @@ impl Reader<'_> {
             deprecated: schema.get("deprecated").and_then(Value::as_bool) == Some(true),
             allow_empty: false,
             override_: None,
+            rust_name: None,
         }
     }
 

@@ -541,15 +541,12 @@ impl ::b24_core::__private::Method for EngineRegister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("category")) {
             ::b24_core::__private::Check::check(&self.category, "category", problems);
-            problems.non_empty("category", &self.category);
         }
         if !::b24_core::__private::is_ref(self.extra.get("completions_url")) {
             ::b24_core::__private::Check::check(
@@ -557,7 +554,6 @@ impl ::b24_core::__private::Method for EngineRegister {
                 "completions_url",
                 problems,
             );
-            problems.non_empty("completions_url", &self.completions_url);
         }
         ::b24_core::__private::Check::check(&self.settings, "settings", problems);
         all.finish()

@@ -1955,7 +1955,6 @@ pub mod connector_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.logo,
                 &::std::format!("{}.{}", field, "logo"),
@@ -1971,35 +1970,21 @@ pub mod connector_add {
                 &::std::format!("{}.{}", field, "urlCheck"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "urlCheck"), &self.url_check);
             ::b24_core::__private::Check::check(
                 &self.url_table_list,
                 &::std::format!("{}.{}", field, "urlTableList"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "urlTableList"),
-                    &self.url_table_list,
-                );
             ::b24_core::__private::Check::check(
                 &self.url_table_description,
                 &::std::format!("{}.{}", field, "urlTableDescription"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "urlTableDescription"),
-                    &self.url_table_description,
-                );
             ::b24_core::__private::Check::check(
                 &self.url_data,
                 &::std::format!("{}.{}", field, "urlData"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "urlData"), &self.url_data);
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
@@ -3427,27 +3412,16 @@ pub mod dataset_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.external_name,
                 &::std::format!("{}.{}", field, "externalName"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "externalName"),
-                    &self.external_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.external_code,
                 &::std::format!("{}.{}", field, "externalCode"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "externalCode"),
-                    &self.external_code,
-                );
             ::b24_core::__private::Check::check(
                 &self.source_id,
                 &::std::format!("{}.{}", field, "sourceId"),
@@ -5146,7 +5120,6 @@ pub mod source_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),

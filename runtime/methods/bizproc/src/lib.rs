@@ -741,11 +741,9 @@ impl ::b24_core::__private::Method for ActivityAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("AUTH_USER_ID")) {
             ::b24_core::__private::Check::check(
@@ -936,7 +934,6 @@ impl ::b24_core::__private::Method for ActivityDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -1199,7 +1196,6 @@ impl ::b24_core::__private::Method for ActivityLog {
                 "event_token",
                 problems,
             );
-            problems.non_empty("event_token", &self.event_token);
         }
         if !::b24_core::__private::is_ref(self.extra.get("log_message")) {
             ::b24_core::__private::Check::check(
@@ -1207,7 +1203,6 @@ impl ::b24_core::__private::Method for ActivityLog {
                 "log_message",
                 problems,
             );
-            problems.non_empty("log_message", &self.log_message);
         }
         all.finish()
     }
@@ -1346,7 +1341,6 @@ impl ::b24_core::__private::Method for ActivityUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
@@ -1552,7 +1546,6 @@ impl ::b24_core::__private::Method for EventSend {
                 "event_token",
                 problems,
             );
-            problems.non_empty("event_token", &self.event_token);
         }
         ::b24_core::__private::Check::check(
             &self.return_values,
@@ -2310,11 +2303,9 @@ impl ::b24_core::__private::Method for RobotAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("AUTH_USER_ID")) {
             ::b24_core::__private::Check::check(
@@ -2505,7 +2496,6 @@ impl ::b24_core::__private::Method for RobotDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         all.finish()
     }
@@ -2758,7 +2748,6 @@ impl ::b24_core::__private::Method for RobotUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
@@ -4761,7 +4750,6 @@ impl ::b24_core::__private::Method for WorkflowKill {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
-            problems.non_empty("ID", &self.id);
         }
         all.finish()
     }
@@ -5209,7 +5197,6 @@ impl ::b24_core::__private::Method for WorkflowTemplateAdd {
         );
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
             ::b24_core::__private::Check::check(
@@ -5982,7 +5969,6 @@ impl ::b24_core::__private::Method for WorkflowTemplateUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
-            problems.non_empty("ID", &self.id);
         }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
@@ -6271,7 +6257,6 @@ impl ::b24_core::__private::Method for WorkflowTerminate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
-            problems.non_empty("ID", &self.id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
             ::b24_core::__private::Check::check(&self.status, "STATUS", problems);

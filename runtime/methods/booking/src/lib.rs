@@ -632,24 +632,16 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "moduleId"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
             ::b24_core::__private::Check::check(
                 &self.entity_type_id,
                 &::std::format!("{}.{}", field, "entityTypeId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "entityTypeId"),
-                    &self.entity_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
         }
     }
     /// `Fields`, the same in every binding of this crate that uses it.
@@ -5535,7 +5527,6 @@ pub mod v1_resource_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -6939,8 +6930,6 @@ pub mod v1_resource_slots_set {
                 &::std::format!("{}.{}", field, "timezone"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "timezone"), &self.timezone);
             ::b24_core::__private::Check::check(
                 &self.week_days,
                 &::std::format!("{}.{}", field, "weekDays"),
@@ -8222,13 +8211,11 @@ pub mod v1_resource_type_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "code"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.is_info_notification_on,
                 &::std::format!("{}.{}", field, "isInfoNotificationOn"),
@@ -11790,7 +11777,6 @@ pub mod v1_waitlist_update {
                 &::std::format!("{}.{}", field, "note"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "note"), &self.note);
         }
     }
 }

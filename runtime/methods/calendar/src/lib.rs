@@ -829,9 +829,9 @@ pub struct EventAdd {
     /// `type` (required): `string`. Documented values: `user`, `group`, `company_calendar`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `ownerId` (required): `int`.
+    /// `ownerId` (required): `any`.
     #[serde(rename = "ownerId")]
-    pub owner_id: i64,
+    pub owner_id: ::b24_core::__private::serde_json::Value,
     /// `from`: `any`.
     #[serde(
         rename = "from",
@@ -1004,7 +1004,7 @@ impl EventAdd {
         type_: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
         name: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
@@ -1016,11 +1016,7 @@ impl EventAdd {
                 "type",
                 &mut __extra,
             ),
-            owner_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(owner_id),
-                "ownerId",
-                &mut __extra,
-            ),
+            owner_id: ::std::convert::Into::into(owner_id),
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             from_ts: ::std::option::Option::None,
@@ -1451,11 +1447,8 @@ impl ::b24_core::__private::Method for EventAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
-            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         ::b24_core::__private::Check::check(&self.from, "from", problems);
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("from_ts")) {
@@ -1474,7 +1467,6 @@ impl ::b24_core::__private::Method for EventAdd {
         );
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.skip_time, "skip_time", problems);
         if !::b24_core::__private::is_ref(self.extra.get("timezone_from")) {
@@ -1724,9 +1716,9 @@ pub struct EventGet {
     /// `type` (required): `string`. Documented values: `user`, `group`, `company_calendar`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `ownerId` (required): `int`.
+    /// `ownerId` (required): `any`.
     #[serde(rename = "ownerId")]
-    pub owner_id: i64,
+    pub owner_id: ::b24_core::__private::serde_json::Value,
     /// `from`: `date`.
     #[serde(
         rename = "from",
@@ -1763,7 +1755,7 @@ impl EventGet {
         type_: impl ::std::convert::Into<
             ::b24_core::__private::Arg<::std::string::String>,
         >,
-        owner_id: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+        owner_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
     ) -> Self {
         let mut __extra = ::std::collections::BTreeMap::new();
         Self {
@@ -1772,11 +1764,7 @@ impl EventGet {
                 "type",
                 &mut __extra,
             ),
-            owner_id: ::b24_core::__private::Arg::place(
-                ::std::convert::Into::into(owner_id),
-                "ownerId",
-                &mut __extra,
-            ),
+            owner_id: ::std::convert::Into::into(owner_id),
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             section: ::std::option::Option::None,
@@ -1874,11 +1862,8 @@ impl ::b24_core::__private::Method for EventGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
-        if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
-            ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
-        }
+        ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         ::b24_core::__private::Check::check(&self.from, "from", problems);
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         ::b24_core::__private::Check::check(&self.section, "section", problems);
@@ -3053,7 +3038,6 @@ impl ::b24_core::__private::Method for EventUpdate {
         }
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
@@ -3435,7 +3419,6 @@ impl ::b24_core::__private::Method for MeetingStatusSet {
         }
         if !::b24_core::__private::is_ref(self.extra.get("status")) {
             ::b24_core::__private::Check::check(&self.status, "status", problems);
-            problems.non_empty("status", &self.status);
         }
         all.finish()
     }
@@ -3562,7 +3545,6 @@ impl ::b24_core::__private::Method for ResourceAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         all.finish()
     }
@@ -4736,7 +4718,6 @@ impl ::b24_core::__private::Method for ResourceUpdate {
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         all.finish()
     }
@@ -4981,14 +4962,12 @@ impl ::b24_core::__private::Method for SectionAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("description")) {
             ::b24_core::__private::Check::check(
@@ -5161,7 +5140,6 @@ impl ::b24_core::__private::Method for SectionDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
@@ -5332,7 +5310,6 @@ impl ::b24_core::__private::Method for SectionGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
@@ -5623,14 +5600,12 @@ impl ::b24_core::__private::Method for SectionUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerId")) {
             ::b24_core::__private::Check::check(&self.owner_id, "ownerId", problems);
         }
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);

@@ -1414,7 +1414,6 @@ impl ::b24_core::__private::Method for FollowupFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -2412,11 +2411,6 @@ pub mod followup_list_v3 {
                 &::std::format!("{}.{}", field, "startDate"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "startDate"),
-                    &self.start_date,
-                );
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),

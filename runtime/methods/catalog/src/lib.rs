@@ -1585,11 +1585,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "fieldName"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "fieldName"),
-                    &self.field_name,
-                );
         }
     }
     /// `Fields2`, the same in every binding of this crate that uses it.
@@ -1719,13 +1714,11 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "xmlId"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "xmlId"), &self.xml_id);
             ::b24_core::__private::Check::check(
                 &self.def,
                 &::std::format!("{}.{}", field, "def"),
@@ -1854,18 +1847,11 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "moduleId"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
             ::b24_core::__private::Check::check(
                 &self.feature_id,
                 &::std::format!("{}.{}", field, "featureId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "featureId"),
-                    &self.feature_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.is_enabled,
                 &::std::format!("{}.{}", field, "isEnabled"),
@@ -10461,15 +10447,11 @@ pub mod document_add {
                 &::std::format!("{}.{}", field, "docType"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "docType"), &self.doc_type);
             ::b24_core::__private::Check::check(
                 &self.currency,
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
             ::b24_core::__private::Check::check(
                 &self.responsible_id,
                 &::std::format!("{}.{}", field, "responsibleId"),
@@ -16866,11 +16848,6 @@ pub mod measure_add {
                 &::std::format!("{}.{}", field, "measureTitle"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "measureTitle"),
-                    &self.measure_title,
-                );
             ::b24_core::__private::Check::check(
                 &self.symbol,
                 &::std::format!("{}.{}", field, "symbol"),
@@ -18350,8 +18327,6 @@ pub mod price_add {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
         }
     }
     /// `Price` of [`catalog.price.add`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-add.html), shared with the crate's other bindings.
@@ -19463,8 +19438,6 @@ pub mod price_modify {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
         }
     }
     /// `Prices2` of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
@@ -20074,8 +20047,6 @@ pub mod price_update {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
         }
     }
     /// `Price` of [`catalog.price.update`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html), shared with the crate's other bindings.
@@ -20323,7 +20294,6 @@ pub mod price_type_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.base,
                 &::std::format!("{}.{}", field, "base"),
@@ -21294,7 +21264,6 @@ pub mod price_type_update {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.base,
                 &::std::format!("{}.{}", field, "base"),
@@ -22494,13 +22463,11 @@ pub mod price_type_lang_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "lang"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "lang"), &self.lang);
         }
     }
     /// `PriceTypeLang` of [`catalog.priceTypeLang.add`](https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-add.html), shared with the crate's other bindings.
@@ -24625,7 +24592,6 @@ pub mod product_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -25184,11 +25150,6 @@ pub mod product_download {
                 &::std::format!("{}.{}", field, "fieldName"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "fieldName"),
-                    &self.field_name,
-                );
         }
     }
 }
@@ -26724,7 +26685,6 @@ pub mod product_offer_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -30835,7 +30795,6 @@ pub mod product_service_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -33109,7 +33068,6 @@ pub mod product_sku_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -37719,17 +37677,11 @@ pub mod product_property_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.property_type,
                 &::std::format!("{}.{}", field, "propertyType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "propertyType"),
-                    &self.property_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -45010,7 +44962,6 @@ pub mod section_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "xmlId"),
@@ -46077,7 +46028,6 @@ pub mod section_update {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "xmlId"),
@@ -46551,8 +46501,6 @@ pub mod store_add {
                 &::std::format!("{}.{}", field, "address"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "address"), &self.address);
             ::b24_core::__private::Check::check(
                 &self.title,
                 &::std::format!("{}.{}", field, "title"),
@@ -49360,11 +49308,6 @@ pub mod userfield_document_update {
                 &::std::format!("{}.{}", field, "documentType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "documentType"),
-                    &self.document_type,
-                );
         }
     }
     /// `Result` of [`catalog.userfield.document.update`](https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html).
@@ -49678,7 +49621,6 @@ pub mod vat_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),
@@ -50633,7 +50575,6 @@ pub mod vat_update {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.active,
                 &::std::format!("{}.{}", field, "active"),

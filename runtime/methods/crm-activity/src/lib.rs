@@ -2298,13 +2298,11 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.title, "title", problems);
         ::b24_core::__private::Check::check(&self.value, "value", problems);
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         all.finish()
     }
@@ -2450,7 +2448,6 @@ impl ::b24_core::__private::Method for ActivityBadgeDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -2584,7 +2581,6 @@ impl ::b24_core::__private::Method for ActivityBadgeGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -10266,7 +10262,6 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateColor {
         }
         if !::b24_core::__private::is_ref(self.extra.get("colorId")) {
             ::b24_core::__private::Check::check(&self.color_id, "colorId", problems);
-            problems.non_empty("colorId", &self.color_id);
         }
         all.finish()
     }
@@ -10656,7 +10651,6 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateDescription {
         }
         if !::b24_core::__private::is_ref(self.extra.get("value")) {
             ::b24_core::__private::Check::check(&self.value, "value", problems);
-            problems.non_empty("value", &self.value);
         }
         all.finish()
     }
@@ -11166,8 +11160,6 @@ pub mod activity_type_add {
                 &::std::format!("{}.{}", field, "TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "TYPE_ID"), &self.type_id);
             ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "NAME"),
@@ -11283,7 +11275,6 @@ impl ::b24_core::__private::Method for ActivityTypeDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("TYPE_ID")) {
             ::b24_core::__private::Check::check(&self.type_id, "TYPE_ID", problems);
-            problems.non_empty("TYPE_ID", &self.type_id);
         }
         all.finish()
     }

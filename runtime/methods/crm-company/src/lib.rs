@@ -1619,6 +1619,13 @@ pub mod company_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub register_sonet_event: ::std::option::Option<::std::string::String>,
+        /// `IMPORT`: `yn`.
+        #[serde(
+            rename = "IMPORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub import: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1641,7 +1648,7 @@ pub mod company_add {
         }
     }
     impl ::b24_core::__private::wire::Record for Params {
-        const FIELDS: &'static [&'static str] = &["REGISTER_SONET_EVENT"];
+        const FIELDS: &'static [&'static str] = &["REGISTER_SONET_EVENT", "IMPORT"];
         type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
             s: &mut Self::Slots,
@@ -1649,7 +1656,10 @@ pub mod company_add {
             m: &mut A,
         ) -> ::std::result::Result<(), A::Error> {
             match i {
-                _ => ::b24_core::__private::wire::put(&mut s.register_sonet_event, m),
+                0usize => {
+                    ::b24_core::__private::wire::put(&mut s.register_sonet_event, m)
+                }
+                _ => ::b24_core::__private::wire::put(&mut s.import, m),
             }
         }
         fn extra(
@@ -1672,6 +1682,11 @@ pub mod company_add {
             ::b24_core::__private::Check::check(
                 &self.register_sonet_event,
                 &::std::format!("{}.{}", field, "REGISTER_SONET_EVENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.import,
+                &::std::format!("{}.{}", field, "IMPORT"),
                 problems,
             );
         }
@@ -5702,21 +5717,11 @@ pub mod company_userfield_add {
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.label,
                 &::std::format!("{}.{}", field, "LABEL"),

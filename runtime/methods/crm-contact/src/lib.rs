@@ -6166,21 +6166,11 @@ pub mod contact_userfield_add {
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.label,
                 &::std::format!("{}.{}", field, "LABEL"),

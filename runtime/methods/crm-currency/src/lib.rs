@@ -591,8 +591,6 @@ pub mod currency_add {
                 &::std::format!("{}.{}", field, "CURRENCY"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "CURRENCY"), &self.currency);
             ::b24_core::__private::Check::check(
                 &self.base,
                 &::std::format!("{}.{}", field, "BASE"),
@@ -1180,7 +1178,6 @@ impl ::b24_core::__private::Method for CurrencyDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         all.finish()
     }
@@ -2083,7 +2080,6 @@ impl ::b24_core::__private::Method for CurrencyLocalizationsDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         ::b24_core::__private::Check::check(&self.lids, "lids", problems);
         all.finish()
@@ -2577,7 +2573,6 @@ impl ::b24_core::__private::Method for CurrencyLocalizationsSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         ::b24_core::__private::Check::check(
             &self.localizations,

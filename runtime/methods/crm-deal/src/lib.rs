@@ -285,594 +285,6 @@ pub mod deal_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub utm_term: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Deal {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Deal {
-        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::record(d)
-        }
-    }
-    impl ::b24_core::__private::wire::Record for Deal {
-        const FIELDS: &'static [&'static str] = &[
-            "ID",
-            "TITLE",
-            "TYPE_ID",
-            "CATEGORY_ID",
-            "STAGE_ID",
-            "IS_RECURRING",
-            "IS_RETURN_CUSTOMER",
-            "IS_REPEATED_APPROACH",
-            "PROBABILITY",
-            "CURRENCY_ID",
-            "OPPORTUNITY",
-            "IS_MANUAL_OPPORTUNITY",
-            "TAX_VALUE",
-            "COMPANY_ID",
-            "CONTACT_ID",
-            "CONTACT_IDS",
-            "BEGINDATE",
-            "CLOSEDATE",
-            "OPENED",
-            "CLOSED",
-            "COMMENTS",
-            "ASSIGNED_BY_ID",
-            "CREATED_BY_ID",
-            "MODIFY_BY_ID",
-            "DATE_CREATE",
-            "DATE_MODIFY",
-            "SOURCE_ID",
-            "SOURCE_DESCRIPTION",
-            "ADDITIONAL_INFO",
-            "LOCATION_ID",
-            "ORIGINATOR_ID",
-            "ORIGIN_ID",
-            "UTM_SOURCE",
-            "UTM_MEDIUM",
-            "UTM_CAMPAIGN",
-            "UTM_CONTENT",
-            "UTM_TERM",
-        ];
-        type Slots = Self;
-        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
-            s: &mut Self::Slots,
-            i: usize,
-            m: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match i {
-                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
-                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
-                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
-                3usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
-                4usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
-                5usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
-                6usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
-                7usize => {
-                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
-                }
-                8usize => ::b24_core::__private::wire::put(&mut s.probability, m),
-                9usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
-                10usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
-                11usize => {
-                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
-                }
-                12usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
-                13usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
-                14usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
-                15usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
-                16usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
-                17usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
-                18usize => ::b24_core::__private::wire::put(&mut s.opened, m),
-                19usize => ::b24_core::__private::wire::put(&mut s.closed, m),
-                20usize => ::b24_core::__private::wire::put(&mut s.comments, m),
-                21usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
-                22usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
-                23usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
-                24usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
-                25usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
-                26usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
-                27usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
-                28usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
-                29usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
-                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
-                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
-                32usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
-                33usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
-                34usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
-                35usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
-                _ => ::b24_core::__private::wire::put(&mut s.utm_term, m),
-            }
-        }
-        fn extra(
-            s: &mut Self::Slots,
-        ) -> &mut ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        > {
-            &mut s.extra
-        }
-        fn finish(
-            s: Self::Slots,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(s)
-        }
-    }
-    impl ::b24_core::__private::Check for Deal {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_id,
-                &::std::format!("{}.{}", field, "CATEGORY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stage_id,
-                &::std::format!("{}.{}", field, "STAGE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_recurring,
-                &::std::format!("{}.{}", field, "IS_RECURRING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_return_customer,
-                &::std::format!("{}.{}", field, "IS_RETURN_CUSTOMER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_repeated_approach,
-                &::std::format!("{}.{}", field, "IS_REPEATED_APPROACH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.probability,
-                &::std::format!("{}.{}", field, "PROBABILITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opportunity,
-                &::std::format!("{}.{}", field, "OPPORTUNITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_manual_opportunity,
-                &::std::format!("{}.{}", field, "IS_MANUAL_OPPORTUNITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_value,
-                &::std::format!("{}.{}", field, "TAX_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_id,
-                &::std::format!("{}.{}", field, "COMPANY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact_id,
-                &::std::format!("{}.{}", field, "CONTACT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact_ids,
-                &::std::format!("{}.{}", field, "CONTACT_IDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.begindate,
-                &::std::format!("{}.{}", field, "BEGINDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closedate,
-                &::std::format!("{}.{}", field, "CLOSEDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closed,
-                &::std::format!("{}.{}", field, "CLOSED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_id,
-                &::std::format!("{}.{}", field, "SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_description,
-                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.additional_info,
-                &::std::format!("{}.{}", field, "ADDITIONAL_INFO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.location_id,
-                &::std::format!("{}.{}", field, "LOCATION_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-        }
-    }
-    /// `Deal2`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Deal2 {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `crm_status`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// `CATEGORY_ID`: `crm_category`.
-        #[serde(
-            rename = "CATEGORY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<i64>,
-        /// `STAGE_ID`: `crm_status`.
-        #[serde(
-            rename = "STAGE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stage_id: ::std::option::Option<::std::string::String>,
-        /// `IS_RECURRING`: `yn`.
-        #[serde(
-            rename = "IS_RECURRING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_RETURN_CUSTOMER`: `yn`.
-        #[serde(
-            rename = "IS_RETURN_CUSTOMER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_REPEATED_APPROACH`: `yn`.
-        #[serde(
-            rename = "IS_REPEATED_APPROACH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_repeated_approach: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `PROBABILITY`: `int`.
-        #[serde(
-            rename = "PROBABILITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub probability: ::std::option::Option<i64>,
-        /// `CURRENCY_ID`: `crm_currency`.
-        #[serde(
-            rename = "CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `OPPORTUNITY`: `float`.
-        #[serde(
-            rename = "OPPORTUNITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opportunity: ::std::option::Option<f64>,
-        /// `IS_MANUAL_OPPORTUNITY`: `yn`.
-        #[serde(
-            rename = "IS_MANUAL_OPPORTUNITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_manual_opportunity: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `TAX_VALUE`: `float`.
-        #[serde(
-            rename = "TAX_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_value: ::std::option::Option<f64>,
-        /// `COMPANY_ID`: `crm_company`.
-        #[serde(
-            rename = "COMPANY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_id: ::std::option::Option<i64>,
-        /// `CONTACT_ID`: `crm_contact`.
-        #[serde(
-            rename = "CONTACT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_id: ::std::option::Option<i64>,
-        /// `CONTACT_IDS`: `crm_contact[]`.
-        #[serde(
-            rename = "CONTACT_IDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_ids: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `BEGINDATE`: `date`.
-        #[serde(
-            rename = "BEGINDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
-        /// `CLOSEDATE`: `date`.
-        #[serde(
-            rename = "CLOSEDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
-        /// `OPENED`: `yn`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CLOSED`: `yn`.
-        #[serde(
-            rename = "CLOSED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `COMMENTS`: `string`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `user`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `user`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `user`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `SOURCE_ID`: `crm_status`.
-        #[serde(
-            rename = "SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_id: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_DESCRIPTION`: `string`.
-        #[serde(
-            rename = "SOURCE_DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_description: ::std::option::Option<::std::string::String>,
-        /// `ADDITIONAL_INFO`: `string`.
-        #[serde(
-            rename = "ADDITIONAL_INFO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub additional_info: ::std::option::Option<::std::string::String>,
-        /// `LOCATION_ID`: `location`.
-        #[serde(
-            rename = "LOCATION_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub location_id: ::std::option::Option<i64>,
-        /// `ORIGINATOR_ID`: `string`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<::std::string::String>,
-        /// `ORIGIN_ID`: `string`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::std::string::String>,
-        /// `UTM_SOURCE`: `string`.
-        #[serde(
-            rename = "UTM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<::std::string::String>,
-        /// `UTM_MEDIUM`: `string`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<::std::string::String>,
-        /// `UTM_CAMPAIGN`: `string`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<::std::string::String>,
-        /// `UTM_CONTENT`: `string`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<::std::string::String>,
-        /// `UTM_TERM`: `string`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<::std::string::String>,
         /// `LEAD_ID`: `crm_lead`.
         #[serde(
             rename = "LEAD_ID",
@@ -938,21 +350,21 @@ pub mod deal_types {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Deal2 {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Deal {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Deal2 {
+    impl ::b24_core::__private::wire::FromWire for Deal {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::record(d)
         }
     }
-    impl ::b24_core::__private::wire::Record for Deal2 {
+    impl ::b24_core::__private::wire::Record for Deal {
         const FIELDS: &'static [&'static str] = &[
             "ID",
             "TITLE",
@@ -1072,7 +484,7 @@ pub mod deal_types {
             ::std::result::Result::Ok(s)
         }
     }
-    impl ::b24_core::__private::Check for Deal2 {
+    impl ::b24_core::__private::Check for Deal {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1969,8 +1381,608 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealAddError {
 pub mod deal_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Deal` of [`crm.deal.add`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html), shared with the crate's other bindings.
-    pub use super::deal_types::Deal;
+    /// `Deal` of [`crm.deal.add`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Deal {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `crm_status`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ID`: `crm_category`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `STAGE_ID`: `crm_status`.
+        #[serde(
+            rename = "STAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `IS_RECURRING`: `yn`.
+        #[serde(
+            rename = "IS_RECURRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_RETURN_CUSTOMER`: `yn`.
+        #[serde(
+            rename = "IS_RETURN_CUSTOMER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_REPEATED_APPROACH`: `yn`.
+        #[serde(
+            rename = "IS_REPEATED_APPROACH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `PROBABILITY`: `int`.
+        #[serde(
+            rename = "PROBABILITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub probability: ::std::option::Option<i64>,
+        /// `CURRENCY_ID`: `crm_currency`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `float`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<f64>,
+        /// `IS_MANUAL_OPPORTUNITY`: `yn`.
+        #[serde(
+            rename = "IS_MANUAL_OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `TAX_VALUE`: `float`.
+        #[serde(
+            rename = "TAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<f64>,
+        /// `COMPANY_ID`: `crm_company`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `CONTACT_ID`: `crm_contact`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `CONTACT_IDS`: `crm_contact[]`.
+        #[serde(
+            rename = "CONTACT_IDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `BEGINDATE`: `date`.
+        #[serde(
+            rename = "BEGINDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// `CLOSEDATE`: `date`.
+        #[serde(
+            rename = "CLOSEDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// `OPENED`: `yn`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CLOSED`: `yn`.
+        #[serde(
+            rename = "CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `user`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `user`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `user`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `SOURCE_ID`: `crm_status`.
+        #[serde(
+            rename = "SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "SOURCE_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `ADDITIONAL_INFO`: `string`.
+        #[serde(
+            rename = "ADDITIONAL_INFO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        /// `LOCATION_ID`: `location`.
+        #[serde(
+            rename = "LOCATION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<i64>,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `UTM_SOURCE`: `string`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `UTM_MEDIUM`: `string`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `UTM_CAMPAIGN`: `string`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<::std::string::String>,
+        /// `UTM_CONTENT`: `string`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::std::string::String>,
+        /// `UTM_TERM`: `string`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::std::string::String>,
+        /// `TRACE`: `string`.
+        #[serde(
+            rename = "TRACE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trace: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Deal {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Deal {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Deal {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "TYPE_ID",
+            "CATEGORY_ID",
+            "STAGE_ID",
+            "IS_RECURRING",
+            "IS_RETURN_CUSTOMER",
+            "IS_REPEATED_APPROACH",
+            "PROBABILITY",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "IS_MANUAL_OPPORTUNITY",
+            "TAX_VALUE",
+            "COMPANY_ID",
+            "CONTACT_ID",
+            "CONTACT_IDS",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "OPENED",
+            "CLOSED",
+            "COMMENTS",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "ADDITIONAL_INFO",
+            "LOCATION_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+            "TRACE",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                36usize => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+                _ => ::b24_core::__private::wire::put(&mut s.trace, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Deal {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "STAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recurring,
+                &::std::format!("{}.{}", field, "IS_RECURRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "IS_RETURN_CUSTOMER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_repeated_approach,
+                &::std::format!("{}.{}", field, "IS_REPEATED_APPROACH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.probability,
+                &::std::format!("{}.{}", field, "PROBABILITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "IS_MANUAL_OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "TAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "CONTACT_IDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "BEGINDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "CLOSEDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_info,
+                &::std::format!("{}.{}", field, "ADDITIONAL_INFO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "LOCATION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.trace,
+                &::std::format!("{}.{}", field, "TRACE"),
+                problems,
+            );
+        }
+    }
     /// `DealParams` of [`crm.deal.add`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4792,7 +4804,7 @@ pub mod deal_get {
     #[allow(unused_imports)]
     use super::*;
     /// `Deal` of [`crm.deal.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html), shared with the crate's other bindings.
-    pub use super::deal_types::Deal2 as Deal;
+    pub use super::deal_types::Deal;
 }
 /// [`crm.deal.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html) (REST v2)
 ///
@@ -5010,7 +5022,7 @@ pub mod deal_list {
     #[allow(unused_imports)]
     use super::*;
     /// `Deal` of [`crm.deal.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html), shared with the crate's other bindings.
-    pub use super::deal_types::Deal2 as Deal;
+    pub use super::deal_types::Deal;
     /// `Filter` of [`crm.deal.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html).
     pub type Filter = ::std::collections::BTreeMap<
         ::std::string::String,
@@ -8047,8 +8059,594 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUpdateError 
 pub mod deal_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Deal` of [`crm.deal.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html), shared with the crate's other bindings.
-    pub use super::deal_types::Deal;
+    /// `Deal` of [`crm.deal.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Deal {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `crm_status`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ID`: `crm_category`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `STAGE_ID`: `crm_status`.
+        #[serde(
+            rename = "STAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `IS_RECURRING`: `yn`.
+        #[serde(
+            rename = "IS_RECURRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_RETURN_CUSTOMER`: `yn`.
+        #[serde(
+            rename = "IS_RETURN_CUSTOMER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_REPEATED_APPROACH`: `yn`.
+        #[serde(
+            rename = "IS_REPEATED_APPROACH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `PROBABILITY`: `int`.
+        #[serde(
+            rename = "PROBABILITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub probability: ::std::option::Option<i64>,
+        /// `CURRENCY_ID`: `crm_currency`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `float`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<f64>,
+        /// `IS_MANUAL_OPPORTUNITY`: `yn`.
+        #[serde(
+            rename = "IS_MANUAL_OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `TAX_VALUE`: `float`.
+        #[serde(
+            rename = "TAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<f64>,
+        /// `COMPANY_ID`: `crm_company`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `CONTACT_ID`: `crm_contact`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `CONTACT_IDS`: `crm_contact[]`.
+        #[serde(
+            rename = "CONTACT_IDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `BEGINDATE`: `date`.
+        #[serde(
+            rename = "BEGINDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// `CLOSEDATE`: `date`.
+        #[serde(
+            rename = "CLOSEDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// `OPENED`: `yn`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CLOSED`: `yn`.
+        #[serde(
+            rename = "CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `user`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `user`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `user`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `SOURCE_ID`: `crm_status`.
+        #[serde(
+            rename = "SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "SOURCE_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `ADDITIONAL_INFO`: `string`.
+        #[serde(
+            rename = "ADDITIONAL_INFO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        /// `LOCATION_ID`: `location`.
+        #[serde(
+            rename = "LOCATION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<i64>,
+        /// `ORIGINATOR_ID`: `string`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGIN_ID`: `string`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `UTM_SOURCE`: `string`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `UTM_MEDIUM`: `string`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `UTM_CAMPAIGN`: `string`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<::std::string::String>,
+        /// `UTM_CONTENT`: `string`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::std::string::String>,
+        /// `UTM_TERM`: `string`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Deal {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Deal {
+        fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::record(d)
+        }
+    }
+    impl ::b24_core::__private::wire::Record for Deal {
+        const FIELDS: &'static [&'static str] = &[
+            "ID",
+            "TITLE",
+            "TYPE_ID",
+            "CATEGORY_ID",
+            "STAGE_ID",
+            "IS_RECURRING",
+            "IS_RETURN_CUSTOMER",
+            "IS_REPEATED_APPROACH",
+            "PROBABILITY",
+            "CURRENCY_ID",
+            "OPPORTUNITY",
+            "IS_MANUAL_OPPORTUNITY",
+            "TAX_VALUE",
+            "COMPANY_ID",
+            "CONTACT_ID",
+            "CONTACT_IDS",
+            "BEGINDATE",
+            "CLOSEDATE",
+            "OPENED",
+            "CLOSED",
+            "COMMENTS",
+            "ASSIGNED_BY_ID",
+            "CREATED_BY_ID",
+            "MODIFY_BY_ID",
+            "DATE_CREATE",
+            "DATE_MODIFY",
+            "SOURCE_ID",
+            "SOURCE_DESCRIPTION",
+            "ADDITIONAL_INFO",
+            "LOCATION_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+        ];
+        type Slots = Self;
+        fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
+            s: &mut Self::Slots,
+            i: usize,
+            m: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match i {
+                0usize => ::b24_core::__private::wire::put(&mut s.id, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.title, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.type_id, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.category_id, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.stage_id, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.is_recurring, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.is_return_customer, m),
+                7usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_repeated_approach, m)
+                }
+                8usize => ::b24_core::__private::wire::put(&mut s.probability, m),
+                9usize => ::b24_core::__private::wire::put(&mut s.currency_id, m),
+                10usize => ::b24_core::__private::wire::put(&mut s.opportunity, m),
+                11usize => {
+                    ::b24_core::__private::wire::put(&mut s.is_manual_opportunity, m)
+                }
+                12usize => ::b24_core::__private::wire::put(&mut s.tax_value, m),
+                13usize => ::b24_core::__private::wire::put(&mut s.company_id, m),
+                14usize => ::b24_core::__private::wire::put(&mut s.contact_id, m),
+                15usize => ::b24_core::__private::wire::put(&mut s.contact_ids, m),
+                16usize => ::b24_core::__private::wire::put(&mut s.begindate, m),
+                17usize => ::b24_core::__private::wire::put(&mut s.closedate, m),
+                18usize => ::b24_core::__private::wire::put(&mut s.opened, m),
+                19usize => ::b24_core::__private::wire::put(&mut s.closed, m),
+                20usize => ::b24_core::__private::wire::put(&mut s.comments, m),
+                21usize => ::b24_core::__private::wire::put(&mut s.assigned_by_id, m),
+                22usize => ::b24_core::__private::wire::put(&mut s.created_by_id, m),
+                23usize => ::b24_core::__private::wire::put(&mut s.modify_by_id, m),
+                24usize => ::b24_core::__private::wire::put(&mut s.date_create, m),
+                25usize => ::b24_core::__private::wire::put(&mut s.date_modify, m),
+                26usize => ::b24_core::__private::wire::put(&mut s.source_id, m),
+                27usize => ::b24_core::__private::wire::put(&mut s.source_description, m),
+                28usize => ::b24_core::__private::wire::put(&mut s.additional_info, m),
+                29usize => ::b24_core::__private::wire::put(&mut s.location_id, m),
+                30usize => ::b24_core::__private::wire::put(&mut s.originator_id, m),
+                31usize => ::b24_core::__private::wire::put(&mut s.origin_id, m),
+                32usize => ::b24_core::__private::wire::put(&mut s.utm_source, m),
+                33usize => ::b24_core::__private::wire::put(&mut s.utm_medium, m),
+                34usize => ::b24_core::__private::wire::put(&mut s.utm_campaign, m),
+                35usize => ::b24_core::__private::wire::put(&mut s.utm_content, m),
+                _ => ::b24_core::__private::wire::put(&mut s.utm_term, m),
+            }
+        }
+        fn extra(
+            s: &mut Self::Slots,
+        ) -> &mut ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        > {
+            &mut s.extra
+        }
+        fn finish(
+            s: Self::Slots,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            ::std::result::Result::Ok(s)
+        }
+    }
+    impl ::b24_core::__private::Check for Deal {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "STAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recurring,
+                &::std::format!("{}.{}", field, "IS_RECURRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "IS_RETURN_CUSTOMER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_repeated_approach,
+                &::std::format!("{}.{}", field, "IS_REPEATED_APPROACH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.probability,
+                &::std::format!("{}.{}", field, "PROBABILITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "IS_MANUAL_OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "TAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "CONTACT_IDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "BEGINDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "CLOSEDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_info,
+                &::std::format!("{}.{}", field, "ADDITIONAL_INFO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "LOCATION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+        }
+    }
     /// `DealParams` of [`crm.deal.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8604,21 +9202,11 @@ pub mod deal_userfield_add {
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.label,
                 &::std::format!("{}.{}", field, "LABEL"),

@@ -5614,19 +5614,16 @@ pub mod documentgenerator_document_upload {
                 &::std::format!("{}.{}", field, "region"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "region"), &self.region);
             ::b24_core::__private::Check::check(
                 &self.title,
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.number,
                 &::std::format!("{}.{}", field, "number"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "number"), &self.number);
             ::b24_core::__private::Check::check(
                 &self.pdf_content,
                 &::std::format!("{}.{}", field, "pdfContent"),
@@ -5955,14 +5952,11 @@ pub mod documentgenerator_numerator_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "template"), &self.template);
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
@@ -7888,7 +7882,6 @@ pub mod documentgenerator_template_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.file,
                 &::std::format!("{}.{}", field, "file"),
@@ -7904,7 +7897,6 @@ pub mod documentgenerator_template_add {
                 &::std::format!("{}.{}", field, "region"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "region"), &self.region);
             ::b24_core::__private::Check::check(
                 &self.entity_type_id,
                 &::std::format!("{}.{}", field, "entityTypeId"),

@@ -12127,11 +12127,6 @@ pub mod item_productrow_add {
                 &::std::format!("{}.{}", field, "ownerType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ownerType"),
-                    &self.owner_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.product_id,
                 &::std::format!("{}.{}", field, "productId"),
@@ -13606,7 +13601,6 @@ impl ::b24_core::__private::Method for ItemProductrowGetAvailableForPayment {
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerType")) {
             ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
-            problems.non_empty("ownerType", &self.owner_type);
         }
         all.finish()
     }
@@ -14867,7 +14861,6 @@ impl ::b24_core::__private::Method for ItemProductrowSet {
         }
         if !::b24_core::__private::is_ref(self.extra.get("ownerType")) {
             ::b24_core::__private::Check::check(&self.owner_type, "ownerType", problems);
-            problems.non_empty("ownerType", &self.owner_type);
         }
         ::b24_core::__private::Check::check(&self.product_rows, "productRows", problems);
         all.finish()

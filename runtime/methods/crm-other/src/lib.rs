@@ -669,11 +669,6 @@ pub mod other_types {
                 &::std::format!("{}.{}", field, "ENTITY_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_ID"),
-                    &self.entity_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.address_1,
                 &::std::format!("{}.{}", field, "ADDRESS_1"),
@@ -2289,11 +2284,6 @@ pub mod address_delete {
                 &::std::format!("{}.{}", field, "ENTITY_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_ID"),
-                    &self.entity_id,
-                );
         }
     }
 }
@@ -3259,7 +3249,6 @@ pub mod automatedsolution_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.type_ids,
                 &::std::format!("{}.{}", field, "typeIds"),
@@ -4610,7 +4599,6 @@ impl ::b24_core::__private::Method for AutomationTrigger {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("target")) {
             ::b24_core::__private::Check::check(&self.target, "target", problems);
-            problems.non_empty("target", &self.target);
         }
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
@@ -4755,11 +4743,9 @@ impl ::b24_core::__private::Method for AutomationTriggerAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         all.finish()
     }
@@ -4892,7 +4878,6 @@ impl ::b24_core::__private::Method for AutomationTriggerDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         all.finish()
     }
@@ -5048,7 +5033,6 @@ impl ::b24_core::__private::Method for AutomationTriggerExecute {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("OWNER_TYPE_ID")) {
             ::b24_core::__private::Check::check(
@@ -5470,7 +5454,6 @@ impl ::b24_core::__private::Method for CalllistAdd {
                 "ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("ENTITY_TYPE", &self.entity_type);
         }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
         if !::b24_core::__private::is_ref(self.extra.get("WEBFORM_ID")) {
@@ -6510,7 +6493,6 @@ impl ::b24_core::__private::Method for CalllistUpdate {
                 "ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("ENTITY_TYPE", &self.entity_type);
         }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
         if !::b24_core::__private::is_ref(self.extra.get("WEBFORM_ID")) {
@@ -7313,7 +7295,6 @@ pub mod category_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -9622,7 +9603,6 @@ impl ::b24_core::__private::Method for DuplicateFindbycomm {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
         if !::b24_core::__private::is_ref(self.extra.get("entity_type")) {
@@ -10414,7 +10394,6 @@ impl ::b24_core::__private::Method for DuplicateVolatileTypeRegister {
         }
         if !::b24_core::__private::is_ref(self.extra.get("fieldCode")) {
             ::b24_core::__private::Check::check(&self.field_code, "fieldCode", problems);
-            problems.non_empty("fieldCode", &self.field_code);
         }
         all.finish()
     }
@@ -15763,27 +15742,16 @@ pub mod status_add {
                 &::std::format!("{}.{}", field, "ENTITY_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_ID"),
-                    &self.entity_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.status_id,
                 &::std::format!("{}.{}", field, "STATUS_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "STATUS_ID"),
-                    &self.status_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "SORT"),
@@ -16123,7 +16091,6 @@ impl ::b24_core::__private::Method for StatusEntityItems {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("entityId")) {
             ::b24_core::__private::Check::check(&self.entity_id, "entityId", problems);
-            problems.non_empty("entityId", &self.entity_id);
         }
         all.finish()
     }
@@ -17413,7 +17380,6 @@ impl ::b24_core::__private::Method for TrackingTraceAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("TRACE")) {
             ::b24_core::__private::Check::check(&self.trace, "TRACE", problems);
-            problems.non_empty("TRACE", &self.trace);
         }
         ::b24_core::__private::Check::check(&self.entities, "ENTITIES", problems);
         all.finish()
@@ -17537,7 +17503,6 @@ pub mod tracking_trace_add {
                 &::std::format!("{}.{}", field, "TYPE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "ID"),
@@ -18259,7 +18224,6 @@ pub mod type_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.entity_type_id,
                 &::std::format!("{}.{}", field, "entityTypeId"),
@@ -22368,7 +22332,6 @@ impl ::b24_core::__private::Method for UserfieldSettingsFields {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         all.finish()
     }
@@ -23108,7 +23071,6 @@ pub mod vat_add {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.rate,
                 &::std::format!("{}.{}", field, "RATE"),
@@ -23931,7 +23893,6 @@ pub mod vat_update {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.rate,
                 &::std::format!("{}.{}", field, "RATE"),

@@ -271,11 +271,6 @@ pub mod requisite_types {
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_title,
                 &::std::format!("{}.{}", field, "FIELD_TITLE"),
@@ -1656,7 +1651,6 @@ pub mod requisite_add {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
@@ -2551,7 +2545,6 @@ pub mod requisite_bankdetail_add {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
@@ -7055,7 +7048,6 @@ pub mod requisite_preset_add {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "XML_ID"),
@@ -11111,31 +11103,16 @@ pub mod requisite_userfield_add {
                 &::std::format!("{}.{}", field, "ENTITY_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_ID"),
-                    &self.entity_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.user_type_id,
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "XML_ID"),

@@ -282,11 +282,6 @@ pub mod timeline_types {
                 &::std::format!("{}.{}", field, "ENTITY_TYPE"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                    &self.entity_type,
-                );
         }
     }
     /// `Files`, the same in every binding of this crate that uses it.
@@ -1855,18 +1850,11 @@ pub mod timeline_comment_add {
                 &::std::format!("{}.{}", field, "ENTITY_TYPE"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                    &self.entity_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.comment,
                 &::std::format!("{}.{}", field, "COMMENT"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "COMMENT"), &self.comment);
             ::b24_core::__private::Check::check(
                 &self.files,
                 &::std::format!("{}.{}", field, "FILES"),
@@ -2933,7 +2921,6 @@ impl ::b24_core::__private::Method for TimelineIconAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
         all.finish()
@@ -3158,7 +3145,6 @@ impl ::b24_core::__private::Method for TimelineIconDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -3297,7 +3283,6 @@ impl ::b24_core::__private::Method for TimelineIconGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -5059,20 +5044,16 @@ pub mod timeline_logmessage_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.text,
                 &::std::format!("{}.{}", field, "text"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "text"), &self.text);
             ::b24_core::__private::Check::check(
                 &self.icon_code,
                 &::std::format!("{}.{}", field, "iconCode"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "iconCode"), &self.icon_code);
         }
     }
     /// `Result` of [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html).
@@ -6261,7 +6242,6 @@ impl ::b24_core::__private::Method for TimelineLogoAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
         all.finish()
@@ -6486,7 +6466,6 @@ impl ::b24_core::__private::Method for TimelineLogoDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -6625,7 +6604,6 @@ impl ::b24_core::__private::Method for TimelineLogoGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -7631,7 +7609,6 @@ impl ::b24_core::__private::Method for TimelineNoteSave {
         }
         if !::b24_core::__private::is_ref(self.extra.get("text")) {
             ::b24_core::__private::Check::check(&self.text, "text", problems);
-            problems.non_empty("text", &self.text);
         }
         all.finish()
     }

@@ -163,7 +163,6 @@ impl ::b24_core::__private::Method for Add {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
             ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
@@ -639,6 +638,13 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub start: ::std::option::Option<i64>,
+    /// `SORT`: `int`.
+    #[serde(
+        rename = "SORT",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sort_value: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -659,6 +665,7 @@ impl Get {
             parent: ::std::option::Option::None,
             uf_head: ::std::option::Option::None,
             start: ::std::option::Option::None,
+            sort_value: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -773,6 +780,21 @@ impl Get {
         );
         self
     }
+    /// Sets `SORT`.
+    #[must_use]
+    pub fn sort_value(
+        mut self,
+        value: impl ::std::convert::Into<::b24_core::__private::Arg<i64>>,
+    ) -> Self {
+        self.sort_value = ::std::option::Option::Some(
+            ::b24_core::__private::Arg::place(
+                ::std::convert::Into::into(value),
+                "SORT",
+                &mut self.extra,
+            ),
+        );
+        self
+    }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
     /// gap in the spec until the spec is fixed.
     #[must_use]
@@ -800,9 +822,9 @@ impl ::b24_core::__private::wire::FromWire for Get {
     ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
         let obj = ::b24_core::__private::wire::object(value)?;
         let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+        let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
             obj,
-            &["sort", "order", "ID", "NAME", "PARENT", "UF_HEAD", "START"],
+            &["sort", "order", "ID", "NAME", "PARENT", "UF_HEAD", "START", "SORT"],
             ::std::option::Option::Some(&mut extra),
         );
         ::std::result::Result::Ok(Self {
@@ -813,6 +835,7 @@ impl ::b24_core::__private::wire::FromWire for Get {
             parent: ::b24_core::__private::wire::field_at(slot_4, "PARENT")?,
             uf_head: ::b24_core::__private::wire::field_at(slot_5, "UF_HEAD")?,
             start: ::b24_core::__private::wire::field_at(slot_6, "START")?,
+            sort_value: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
             extra,
         })
     }
@@ -852,6 +875,9 @@ impl ::b24_core::__private::Method for Get {
         }
         if !::b24_core::__private::is_ref(self.extra.get("START")) {
             ::b24_core::__private::Check::check(&self.start, "START", problems);
+        }
+        if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
+            ::b24_core::__private::Check::check(&self.sort_value, "SORT", problems);
         }
         all.finish()
     }

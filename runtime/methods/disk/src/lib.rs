@@ -6426,7 +6426,6 @@ impl ::b24_core::__private::Method for FileRename {
         }
         if !::b24_core::__private::is_ref(self.extra.get("newName")) {
             ::b24_core::__private::Check::check(&self.new_name, "newName", problems);
-            problems.non_empty("newName", &self.new_name);
         }
         all.finish()
     }
@@ -7578,7 +7577,6 @@ impl ::b24_core::__private::Method for FileSearch {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("QUERY")) {
             ::b24_core::__private::Check::check(&self.query, "QUERY", problems);
-            problems.non_empty("QUERY", &self.query);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
@@ -11069,7 +11067,6 @@ impl ::b24_core::__private::Method for FolderRename {
         }
         if !::b24_core::__private::is_ref(self.extra.get("newName")) {
             ::b24_core::__private::Check::check(&self.new_name, "newName", problems);
-            problems.non_empty("newName", &self.new_name);
         }
         all.finish()
     }
@@ -11378,7 +11375,6 @@ impl ::b24_core::__private::Method for FolderShareToUser {
         }
         if !::b24_core::__private::is_ref(self.extra.get("taskName")) {
             ::b24_core::__private::Check::check(&self.task_name, "taskName", problems);
-            problems.non_empty("taskName", &self.task_name);
         }
         all.finish()
     }
@@ -13936,7 +13932,6 @@ impl ::b24_core::__private::Method for StorageRename {
         }
         if !::b24_core::__private::is_ref(self.extra.get("newName")) {
             ::b24_core::__private::Check::check(&self.new_name, "newName", problems);
-            problems.non_empty("newName", &self.new_name);
         }
         all.finish()
     }

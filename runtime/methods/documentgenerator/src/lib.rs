@@ -2897,7 +2897,6 @@ impl ::b24_core::__private::Method for DocumentAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("value")) {
             ::b24_core::__private::Check::check(&self.value, "value", problems);
-            problems.non_empty("value", &self.value);
         }
         ::b24_core::__private::Check::check(&self.values, "values", problems);
         if !::b24_core::__private::is_ref(self.extra.get("stampsEnabled")) {
@@ -6138,14 +6137,11 @@ pub mod numerator_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "template"), &self.template);
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
@@ -7512,7 +7508,6 @@ pub mod region_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.language_id,
                 &::std::format!("{}.{}", field, "languageId"),
@@ -7777,7 +7772,6 @@ impl ::b24_core::__private::Method for RegionGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         all.finish()
     }
@@ -8630,7 +8624,6 @@ pub mod role_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),
@@ -9019,11 +9012,6 @@ pub mod role_fillaccesses {
                 &::std::format!("{}.{}", field, "accessCode"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "accessCode"),
-                    &self.access_code,
-                );
         }
     }
 }
@@ -10277,7 +10265,6 @@ pub mod template_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.file_id,
                 &::std::format!("{}.{}", field, "fileId"),
@@ -10298,7 +10285,6 @@ pub mod template_add {
                 &::std::format!("{}.{}", field, "region"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "region"), &self.region);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),

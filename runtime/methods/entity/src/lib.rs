@@ -352,11 +352,9 @@ impl ::b24_core::__private::Method for Add {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
         all.finish()
@@ -504,7 +502,6 @@ impl ::b24_core::__private::Method for Delete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         all.finish()
     }
@@ -1089,7 +1086,6 @@ impl ::b24_core::__private::Method for ItemAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -1277,7 +1273,6 @@ impl ::b24_core::__private::Method for ItemDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -1483,7 +1478,6 @@ impl ::b24_core::__private::Method for ItemGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
@@ -2442,11 +2436,9 @@ impl ::b24_core::__private::Method for ItemPropertyAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
             ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-            problems.non_empty("PROPERTY", &self.property);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -2614,11 +2606,9 @@ impl ::b24_core::__private::Method for ItemPropertyDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
             ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-            problems.non_empty("PROPERTY", &self.property);
         }
         all.finish()
     }
@@ -2786,7 +2776,6 @@ impl ::b24_core::__private::Method for ItemPropertyGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
             ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
@@ -3163,11 +3152,9 @@ impl ::b24_core::__private::Method for ItemPropertyUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PROPERTY")) {
             ::b24_core::__private::Check::check(&self.property, "PROPERTY", problems);
-            problems.non_empty("PROPERTY", &self.property);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PROPERTY_NEW")) {
             ::b24_core::__private::Check::check(
@@ -3513,7 +3500,6 @@ impl ::b24_core::__private::Method for ItemUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -3712,7 +3698,6 @@ impl ::b24_core::__private::Method for Rights {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
         all.finish()
@@ -4135,11 +4120,9 @@ impl ::b24_core::__private::Method for SectionAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SECTION")) {
             ::b24_core::__private::Check::check(&self.section, "SECTION", problems);
@@ -4311,7 +4294,6 @@ impl ::b24_core::__private::Method for SectionDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -4517,7 +4499,6 @@ impl ::b24_core::__private::Method for SectionGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
@@ -5477,7 +5458,6 @@ impl ::b24_core::__private::Method for SectionUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -5715,7 +5695,6 @@ impl ::b24_core::__private::Method for Update {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY")) {
             ::b24_core::__private::Check::check(&self.entity, "ENTITY", problems);
-            problems.non_empty("ENTITY", &self.entity);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);

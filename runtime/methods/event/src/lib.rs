@@ -244,7 +244,6 @@ impl ::b24_core::__private::Method for Bind {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("event")) {
             ::b24_core::__private::Check::check(&self.event, "event", problems);
-            problems.non_empty("event", &self.event);
         }
         if !::b24_core::__private::is_ref(self.extra.get("handler")) {
             ::b24_core::__private::Check::check(&self.handler, "handler", problems);
@@ -678,7 +677,6 @@ impl ::b24_core::__private::Method for OfflineClear {
                 "process_id",
                 problems,
             );
-            problems.non_empty("process_id", &self.process_id);
         }
         ::b24_core::__private::Check::check(&self.id, "id", problems);
         ::b24_core::__private::Check::check(&self.message_id, "message_id", problems);
@@ -831,7 +829,6 @@ impl ::b24_core::__private::Method for OfflineError {
                 "process_id",
                 problems,
             );
-            problems.non_empty("process_id", &self.process_id);
         }
         ::b24_core::__private::Check::check(&self.message_id, "message_id", problems);
         all.finish()
@@ -1978,11 +1975,9 @@ impl ::b24_core::__private::Method for Unbind {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("event")) {
             ::b24_core::__private::Check::check(&self.event, "event", problems);
-            problems.non_empty("event", &self.event);
         }
         if !::b24_core::__private::is_ref(self.extra.get("handler")) {
             ::b24_core::__private::Check::check(&self.handler, "handler", problems);
-            problems.non_empty("handler", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("auth_type")) {
             ::b24_core::__private::Check::check(&self.auth_type, "auth_type", problems);

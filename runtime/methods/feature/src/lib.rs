@@ -105,7 +105,6 @@ impl ::b24_core::__private::Method for Get {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         all.finish()
     }

@@ -739,8 +739,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "company"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "company"), &self.company);
             ::b24_core::__private::Check::check(
                 &self.crm_company_id,
                 &::std::format!("{}.{}", field, "crmCompanyId"),
@@ -751,7 +749,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.data,
                 &::std::format!("{}.{}", field, "data"),
@@ -2340,7 +2337,6 @@ impl ::b24_core::__private::Method for EmployeeFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -3017,7 +3013,6 @@ impl ::b24_core::__private::Method for EmployeeSearchV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("nodeId")) {
             ::b24_core::__private::Check::check(&self.node_id, "nodeId", problems);
@@ -5106,7 +5101,6 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeList {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("company")) {
             ::b24_core::__private::Check::check(&self.company, "company", problems);
-            problems.non_empty("company", &self.company);
         }
         if !::b24_core::__private::is_ref(self.extra.get("limit")) {
             ::b24_core::__private::Check::check(&self.limit, "limit", problems);
@@ -5583,7 +5577,6 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("company")) {
             ::b24_core::__private::Check::check(&self.company, "company", problems);
-            problems.non_empty("company", &self.company);
         }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.job, "job", problems);
@@ -5743,14 +5736,11 @@ pub mod hcmlink_employee_set {
                 &::std::format!("{}.{}", field, "employee"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "employee"), &self.employee);
             ::b24_core::__private::Check::check(
                 &self.person,
                 &::std::format!("{}.{}", field, "person"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "person"), &self.person);
             ::b24_core::__private::Check::check(
                 &self.user_id,
                 &::std::format!("{}.{}", field, "userId"),
@@ -5891,7 +5881,6 @@ impl ::b24_core::__private::Method for HcmlinkFieldValueSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("company")) {
             ::b24_core::__private::Check::check(&self.company, "company", problems);
-            problems.non_empty("company", &self.company);
         }
         ::b24_core::__private::Check::check(&self.data, "data", problems);
         ::b24_core::__private::Check::check(&self.job, "job", problems);
@@ -6029,20 +6018,16 @@ pub mod hcmlink_field_value_set {
                 &::std::format!("{}.{}", field, "field"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "field"), &self.field);
             ::b24_core::__private::Check::check(
                 &self.employee,
                 &::std::format!("{}.{}", field, "employee"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "employee"), &self.employee);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
         }
     }
     /// `Job` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html), shared with the crate's other bindings.
@@ -6532,7 +6517,6 @@ pub mod hcmlink_job_update {
                 &::std::format!("{}.{}", field, "status"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "status"), &self.status);
             ::b24_core::__private::Check::check(
                 &self.total,
                 &::std::format!("{}.{}", field, "total"),
@@ -6928,11 +6912,9 @@ impl ::b24_core::__private::Method for NodeAddV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("parentId")) {
             ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);
@@ -8039,7 +8021,6 @@ impl ::b24_core::__private::Method for NodeCommunicationEditV3 {
                 "communicationType",
                 problems,
             );
-            problems.non_empty("communicationType", &self.communication_type);
         }
         ::b24_core::__private::Check::check(
             &self.create_default,
@@ -9533,7 +9514,6 @@ impl ::b24_core::__private::Method for NodeFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -10277,7 +10257,6 @@ impl ::b24_core::__private::Method for NodeListV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
@@ -10576,7 +10555,6 @@ impl ::b24_core::__private::Method for NodeMemberAddV3 {
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         if !::b24_core::__private::is_ref(self.extra.get("role")) {
             ::b24_core::__private::Check::check(&self.role, "role", problems);
-            problems.non_empty("role", &self.role);
         }
         all.finish()
     }
@@ -10747,7 +10725,6 @@ impl ::b24_core::__private::Method for NodeMemberFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -12084,11 +12061,9 @@ impl ::b24_core::__private::Method for NodeSearchV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("parentId")) {
             ::b24_core::__private::Check::check(&self.parent_id, "parentId", problems);

@@ -2713,11 +2713,9 @@ impl ::b24_core::__private::Method for ChatGet {
                 "ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("ENTITY_TYPE", &self.entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
             ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-            problems.non_empty("ENTITY_ID", &self.entity_id);
         }
         all.finish()
     }
@@ -3710,7 +3708,6 @@ impl ::b24_core::__private::Method for ChatUpdateColor {
         }
         if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
             ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-            problems.non_empty("COLOR", &self.color);
         }
         problems
             .at_least_one(
@@ -3916,7 +3913,6 @@ impl ::b24_core::__private::Method for ChatUpdateTitle {
         }
         if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
             ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-            problems.non_empty("TITLE", &self.title);
         }
         problems
             .at_least_one(
@@ -13492,7 +13488,6 @@ impl ::b24_core::__private::Method for MessageCommand {
         }
         if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
             ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-            problems.non_empty("COMMAND", &self.command);
         }
         if !::b24_core::__private::is_ref(self.extra.get("COMMAND_PARAMS")) {
             ::b24_core::__private::Check::check(
@@ -13959,7 +13954,6 @@ impl ::b24_core::__private::Method for MessageShare {
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-            problems.non_empty("TYPE", &self.type_);
         }
         all.finish()
     }
@@ -14557,7 +14551,6 @@ impl ::b24_core::__private::Method for Notify {
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
             ::b24_core::__private::Check::check(
@@ -14733,7 +14726,6 @@ impl ::b24_core::__private::Method for NotifyAnswer {
                 "ANSWER_TEXT",
                 problems,
             );
-            problems.non_empty("ANSWER_TEXT", &self.answer_text);
         }
         all.finish()
     }
@@ -14891,7 +14883,6 @@ impl ::b24_core::__private::Method for NotifyConfirm {
                 "NOTIFY_VALUE",
                 problems,
             );
-            problems.non_empty("NOTIFY_VALUE", &self.notify_value);
         }
         all.finish()
     }
@@ -16396,7 +16387,6 @@ impl ::b24_core::__private::Method for NotifyPersonalAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
             ::b24_core::__private::Check::check(
@@ -17609,7 +17599,6 @@ impl ::b24_core::__private::Method for NotifySystemAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_OUT")) {
             ::b24_core::__private::Check::check(
@@ -21656,7 +21645,6 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("FIND")) {
             ::b24_core::__private::Check::check(&self.find, "FIND", problems);
-            problems.non_empty("FIND", &self.find);
         }
         ::b24_core::__private::Check::check(&self.user_data, "USER_DATA", problems);
         if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
@@ -23805,7 +23793,6 @@ impl ::b24_core::__private::Method for SearchUserList {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("FIND")) {
             ::b24_core::__private::Check::check(&self.find, "FIND", problems);
-            problems.non_empty("FIND", &self.find);
         }
         ::b24_core::__private::Check::check(&self.business, "BUSINESS", problems);
         if !::b24_core::__private::is_ref(self.extra.get("OFFSET")) {
@@ -25975,7 +25962,6 @@ impl ::b24_core::__private::Method for UserStatusSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
             ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-            problems.non_empty("STATUS", &self.status);
         }
         all.finish()
     }
@@ -26608,7 +26594,6 @@ impl ::b24_core::__private::Method for V2FileDownload {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("fileId")) {
             ::b24_core::__private::Check::check(&self.file_id, "fileId", problems);
@@ -26830,7 +26815,6 @@ impl ::b24_core::__private::Method for V2FileUpload {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -26985,7 +26969,6 @@ pub mod v2_file_upload {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.content,
                 &::std::format!("{}.{}", field, "content"),

@@ -2910,11 +2910,9 @@ impl ::b24_core::__private::Method for ChatGet {
                 "ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("ENTITY_TYPE", &self.entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ENTITY_ID")) {
             ::b24_core::__private::Check::check(&self.entity_id, "ENTITY_ID", problems);
-            problems.non_empty("ENTITY_ID", &self.entity_id);
         }
         all.finish()
     }
@@ -4231,7 +4229,6 @@ impl ::b24_core::__private::Method for ChatUpdateColor {
         }
         if !::b24_core::__private::is_ref(self.extra.get("COLOR")) {
             ::b24_core::__private::Check::check(&self.color, "COLOR", problems);
-            problems.non_empty("COLOR", &self.color);
         }
         if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
             ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -4448,7 +4445,6 @@ impl ::b24_core::__private::Method for ChatUpdateTitle {
         }
         if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
             ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-            problems.non_empty("TITLE", &self.title);
         }
         if !::b24_core::__private::is_ref(self.extra.get("BOT_ID")) {
             ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -6310,7 +6306,6 @@ impl ::b24_core::__private::Method for CommandRegister {
         }
         if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
             ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-            problems.non_empty("COMMAND", &self.command);
         }
         if !::b24_core::__private::is_ref(self.extra.get("EVENT_COMMAND_ADD")) {
             ::b24_core::__private::Check::check(
@@ -6318,7 +6313,6 @@ impl ::b24_core::__private::Method for CommandRegister {
                 "EVENT_COMMAND_ADD",
                 problems,
             );
-            problems.non_empty("EVENT_COMMAND_ADD", &self.event_command_add);
         }
         ::b24_core::__private::Check::check(&self.lang, "LANG", problems);
         ::b24_core::__private::Check::check(&self.common, "COMMON", problems);
@@ -6480,17 +6474,11 @@ pub mod command_register {
                 &::std::format!("{}.{}", field, "LANGUAGE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "LANGUAGE_ID"),
-                    &self.language_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.title,
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.params,
                 &::std::format!("{}.{}", field, "PARAMS"),
@@ -8839,7 +8827,6 @@ impl ::b24_core::__private::Method for MessageAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
@@ -10094,7 +10081,6 @@ impl ::b24_core::__private::Method for Register {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
@@ -10241,13 +10227,18 @@ pub mod register {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
+        ::std::default::Default,
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Properties {
         /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// `LAST_NAME`: `string`.
         #[serde(
             rename = "LAST_NAME",
@@ -10318,33 +10309,6 @@ pub mod register {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    #[doc(hidden)]
-    #[derive(::std::default::Default)]
-    pub struct __PropertiesSlots {
-        name: ::std::option::Option<::std::string::String>,
-        last_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        color: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        email: ::std::option::Option<::std::option::Option<::std::string::String>>,
-        personal_birthday: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        >,
-        work_position: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        >,
-        personal_www: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        >,
-        personal_gender: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        >,
-        personal_photo: ::std::option::Option<
-            ::std::option::Option<::b24_core::__private::types::File>,
-        >,
-        extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
     impl ::b24_core::__private::wire::FromWire for Properties {
         fn decode<'de, D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -10364,22 +10328,22 @@ pub mod register {
             "PERSONAL_GENDER",
             "PERSONAL_PHOTO",
         ];
-        type Slots = __PropertiesSlots;
+        type Slots = Self;
         fn fill<'de, A: ::b24_core::__private::serde::de::MapAccess<'de>>(
             s: &mut Self::Slots,
             i: usize,
             m: &mut A,
         ) -> ::std::result::Result<(), A::Error> {
             match i {
-                0usize => ::b24_core::__private::wire::fill(&mut s.name, m),
-                1usize => ::b24_core::__private::wire::fill(&mut s.last_name, m),
-                2usize => ::b24_core::__private::wire::fill(&mut s.color, m),
-                3usize => ::b24_core::__private::wire::fill(&mut s.email, m),
-                4usize => ::b24_core::__private::wire::fill(&mut s.personal_birthday, m),
-                5usize => ::b24_core::__private::wire::fill(&mut s.work_position, m),
-                6usize => ::b24_core::__private::wire::fill(&mut s.personal_www, m),
-                7usize => ::b24_core::__private::wire::fill(&mut s.personal_gender, m),
-                _ => ::b24_core::__private::wire::fill(&mut s.personal_photo, m),
+                0usize => ::b24_core::__private::wire::put(&mut s.name, m),
+                1usize => ::b24_core::__private::wire::put(&mut s.last_name, m),
+                2usize => ::b24_core::__private::wire::put(&mut s.color, m),
+                3usize => ::b24_core::__private::wire::put(&mut s.email, m),
+                4usize => ::b24_core::__private::wire::put(&mut s.personal_birthday, m),
+                5usize => ::b24_core::__private::wire::put(&mut s.work_position, m),
+                6usize => ::b24_core::__private::wire::put(&mut s.personal_www, m),
+                7usize => ::b24_core::__private::wire::put(&mut s.personal_gender, m),
+                _ => ::b24_core::__private::wire::put(&mut s.personal_photo, m),
             }
         }
         fn extra(
@@ -10393,33 +10357,7 @@ pub mod register {
         fn finish(
             s: Self::Slots,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::take(s.name, "NAME")?,
-                last_name: ::b24_core::__private::wire::take(s.last_name, "LAST_NAME")?,
-                color: ::b24_core::__private::wire::take(s.color, "COLOR")?,
-                email: ::b24_core::__private::wire::take(s.email, "EMAIL")?,
-                personal_birthday: ::b24_core::__private::wire::take(
-                    s.personal_birthday,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                work_position: ::b24_core::__private::wire::take(
-                    s.work_position,
-                    "WORK_POSITION",
-                )?,
-                personal_www: ::b24_core::__private::wire::take(
-                    s.personal_www,
-                    "PERSONAL_WWW",
-                )?,
-                personal_gender: ::b24_core::__private::wire::take(
-                    s.personal_gender,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_photo: ::b24_core::__private::wire::take(
-                    s.personal_photo,
-                    "PERSONAL_PHOTO",
-                )?,
-                extra: s.extra,
-            })
+            ::std::result::Result::Ok(s)
         }
     }
     impl ::b24_core::__private::Check for Properties {
@@ -10430,7 +10368,6 @@ pub mod register {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.last_name,
                 &::std::format!("{}.{}", field, "LAST_NAME"),
@@ -11844,7 +11781,6 @@ pub mod v2_bot_register {
                 &::std::format!("{}.{}", field, "code"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "code"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.bot_token,
                 &::std::format!("{}.{}", field, "botToken"),
@@ -12035,7 +11971,6 @@ pub mod v2_bot_register {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.last_name,
                 &::std::format!("{}.{}", field, "lastName"),
@@ -13141,7 +13076,6 @@ impl ::b24_core::__private::Method for V2ChatInputActionNotify {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("statusMessageCode")) {
             ::b24_core::__private::Check::check(
@@ -13350,7 +13284,6 @@ impl ::b24_core::__private::Method for V2ChatManagerAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
@@ -13554,7 +13487,6 @@ impl ::b24_core::__private::Method for V2ChatManagerDelete {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
@@ -13766,7 +13698,6 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("reaction")) {
             ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
-            problems.non_empty("reaction", &self.reaction);
         }
         all.finish()
     }
@@ -13981,7 +13912,6 @@ impl ::b24_core::__private::Method for V2ChatMessageReactionDelete {
         }
         if !::b24_core::__private::is_ref(self.extra.get("reaction")) {
             ::b24_core::__private::Check::check(&self.reaction, "reaction", problems);
-            problems.non_empty("reaction", &self.reaction);
         }
         all.finish()
     }
@@ -15253,7 +15183,6 @@ impl ::b24_core::__private::Method for V2ChatMessageRead {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("messageId")) {
             ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
@@ -15585,7 +15514,6 @@ impl ::b24_core::__private::Method for V2ChatMessageSend {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -16387,7 +16315,6 @@ impl ::b24_core::__private::Method for V2ChatTextFieldEnabled {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.enabled, "enabled", problems);
         all.finish()
@@ -16587,7 +16514,6 @@ impl ::b24_core::__private::Method for V2ChatUserAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.user_ids, "userIds", problems);
         all.finish()
@@ -16790,7 +16716,6 @@ impl ::b24_core::__private::Method for V2ChatUserDelete {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("userId")) {
             ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
@@ -17032,7 +16957,6 @@ impl ::b24_core::__private::Method for V2ChatUserList {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         if !::b24_core::__private::is_ref(self.extra.get("limit")) {
@@ -18252,7 +18176,6 @@ impl ::b24_core::__private::Method for V2ChatGet {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         all.finish()
     }
@@ -19104,7 +19027,6 @@ impl ::b24_core::__private::Method for V2ChatLeave {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         all.finish()
     }
@@ -19306,7 +19228,6 @@ impl ::b24_core::__private::Method for V2ChatSetOwner {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("userId")) {
             ::b24_core::__private::Check::check(&self.user_id, "userId", problems);
@@ -19507,7 +19428,6 @@ impl ::b24_core::__private::Method for V2ChatUpdate {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -19862,7 +19782,6 @@ impl ::b24_core::__private::Method for V2CommandAnswer {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -20655,8 +20574,6 @@ pub mod v2_command_register {
                 &::std::format!("{}.{}", field, "command"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "command"), &self.command);
             ::b24_core::__private::Check::check(
                 &self.title,
                 &::std::format!("{}.{}", field, "title"),
@@ -22017,7 +21934,6 @@ impl ::b24_core::__private::Method for V2FileUpload {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dialogId")) {
             ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
-            problems.non_empty("dialogId", &self.dialog_id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -22178,7 +22094,6 @@ pub mod v2_file_upload {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.content,
                 &::std::format!("{}.{}", field, "content"),

@@ -555,7 +555,6 @@ impl ::b24_core::__private::Method for Activate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -754,18 +753,15 @@ impl ::b24_core::__private::Method for ChatNameSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CHAT_ID")) {
             ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
-            problems.non_empty("CHAT_ID", &self.chat_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
             ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -1023,7 +1019,6 @@ impl ::b24_core::__private::Method for ConnectorDataSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -1297,7 +1292,6 @@ impl ::b24_core::__private::Method for DeleteMessages {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -2059,11 +2053,9 @@ impl ::b24_core::__private::Method for Register {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
-            problems.non_empty("ID", &self.id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         ::b24_core::__private::Check::check(&self.icon, "ICON", problems);
         if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT_HANDLER")) {
@@ -2072,7 +2064,6 @@ impl ::b24_core::__private::Method for Register {
                 "PLACEMENT_HANDLER",
                 problems,
             );
-            problems.non_empty("PLACEMENT_HANDLER", &self.placement_handler);
         }
         ::b24_core::__private::Check::check(
             &self.icon_disabled,
@@ -2287,11 +2278,6 @@ pub mod register {
                 &::std::format!("{}.{}", field, "DATA_IMAGE"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "DATA_IMAGE"),
-                    &self.data_image,
-                );
             ::b24_core::__private::Check::check(
                 &self.color,
                 &::std::format!("{}.{}", field, "COLOR"),
@@ -2425,7 +2411,6 @@ impl ::b24_core::__private::Method for SendMessages {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -2802,7 +2787,6 @@ impl ::b24_core::__private::Method for SendStatusDelivery {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -2972,7 +2956,6 @@ impl ::b24_core::__private::Method for SendStatusReading {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -3146,7 +3129,6 @@ impl ::b24_core::__private::Method for Status {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);
@@ -3418,7 +3400,6 @@ impl ::b24_core::__private::Method for Unregister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("ID")) {
             ::b24_core::__private::Check::check(&self.id, "ID", problems);
-            problems.non_empty("ID", &self.id);
         }
         all.finish()
     }
@@ -3580,7 +3561,6 @@ impl ::b24_core::__private::Method for UpdateMessages {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CONNECTOR")) {
             ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
-            problems.non_empty("CONNECTOR", &self.connector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LINE")) {
             ::b24_core::__private::Check::check(&self.line, "LINE", problems);

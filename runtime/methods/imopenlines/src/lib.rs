@@ -6564,7 +6564,6 @@ impl ::b24_core::__private::Method for CrmChatGet {
                 "CRM_ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
             ::b24_core::__private::Check::check(
@@ -6834,7 +6833,6 @@ impl ::b24_core::__private::Method for CrmChatGetLastId {
                 "CRM_ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
             ::b24_core::__private::Check::check(
@@ -7027,7 +7025,6 @@ impl ::b24_core::__private::Method for CrmChatUserAdd {
                 "CRM_ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
             ::b24_core::__private::Check::check(
@@ -7238,7 +7235,6 @@ impl ::b24_core::__private::Method for CrmChatUserDelete {
                 "CRM_ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
             ::b24_core::__private::Check::check(
@@ -7597,7 +7593,6 @@ impl ::b24_core::__private::Method for CrmMessageAdd {
                 "CRM_ENTITY_TYPE",
                 problems,
             );
-            problems.non_empty("CRM_ENTITY_TYPE", &self.crm_entity_type);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CRM_ENTITY")) {
             ::b24_core::__private::Check::check(
@@ -7614,7 +7609,6 @@ impl ::b24_core::__private::Method for CrmMessageAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         all.finish()
     }
@@ -9656,7 +9650,6 @@ impl ::b24_core::__private::Method for NetworkJoin {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         all.finish()
     }
@@ -9881,14 +9874,12 @@ impl ::b24_core::__private::Method for NetworkMessageAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
             ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE")) {
             ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
-            problems.non_empty("MESSAGE", &self.message);
         }
         ::b24_core::__private::Check::check(&self.attach, "ATTACH", problems);
         ::b24_core::__private::Check::check(&self.keyboard, "KEYBOARD", problems);
@@ -14341,7 +14332,6 @@ impl ::b24_core::__private::Method for SessionOpen {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("USER_CODE")) {
             ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
-            problems.non_empty("USER_CODE", &self.user_code);
         }
         all.finish()
     }

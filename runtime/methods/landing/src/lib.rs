@@ -793,7 +793,6 @@ impl ::b24_core::__private::Method for BlockAddcard {
         }
         if !::b24_core::__private::is_ref(self.extra.get("selector")) {
             ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-            problems.non_empty("selector", &self.selector);
         }
         if !::b24_core::__private::is_ref(self.extra.get("content")) {
             ::b24_core::__private::Check::check(&self.content, "content", problems);
@@ -1018,7 +1017,6 @@ impl ::b24_core::__private::Method for BlockChangeAnchor {
         }
         if !::b24_core::__private::is_ref(self.extra.get("data")) {
             ::b24_core::__private::Check::check(&self.data, "data", problems);
-            problems.non_empty("data", &self.data);
         }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -1464,7 +1462,6 @@ impl ::b24_core::__private::Method for BlockClonecard {
         }
         if !::b24_core::__private::is_ref(self.extra.get("selector")) {
             ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-            problems.non_empty("selector", &self.selector);
         }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -4437,7 +4434,6 @@ impl ::b24_core::__private::Method for BlockGetmanifestfile {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -6327,7 +6323,6 @@ impl ::b24_core::__private::Method for BlockRemovecard {
         }
         if !::b24_core::__private::is_ref(self.extra.get("selector")) {
             ::b24_core::__private::Check::check(&self.selector, "selector", problems);
-            problems.non_empty("selector", &self.selector);
         }
         ::b24_core::__private::Check::check(
             &self.prevent_history,
@@ -7566,7 +7561,6 @@ impl ::b24_core::__private::Method for BlockUpdatecontent {
         }
         if !::b24_core::__private::is_ref(self.extra.get("content")) {
             ::b24_core::__private::Check::check(&self.content, "content", problems);
-            problems.non_empty("content", &self.content);
         }
         ::b24_core::__private::Check::check(&self.designed, "designed", problems);
         ::b24_core::__private::Check::check(
@@ -9018,7 +9012,6 @@ impl ::b24_core::__private::Method for DemosGetPageList {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         all.finish()
@@ -10162,7 +10155,6 @@ impl ::b24_core::__private::Method for DemosGetSiteList {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         all.finish()
@@ -11068,7 +11060,6 @@ impl ::b24_core::__private::Method for DemosUnregister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -11482,7 +11473,6 @@ pub mod landing_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.site_id,
                 &::std::format!("{}.{}", field, "SITE_ID"),
@@ -11700,7 +11690,6 @@ impl ::b24_core::__private::Method for LandingAddByTemplate {
         }
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -17537,7 +17526,6 @@ impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
                 "landingUrl",
                 problems,
             );
-            problems.non_empty("landingUrl", &self.landing_url);
         }
         if !::b24_core::__private::is_ref(self.extra.get("siteId")) {
             ::b24_core::__private::Check::check(&self.site_id, "siteId", problems);
@@ -18800,7 +18788,6 @@ impl ::b24_core::__private::Method for RepoCheckContent {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("content")) {
             ::b24_core::__private::Check::check(&self.content, "content", problems);
-            problems.non_empty("content", &self.content);
         }
         if !::b24_core::__private::is_ref(self.extra.get("splitter")) {
             ::b24_core::__private::Check::check(&self.splitter, "splitter", problems);
@@ -19520,7 +19507,6 @@ impl ::b24_core::__private::Method for RepoRegister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         ::b24_core::__private::Check::check(&self.manifest, "manifest", problems);
@@ -19744,28 +19730,21 @@ pub mod repo_register {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.content,
                 &::std::format!("{}.{}", field, "CONTENT"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "CONTENT"), &self.content);
             ::b24_core::__private::Check::check(
                 &self.sections,
                 &::std::format!("{}.{}", field, "SECTIONS"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "SECTIONS"), &self.sections);
             ::b24_core::__private::Check::check(
                 &self.preview,
                 &::std::format!("{}.{}", field, "PREVIEW"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "PREVIEW"), &self.preview);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "DESCRIPTION"),
@@ -20022,7 +20001,6 @@ impl ::b24_core::__private::Method for RepoUnbind {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("handler")) {
             ::b24_core::__private::Check::check(&self.handler, "handler", problems);
@@ -20161,7 +20139,6 @@ impl ::b24_core::__private::Method for RepoUnregister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -21152,7 +21129,6 @@ impl ::b24_core::__private::Method for RepowidgetRegister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -21349,14 +21325,11 @@ pub mod repowidget_register {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.preview,
                 &::std::format!("{}.{}", field, "PREVIEW"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "PREVIEW"), &self.preview);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "DESCRIPTION"),
@@ -21367,15 +21340,11 @@ pub mod repowidget_register {
                 &::std::format!("{}.{}", field, "CONTENT"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "CONTENT"), &self.content);
             ::b24_core::__private::Check::check(
                 &self.sections,
                 &::std::format!("{}.{}", field, "SECTIONS"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "SECTIONS"), &self.sections);
             ::b24_core::__private::Check::check(
                 &self.widget_params,
                 &::std::format!("{}.{}", field, "WIDGET_PARAMS"),
@@ -21518,8 +21487,6 @@ pub mod repowidget_register {
                 &::std::format!("{}.{}", field, "rootNode"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "rootNode"), &self.root_node);
             ::b24_core::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "lang"),
@@ -21530,8 +21497,6 @@ pub mod repowidget_register {
                 &::std::format!("{}.{}", field, "handler"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "handler"), &self.handler);
             ::b24_core::__private::Check::check(
                 &self.style,
                 &::std::format!("{}.{}", field, "style"),
@@ -21644,7 +21609,6 @@ impl ::b24_core::__private::Method for RepowidgetUnregister {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("code")) {
             ::b24_core::__private::Check::check(&self.code, "code", problems);
-            problems.non_empty("code", &self.code);
         }
         all.finish()
     }
@@ -23214,7 +23178,6 @@ pub mod site_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
@@ -23539,7 +23502,6 @@ pub mod site_add_folder {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
@@ -23816,7 +23778,6 @@ impl ::b24_core::__private::Method for SiteBindingToMenu {
         }
         if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
             ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
-            problems.non_empty("menuCode", &self.menu_code);
         }
         all.finish()
     }
@@ -30375,7 +30336,6 @@ impl ::b24_core::__private::Method for SiteUnbindingFromMenu {
         }
         if !::b24_core::__private::is_ref(self.extra.get("menuCode")) {
             ::b24_core::__private::Check::check(&self.menu_code, "menuCode", problems);
-            problems.non_empty("menuCode", &self.menu_code);
         }
         all.finish()
     }
@@ -33136,7 +33096,6 @@ impl ::b24_core::__private::Method for SyspageSet {
         }
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("lid")) {
             ::b24_core::__private::Check::check(&self.lid, "lid", problems);

@@ -146,7 +146,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "DESCRIPTION"),
@@ -248,7 +247,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
         }
     }
     /// `Fields3`, the same in every binding of this crate that uses it.
@@ -464,7 +462,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.external_id,
                 &::std::format!("{}.{}", field, "EXTERNAL_ID"),
@@ -914,7 +911,6 @@ impl ::b24_core::__private::Method for Add {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_CODE")) {
             ::b24_core::__private::Check::check(
@@ -922,7 +918,6 @@ impl ::b24_core::__private::Method for Add {
                 "IBLOCK_CODE",
                 problems,
             );
-            problems.non_empty("IBLOCK_CODE", &self.iblock_code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SOCNET_GROUP_ID")) {
             ::b24_core::__private::Check::check(
@@ -1138,7 +1133,6 @@ impl ::b24_core::__private::Method for Delete {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -1431,7 +1425,6 @@ impl ::b24_core::__private::Method for ElementAdd {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -1449,7 +1442,6 @@ impl ::b24_core::__private::Method for ElementAdd {
                 "ELEMENT_CODE",
                 problems,
             );
-            problems.non_empty("ELEMENT_CODE", &self.element_code);
         }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_SECTION_ID")) {
@@ -1738,7 +1730,6 @@ impl ::b24_core::__private::Method for ElementDelete {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -2124,7 +2115,6 @@ impl ::b24_core::__private::Method for ElementGet {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -2679,7 +2669,6 @@ impl ::b24_core::__private::Method for ElementGetFileUrl {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -2981,7 +2970,6 @@ impl ::b24_core::__private::Method for ElementUpdate {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -3238,7 +3226,6 @@ impl ::b24_core::__private::Method for FieldAdd {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -3598,13 +3585,11 @@ pub mod field_add {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "TYPE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.is_required,
                 &::std::format!("{}.{}", field, "IS_REQUIRED"),
@@ -3839,7 +3824,6 @@ impl ::b24_core::__private::Method for FieldDelete {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -3853,7 +3837,6 @@ impl ::b24_core::__private::Method for FieldDelete {
         }
         if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
             ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
-            problems.non_empty("FIELD_ID", &self.field_id);
         }
         problems
             .at_least_one(
@@ -4080,7 +4063,6 @@ impl ::b24_core::__private::Method for FieldGet {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -4843,7 +4825,6 @@ impl ::b24_core::__private::Method for FieldTypeGet {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -5075,7 +5056,6 @@ impl ::b24_core::__private::Method for FieldUpdate {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -5090,7 +5070,6 @@ impl ::b24_core::__private::Method for FieldUpdate {
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         if !::b24_core::__private::is_ref(self.extra.get("FIELD_ID")) {
             ::b24_core::__private::Check::check(&self.field_id, "FIELD_ID", problems);
-            problems.non_empty("FIELD_ID", &self.field_id);
         }
         problems
             .at_least_one(
@@ -5439,13 +5418,11 @@ pub mod field_update {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "TYPE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.is_required,
                 &::std::format!("{}.{}", field, "IS_REQUIRED"),
@@ -5750,7 +5727,6 @@ impl ::b24_core::__private::Method for Get {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -7035,7 +7011,6 @@ impl ::b24_core::__private::Method for SectionAdd {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -7060,7 +7035,6 @@ impl ::b24_core::__private::Method for SectionAdd {
                 "SECTION_CODE",
                 problems,
             );
-            problems.non_empty("SECTION_CODE", &self.section_code);
         }
         ::b24_core::__private::Check::check(&self.fields, "FIELDS", problems);
         problems
@@ -7326,7 +7300,6 @@ impl ::b24_core::__private::Method for SectionDelete {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -7598,7 +7571,6 @@ impl ::b24_core::__private::Method for SectionGet {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -8179,7 +8151,6 @@ impl ::b24_core::__private::Method for SectionUpdate {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);
@@ -8511,7 +8482,6 @@ impl ::b24_core::__private::Method for Update {
                 "IBLOCK_TYPE_ID",
                 problems,
             );
-            problems.non_empty("IBLOCK_TYPE_ID", &self.iblock_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("IBLOCK_ID")) {
             ::b24_core::__private::Check::check(&self.iblock_id, "IBLOCK_ID", problems);

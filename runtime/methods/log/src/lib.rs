@@ -164,7 +164,6 @@ impl ::b24_core::__private::Method for BlogcommentAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
             ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-            problems.non_empty("TEXT", &self.text);
         }
         ::b24_core::__private::Check::check(&self.files, "FILES", problems);
         if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
@@ -1054,7 +1053,6 @@ impl ::b24_core::__private::Method for BlogpostAdd {
                 "POST_MESSAGE",
                 problems,
             );
-            problems.non_empty("POST_MESSAGE", &self.post_message);
         }
         if !::b24_core::__private::is_ref(self.extra.get("POST_TITLE")) {
             ::b24_core::__private::Check::check(

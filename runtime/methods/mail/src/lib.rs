@@ -1128,7 +1128,6 @@ impl ::b24_core::__private::Method for MailboxFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -2369,11 +2368,9 @@ impl ::b24_core::__private::Method for MessageCreatecalendareventV3 {
         }
         if !::b24_core::__private::is_ref(self.extra.get("dateFrom")) {
             ::b24_core::__private::Check::check(&self.date_from, "dateFrom", problems);
-            problems.non_empty("dateFrom", &self.date_from);
         }
         if !::b24_core::__private::is_ref(self.extra.get("dateTo")) {
             ::b24_core::__private::Check::check(&self.date_to, "dateTo", problems);
-            problems.non_empty("dateTo", &self.date_to);
         }
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -3640,7 +3637,6 @@ impl ::b24_core::__private::Method for MessageFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -4043,16 +4039,13 @@ impl ::b24_core::__private::Method for MessageForwardV3 {
         }
         if !::b24_core::__private::is_ref(self.extra.get("from")) {
             ::b24_core::__private::Check::check(&self.from, "from", problems);
-            problems.non_empty("from", &self.from);
         }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("subject")) {
             ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-            problems.non_empty("subject", &self.subject);
         }
         if !::b24_core::__private::is_ref(self.extra.get("body")) {
             ::b24_core::__private::Check::check(&self.body, "body", problems);
-            problems.non_empty("body", &self.body);
         }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
@@ -4897,7 +4890,6 @@ impl ::b24_core::__private::Method for MessageMovetofolderV3 {
         ::b24_core::__private::Check::check(&self.message_ids, "messageIds", problems);
         if !::b24_core::__private::is_ref(self.extra.get("action")) {
             ::b24_core::__private::Check::check(&self.action, "action", problems);
-            problems.non_empty("action", &self.action);
         }
         if !::b24_core::__private::is_ref(self.extra.get("folder")) {
             ::b24_core::__private::Check::check(&self.folder, "folder", problems);
@@ -5371,16 +5363,13 @@ impl ::b24_core::__private::Method for MessageReplyV3 {
         }
         if !::b24_core::__private::is_ref(self.extra.get("from")) {
             ::b24_core::__private::Check::check(&self.from, "from", problems);
-            problems.non_empty("from", &self.from);
         }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("subject")) {
             ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-            problems.non_empty("subject", &self.subject);
         }
         if !::b24_core::__private::is_ref(self.extra.get("body")) {
             ::b24_core::__private::Check::check(&self.body, "body", problems);
-            problems.non_empty("body", &self.body);
         }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
@@ -5599,16 +5588,13 @@ impl ::b24_core::__private::Method for MessageSendV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("from")) {
             ::b24_core::__private::Check::check(&self.from, "from", problems);
-            problems.non_empty("from", &self.from);
         }
         ::b24_core::__private::Check::check(&self.to, "to", problems);
         if !::b24_core::__private::is_ref(self.extra.get("subject")) {
             ::b24_core::__private::Check::check(&self.subject, "subject", problems);
-            problems.non_empty("subject", &self.subject);
         }
         if !::b24_core::__private::is_ref(self.extra.get("body")) {
             ::b24_core::__private::Check::check(&self.body, "body", problems);
-            problems.non_empty("body", &self.body);
         }
         ::b24_core::__private::Check::check(&self.cc, "cc", problems);
         ::b24_core::__private::Check::check(&self.bcc, "bcc", problems);
@@ -6097,7 +6083,6 @@ impl ::b24_core::__private::Method for RecipientFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -6660,7 +6645,6 @@ impl ::b24_core::__private::Method for RecipientListemployeesV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("query")) {
             ::b24_core::__private::Check::check(&self.query, "query", problems);
-            problems.non_empty("query", &self.query);
         }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()

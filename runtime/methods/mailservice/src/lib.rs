@@ -556,7 +556,6 @@ impl ::b24_core::__private::Method for Add {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {

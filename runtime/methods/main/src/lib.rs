@@ -594,7 +594,6 @@ impl ::b24_core::__private::Method for EventlogFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()

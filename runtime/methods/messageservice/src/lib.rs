@@ -131,7 +131,6 @@ impl ::b24_core::__private::Method for MessageStatusUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("MESSAGE_ID")) {
             ::b24_core::__private::Check::check(
@@ -139,11 +138,9 @@ impl ::b24_core::__private::Method for MessageStatusUpdate {
                 "MESSAGE_ID",
                 problems,
             );
-            problems.non_empty("MESSAGE_ID", &self.message_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("STATUS")) {
             ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
-            problems.non_empty("STATUS", &self.status);
         }
         all.finish()
     }
@@ -333,15 +330,12 @@ impl ::b24_core::__private::Method for SenderAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-            problems.non_empty("TYPE", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
@@ -484,7 +478,6 @@ impl ::b24_core::__private::Method for SenderDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         all.finish()
     }
@@ -837,7 +830,6 @@ impl ::b24_core::__private::Method for SenderUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);

@@ -1300,7 +1300,6 @@ pub mod collection_add_v3 {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.position,
                 &::std::format!("{}.{}", field, "position"),
@@ -1714,7 +1713,6 @@ impl ::b24_core::__private::Method for CollectionFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -2708,7 +2706,6 @@ pub mod collection_update_v3 {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
         }
     }
     /// `Item` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html), shared with the crate's other bindings.
@@ -2979,7 +2976,6 @@ pub mod document_add_v3 {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.parent_id,
                 &::std::format!("{}.{}", field, "parentId"),
@@ -3390,7 +3386,6 @@ impl ::b24_core::__private::Method for DocumentFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -3856,7 +3851,6 @@ impl ::b24_core::__private::Method for DocumentSearchFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -4187,7 +4181,6 @@ impl ::b24_core::__private::Method for DocumentSearchListV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("query")) {
             ::b24_core::__private::Check::check(&self.query, "query", problems);
-            problems.non_empty("query", &self.query);
         }
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
         all.finish()
@@ -4675,7 +4668,6 @@ impl ::b24_core::__private::Method for DocumentTreeFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -6081,7 +6073,6 @@ impl ::b24_core::__private::Method for FileAddV3 {
         }
         if !::b24_core::__private::is_ref(self.extra.get("fileName")) {
             ::b24_core::__private::Check::check(&self.file_name, "fileName", problems);
-            problems.non_empty("fileName", &self.file_name);
         }
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
         all.finish()
@@ -6484,7 +6475,6 @@ impl ::b24_core::__private::Method for FileFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()

@@ -363,11 +363,9 @@ impl ::b24_core::__private::Method for Bind {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT")) {
             ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
-            problems.non_empty("PLACEMENT", &self.placement);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
             ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
@@ -1454,7 +1452,6 @@ impl ::b24_core::__private::Method for Unbind {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("PLACEMENT")) {
             ::b24_core::__private::Check::check(&self.placement, "PLACEMENT", problems);
-            problems.non_empty("PLACEMENT", &self.placement);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);

@@ -911,7 +911,6 @@ impl ::b24_core::__private::Method for ApplicationEventAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("COMMAND")) {
             ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
-            problems.non_empty("COMMAND", &self.command);
         }
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
         if !::b24_core::__private::is_ref(self.extra.get("MODULE_ID")) {
@@ -1172,7 +1171,6 @@ impl ::b24_core::__private::Method for ApplicationPushAdd {
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
             ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-            problems.non_empty("TEXT", &self.text);
         }
         if !::b24_core::__private::is_ref(self.extra.get("AVATAR")) {
             ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);

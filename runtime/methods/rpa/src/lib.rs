@@ -1273,7 +1273,6 @@ impl ::b24_core::__private::Method for FieldsSetVisibilitySettings {
                 "visibility",
                 problems,
             );
-            problems.non_empty("visibility", &self.visibility);
         }
         if !::b24_core::__private::is_ref(self.extra.get("stageId")) {
             ::b24_core::__private::Check::check(&self.stage_id, "stageId", problems);
@@ -5687,7 +5686,6 @@ pub mod type_add {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.image,
                 &::std::format!("{}.{}", field, "image"),

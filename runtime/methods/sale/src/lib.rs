@@ -2004,7 +2004,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "VALUE"),
@@ -2125,19 +2124,16 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "TYPE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.options,
                 &::std::format!("{}.{}", field, "OPTIONS"),
@@ -2325,7 +2321,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "domain"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "domain"), &self.domain);
         }
     }
     /// `Fields2`, the same in every binding of this crate that uses it.
@@ -2549,7 +2544,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),
@@ -2678,11 +2672,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "entityType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "entityType"),
-                    &self.entity_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.property_id,
                 &::std::format!("{}.{}", field, "propertyId"),
@@ -2793,7 +2782,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -7045,13 +7033,11 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "DESCRIPTION"),
@@ -12369,8 +12355,6 @@ pub mod basketitem_add {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
             ::b24_core::__private::Check::check(
                 &self.custom_price,
                 &::std::format!("{}.{}", field, "customPrice"),
@@ -12816,8 +12800,6 @@ pub mod basketitem_add_catalog_product {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
             ::b24_core::__private::Check::check(
                 &self.custom_price,
                 &::std::format!("{}.{}", field, "customPrice"),
@@ -15747,19 +15729,16 @@ pub mod basketproperties_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "code"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -18215,15 +18194,12 @@ impl ::b24_core::__private::Method for CashboxAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("REST_CODE")) {
             ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
-            problems.non_empty("REST_CODE", &self.rest_code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("EMAIL")) {
             ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
-            problems.non_empty("EMAIL", &self.email);
         }
         if !::b24_core::__private::is_ref(self.extra.get("OFD")) {
             ::b24_core::__private::Check::check(&self.ofd, "OFD", problems);
@@ -18596,7 +18572,6 @@ impl ::b24_core::__private::Method for CashboxCheckApply {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("UUID")) {
             ::b24_core::__private::Check::check(&self.uuid, "UUID", problems);
-            problems.non_empty("UUID", &self.uuid);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PRINT_END_TIME")) {
             ::b24_core::__private::Check::check(
@@ -18985,11 +18960,9 @@ impl ::b24_core::__private::Method for CashboxHandlerAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
             ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
@@ -19166,21 +19139,11 @@ pub mod cashbox_handler_add {
                 &::std::format!("{}.{}", field, "PRINT_URL"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "PRINT_URL"),
-                    &self.print_url,
-                );
             ::b24_core::__private::Check::check(
                 &self.check_url,
                 &::std::format!("{}.{}", field, "CHECK_URL"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "CHECK_URL"),
-                    &self.check_url,
-                );
             ::b24_core::__private::Check::check(
                 &self.http_version,
                 &::std::format!("{}.{}", field, "HTTP_VERSION"),
@@ -21934,15 +21897,12 @@ impl ::b24_core::__private::Method for DeliveryAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("REST_CODE")) {
             ::b24_core::__private::Check::check(&self.rest_code, "REST_CODE", problems);
-            problems.non_empty("REST_CODE", &self.rest_code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CURRENCY")) {
             ::b24_core::__private::Check::check(&self.currency, "CURRENCY", problems);
-            problems.non_empty("CURRENCY", &self.currency);
         }
         if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
             ::b24_core::__private::Check::check(
@@ -23229,11 +23189,9 @@ impl ::b24_core::__private::Method for DeliveryExtraServiceAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
-            problems.non_empty("TYPE", &self.type_);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
@@ -23392,13 +23350,11 @@ pub mod delivery_extra_service_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.price,
                 &::std::format!("{}.{}", field, "PRICE"),
@@ -24332,13 +24288,11 @@ pub mod delivery_extra_service_update {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "CODE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
             ::b24_core::__private::Check::check(
                 &self.price,
                 &::std::format!("{}.{}", field, "PRICE"),
@@ -24897,11 +24851,9 @@ impl ::b24_core::__private::Method for DeliveryHandlerAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
             ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
@@ -25124,11 +25076,6 @@ pub mod delivery_handler_add {
                 &::std::format!("{}.{}", field, "CALCULATE_URL"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "CALCULATE_URL"),
-                    &self.calculate_url,
-                );
             ::b24_core::__private::Check::check(
                 &self.create_delivery_request_url,
                 &::std::format!("{}.{}", field, "CREATE_DELIVERY_REQUEST_URL"),
@@ -26441,11 +26388,6 @@ pub mod delivery_handler_update {
                 &::std::format!("{}.{}", field, "CALCULATE_URL"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "CALCULATE_URL"),
-                    &self.calculate_url,
-                );
             ::b24_core::__private::Check::check(
                 &self.create_delivery_request_url,
                 &::std::format!("{}.{}", field, "CREATE_DELIVERY_REQUEST_URL"),
@@ -26589,7 +26531,6 @@ impl ::b24_core::__private::Method for DeliveryRequestDelete {
                 "REQUEST_ID",
                 problems,
             );
-            problems.non_empty("REQUEST_ID", &self.request_id);
         }
         all.finish()
     }
@@ -26776,11 +26717,9 @@ impl ::b24_core::__private::Method for DeliveryRequestSendmessage {
                 "REQUEST_ID",
                 problems,
             );
-            problems.non_empty("REQUEST_ID", &self.request_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("ADDRESSEE")) {
             ::b24_core::__private::Check::check(&self.addressee, "ADDRESSEE", problems);
-            problems.non_empty("ADDRESSEE", &self.addressee);
         }
         ::b24_core::__private::Check::check(&self.message, "MESSAGE", problems);
         all.finish()
@@ -26980,14 +26919,11 @@ pub mod delivery_request_sendmessage {
                 &::std::format!("{}.{}", field, "SUBJECT"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "SUBJECT"), &self.subject);
             ::b24_core::__private::Check::check(
                 &self.body,
                 &::std::format!("{}.{}", field, "BODY"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "BODY"), &self.body);
             ::b24_core::__private::Check::check(
                 &self.status,
                 &::std::format!("{}.{}", field, "STATUS"),
@@ -27085,15 +27021,11 @@ pub mod delivery_request_sendmessage {
                 &::std::format!("{}.{}", field, "MESSAGE"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "MESSAGE"), &self.message);
             ::b24_core::__private::Check::check(
                 &self.semantic,
                 &::std::format!("{}.{}", field, "SEMANTIC"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "SEMANTIC"), &self.semantic);
         }
     }
 }
@@ -27305,7 +27237,6 @@ impl ::b24_core::__private::Method for DeliveryRequestUpdate {
                 "REQUEST_ID",
                 problems,
             );
-            problems.non_empty("REQUEST_ID", &self.request_id);
         }
         ::b24_core::__private::Check::check(&self.finalize, "FINALIZE", problems);
         ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
@@ -27502,13 +27433,11 @@ pub mod delivery_request_update {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "VALUE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "VALUE"), &self.value);
             ::b24_core::__private::Check::check(
                 &self.tags,
                 &::std::format!("{}.{}", field, "TAGS"),
@@ -27601,14 +27530,11 @@ pub mod delivery_request_update {
                 &::std::format!("{}.{}", field, "TEXT"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TEXT"), &self.text);
             ::b24_core::__private::Check::check(
                 &self.semantic,
                 &::std::format!("{}.{}", field, "SEMANTIC"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "SEMANTIC"), &self.semantic);
         }
     }
 }
@@ -28688,7 +28614,6 @@ pub mod order_add {
                 &::std::format!("{}.{}", field, "lid"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "lid"), &self.lid);
             ::b24_core::__private::Check::check(
                 &self.person_type_id,
                 &::std::format!("{}.{}", field, "personTypeId"),
@@ -28699,8 +28624,6 @@ pub mod order_add {
                 &::std::format!("{}.{}", field, "currency"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "currency"), &self.currency);
             ::b24_core::__private::Check::check(
                 &self.price,
                 &::std::format!("{}.{}", field, "price"),
@@ -34646,11 +34569,6 @@ pub mod payment_item_shipment_add {
                 &::std::format!("{}.{}", field, "shipmentId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "shipmentId"),
-                    &self.shipment_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.payment_id,
                 &::std::format!("{}.{}", field, "paymentId"),
@@ -37469,7 +37387,6 @@ impl ::b24_core::__private::Method for PaysystemAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
             ::b24_core::__private::Check::check(
@@ -37491,7 +37408,6 @@ impl ::b24_core::__private::Method for PaysystemAdd {
                 "BX_REST_HANDLER",
                 problems,
             );
-            problems.non_empty("BX_REST_HANDLER", &self.bx_rest_handler);
         }
         ::b24_core::__private::Check::check(&self.active, "ACTIVE", problems);
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
@@ -38006,14 +37922,12 @@ impl ::b24_core::__private::Method for PaysystemHandlerAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("SORT")) {
             ::b24_core::__private::Check::check(&self.sort, "SORT", problems);
         }
         if !::b24_core::__private::is_ref(self.extra.get("CODE")) {
             ::b24_core::__private::Check::check(&self.code, "CODE", problems);
-            problems.non_empty("CODE", &self.code);
         }
         ::b24_core::__private::Check::check(&self.settings, "SETTINGS", problems);
         all.finish()
@@ -46785,7 +46699,6 @@ impl ::b24_core::__private::Method for PropertyGetfieldsbytype {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         all.finish()
     }
@@ -52631,13 +52544,11 @@ pub mod propertyvariant_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -53816,13 +53727,11 @@ pub mod propertyvariant_update {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.value,
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -57156,11 +57065,6 @@ pub mod shipmentitem_add {
                 &::std::format!("{}.{}", field, "orderDeliveryId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "orderDeliveryId"),
-                    &self.order_delivery_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.basket_id,
                 &::std::format!("{}.{}", field, "basketId"),
@@ -59756,7 +59660,6 @@ impl ::b24_core::__private::Method for ShipmentpropertyGetfieldsbytype {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("type")) {
             ::b24_core::__private::Check::check(&self.type_, "type", problems);
-            problems.non_empty("type", &self.type_);
         }
         all.finish()
     }
@@ -63092,7 +62995,6 @@ pub mod shipmentpropertyvalue_modify {
                 &::std::format!("{}.{}", field, "value"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
         }
     }
     /// `PropertyValues2` of [`sale.shipmentpropertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html).
@@ -63370,7 +63272,6 @@ pub mod shipmentpropertyvalue_modify {
                 &::std::format!("{}.{}", field, "id"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "id"), &self.id);
             ::b24_core::__private::Check::check(
                 &self.property_values,
                 &::std::format!("{}.{}", field, "propertyValues"),
@@ -63654,13 +63555,11 @@ pub mod status_add {
                 &::std::format!("{}.{}", field, "id"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "id"), &self.id);
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "type"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "type"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.notify,
                 &::std::format!("{}.{}", field, "notify"),
@@ -63783,7 +63682,6 @@ impl ::b24_core::__private::Method for StatusDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         all.finish()
     }
@@ -63923,7 +63821,6 @@ impl ::b24_core::__private::Method for StatusGet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         all.finish()
     }
@@ -64643,7 +64540,6 @@ impl ::b24_core::__private::Method for StatusUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
-            problems.non_empty("id", &self.id);
         }
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
         all.finish()
@@ -64830,7 +64726,6 @@ pub mod status_update {
                 &::std::format!("{}.{}", field, "type"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "type"), &self.type_);
             ::b24_core::__private::Check::check(
                 &self.notify,
                 &::std::format!("{}.{}", field, "notify"),
@@ -65102,20 +64997,16 @@ pub mod status_lang_add {
                 &::std::format!("{}.{}", field, "statusId"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "statusId"), &self.status_id);
             ::b24_core::__private::Check::check(
                 &self.lid,
                 &::std::format!("{}.{}", field, "lid"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "lid"), &self.lid);
             ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -65431,14 +65322,11 @@ pub mod status_lang_delete_by_filter {
                 &::std::format!("{}.{}", field, "statusId"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "statusId"), &self.status_id);
             ::b24_core::__private::Check::check(
                 &self.lid,
                 &::std::format!("{}.{}", field, "lid"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "lid"), &self.lid);
             ::b24_core::__private::Check::check(
                 &self.name,
                 &::std::format!("{}.{}", field, "name"),

@@ -1075,21 +1075,11 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "externalId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "externalId"),
-                    &self.external_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.external_date_create,
                 &::std::format!("{}.{}", field, "externalDateCreate"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "externalDateCreate"),
-                    &self.external_date_create,
-                );
         }
     }
     /// `Fields` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
@@ -1257,11 +1247,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "companyProviderUid"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "companyProviderUid"),
-                    &self.company_provider_uid,
-                );
             ::b24_core::__private::Check::check(
                 &self.files,
                 &::std::format!("{}.{}", field, "files"),
@@ -1272,11 +1257,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "regionDocumentType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "regionDocumentType"),
-                    &self.region_document_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.external_settings,
                 &::std::format!("{}.{}", field, "externalSettings"),
@@ -1383,15 +1363,11 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "fileName"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "fileName"), &self.file_name);
             ::b24_core::__private::Check::check(
                 &self.file_type,
                 &::std::format!("{}.{}", field, "fileType"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "fileType"), &self.file_type);
             ::b24_core::__private::Check::check(
                 &self.file_content,
                 &::std::format!("{}.{}", field, "fileContent"),
@@ -1532,7 +1508,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "role"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "role"), &self.role);
         }
     }
     /// `Responsible` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).

@@ -468,7 +468,6 @@ impl ::b24_core::__private::Method for Create {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
-            problems.non_empty("NAME", &self.name);
         }
         if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
             ::b24_core::__private::Check::check(
@@ -804,11 +803,9 @@ impl ::b24_core::__private::Method for FeatureAccess {
         }
         if !::b24_core::__private::is_ref(self.extra.get("FEATURE")) {
             ::b24_core::__private::Check::check(&self.feature, "FEATURE", problems);
-            problems.non_empty("FEATURE", &self.feature);
         }
         if !::b24_core::__private::is_ref(self.extra.get("OPERATION")) {
             ::b24_core::__private::Check::check(&self.operation, "OPERATION", problems);
-            problems.non_empty("OPERATION", &self.operation);
         }
         all.finish()
     }
@@ -3172,7 +3169,6 @@ impl ::b24_core::__private::Method for UserUpdate {
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         if !::b24_core::__private::is_ref(self.extra.get("ROLE")) {
             ::b24_core::__private::Check::check(&self.role, "ROLE", problems);
-            problems.non_empty("ROLE", &self.role);
         }
         all.finish()
     }

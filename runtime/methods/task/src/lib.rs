@@ -115,11 +115,6 @@ pub mod shared_types {
                 &::std::format!("{}.{}", field, "COMMENT_TEXT"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                    &self.comment_text,
-                );
             ::b24_core::__private::Check::check(
                 &self.user_id,
                 &::std::format!("{}.{}", field, "USER_ID"),
@@ -1935,7 +1930,6 @@ pub mod checklistitem_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.sort_index,
                 &::std::format!("{}.{}", field, "SORT_INDEX"),
@@ -3952,11 +3946,6 @@ pub mod commentitem_add {
                 &::std::format!("{}.{}", field, "POST_MESSAGE"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "POST_MESSAGE"),
-                    &self.post_message,
-                );
             ::b24_core::__private::Check::check(
                 &self.author_id,
                 &::std::format!("{}.{}", field, "AUTHOR_ID"),
@@ -5002,11 +4991,6 @@ pub mod commentitem_update {
                 &::std::format!("{}.{}", field, "POST_MESSAGE"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "POST_MESSAGE"),
-                    &self.post_message,
-                );
             ::b24_core::__private::Check::check(
                 &self.uf_forum_message_doc,
                 &::std::format!("{}.{}", field, "UF_FORUM_MESSAGE_DOC"),
@@ -6901,14 +6885,11 @@ pub mod item_addfile {
                 &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.content,
                 &::std::format!("{}.{}", field, "CONTENT"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "CONTENT"), &self.content);
         }
     }
 }
@@ -10552,21 +10533,11 @@ pub mod item_userfield_add {
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "XML_ID"),
@@ -12957,7 +12928,6 @@ pub mod stages_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.color,
                 &::std::format!("{}.{}", field, "COLOR"),
@@ -13090,7 +13060,6 @@ impl ::b24_core::__private::Method for StagesCanmovetask {
                 "entityType",
                 problems,
             );
-            problems.non_empty("entityType", &self.entity_type);
         }
         all.finish()
     }

@@ -13148,7 +13148,6 @@ pub mod api_scrum_epic_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -14506,7 +14505,6 @@ pub mod api_scrum_kanban_add_stage {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "type"),
@@ -16484,7 +16482,6 @@ pub mod api_scrum_sprint_add {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
@@ -19642,7 +19639,6 @@ pub mod flow_flow_create {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -19673,11 +19669,6 @@ pub mod flow_flow_create {
                 &::std::format!("{}.{}", field, "distributionType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "distributionType"),
-                    &self.distribution_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.responsible_list,
                 &::std::format!("{}.{}", field, "responsibleList"),
@@ -20806,7 +20797,6 @@ pub mod flow_flow_is_exists {
                 &::std::format!("{}.{}", field, "name"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
         }
     }
     /// `Result` of [`tasks.flow.Flow.isExists`](https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html).
@@ -21488,11 +21478,6 @@ pub mod flow_flow_update {
                 &::std::format!("{}.{}", field, "distributionType"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "distributionType"),
-                    &self.distribution_type,
-                );
             ::b24_core::__private::Check::check(
                 &self.responsible_list,
                 &::std::format!("{}.{}", field, "responsibleList"),
@@ -21660,7 +21645,6 @@ impl ::b24_core::__private::Method for TaskAccessFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -25823,7 +25807,6 @@ pub mod task_add_v3 {
                 &::std::format!("{}.{}", field, "title"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.creator_id,
                 &::std::format!("{}.{}", field, "creatorId"),
@@ -28418,7 +28401,6 @@ impl ::b24_core::__private::Method for TaskChatMessageFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -29006,7 +28988,6 @@ pub mod task_chat_message_send_v3 {
                 &::std::format!("{}.{}", field, "text"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "text"), &self.text);
         }
     }
     /// `Result` of [`tasks.task.chat.message.send`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html), shared with the crate's other bindings.
@@ -34234,7 +34215,6 @@ impl ::b24_core::__private::Method for TaskFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -34705,7 +34685,6 @@ impl ::b24_core::__private::Method for TaskFileFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -50499,7 +50478,6 @@ pub mod task_result_add_v3 {
                 &::std::format!("{}.{}", field, "text"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "text"), &self.text);
         }
     }
     /// `Item` of [`tasks.task.result.add`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html).
@@ -52906,7 +52884,6 @@ pub mod task_result_update_v3 {
                 &::std::format!("{}.{}", field, "text"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "text"), &self.text);
         }
     }
     /// `Item` of [`tasks.task.result.update`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html).
@@ -60876,7 +60853,6 @@ pub mod template_checklist_add {
                 &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "TITLE"), &self.title);
             ::b24_core::__private::Check::check(
                 &self.parent_id,
                 &::std::format!("{}.{}", field, "PARENT_ID"),

@@ -159,7 +159,6 @@ impl ::b24_core::__private::Method for CallAttachTranscription {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-            problems.non_empty("CALL_ID", &self.call_id);
         }
         ::b24_core::__private::Check::check(&self.messages, "MESSAGES", problems);
         ::b24_core::__private::Check::check(&self.cost, "COST", problems);
@@ -312,7 +311,6 @@ pub mod call_attach_transcription {
                 &::std::format!("{}.{}", field, "SIDE"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "SIDE"), &self.side);
             ::b24_core::__private::Check::check(
                 &self.start_time,
                 &::std::format!("{}.{}", field, "START_TIME"),
@@ -328,8 +326,6 @@ pub mod call_attach_transcription {
                 &::std::format!("{}.{}", field, "MESSAGE"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "MESSAGE"), &self.message);
         }
     }
     /// `Result` of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
@@ -578,7 +574,6 @@ impl ::b24_core::__private::Method for ExternalCallAttachRecord {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-            problems.non_empty("CALL_ID", &self.call_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("RECORD_URL")) {
             ::b24_core::__private::Check::check(
@@ -1095,7 +1090,6 @@ impl ::b24_core::__private::Method for ExternalCallFinish {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-            problems.non_empty("CALL_ID", &self.call_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
             ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -1680,7 +1674,6 @@ impl ::b24_core::__private::Method for ExternalCallHide {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-            problems.non_empty("CALL_ID", &self.call_id);
         }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
@@ -2168,7 +2161,6 @@ impl ::b24_core::__private::Method for ExternalCallRegister {
                 "PHONE_NUMBER",
                 problems,
             );
-            problems.non_empty("PHONE_NUMBER", &self.phone_number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
@@ -2530,7 +2522,6 @@ impl ::b24_core::__private::Method for ExternalCallSearchCrmEntities {
                 "PHONE_NUMBER",
                 problems,
             );
-            problems.non_empty("PHONE_NUMBER", &self.phone_number);
         }
         all.finish()
     }
@@ -2969,7 +2960,6 @@ impl ::b24_core::__private::Method for ExternalCallShow {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("CALL_ID")) {
             ::b24_core::__private::Check::check(&self.call_id, "CALL_ID", problems);
-            problems.non_empty("CALL_ID", &self.call_id);
         }
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
         all.finish()
@@ -3152,7 +3142,6 @@ impl ::b24_core::__private::Method for ExternalLineAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
             ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-            problems.non_empty("NUMBER", &self.number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -3377,7 +3366,6 @@ impl ::b24_core::__private::Method for ExternalLineDelete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
             ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-            problems.non_empty("NUMBER", &self.number);
         }
         all.finish()
     }
@@ -3784,7 +3772,6 @@ impl ::b24_core::__private::Method for ExternalLineUpdate {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("NUMBER")) {
             ::b24_core::__private::Check::check(&self.number, "NUMBER", problems);
-            problems.non_empty("NUMBER", &self.number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);

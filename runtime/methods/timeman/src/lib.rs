@@ -2107,7 +2107,6 @@ impl ::b24_core::__private::Method for RecordFieldGetV3 {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("name")) {
             ::b24_core::__private::Check::check(&self.name, "name", problems);
-            problems.non_empty("name", &self.name);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         all.finish()
@@ -5269,7 +5268,6 @@ impl ::b24_core::__private::Method for TimecontrolReportAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("TEXT")) {
             ::b24_core::__private::Check::check(&self.text, "TEXT", problems);
-            problems.non_empty("TEXT", &self.text);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TYPE")) {
             ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);

@@ -2247,7 +2247,6 @@ impl ::b24_core::__private::Method for Add {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("EMAIL")) {
             ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
-            problems.non_empty("EMAIL", &self.email);
         }
         if !::b24_core::__private::is_ref(self.extra.get("NAME")) {
             ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -7309,21 +7308,11 @@ pub mod userfield_add {
                 &::std::format!("{}.{}", field, "FIELD_NAME"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "FIELD_NAME"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.user_type_id,
                 &::std::format!("{}.{}", field, "USER_TYPE_ID"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "XML_ID"),

@@ -897,7 +897,6 @@ impl ::b24_core::__private::Method for ConsentAdd {
         }
         if !::b24_core::__private::is_ref(self.extra.get("IP")) {
             ::b24_core::__private::Check::check(&self.ip, "IP", problems);
-            problems.non_empty("IP", &self.ip);
         }
         if !::b24_core::__private::is_ref(self.extra.get("USER_ID")) {
             ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);

@@ -848,7 +848,6 @@ impl ::b24_core::__private::Method for Add {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         ::b24_core::__private::Check::check(&self.field, "field", problems);
         all.finish()
@@ -1145,28 +1144,16 @@ pub mod add {
                 &::std::format!("{}.{}", field, "entityId"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "entityId"), &self.entity_id);
             ::b24_core::__private::Check::check(
                 &self.field_name,
                 &::std::format!("{}.{}", field, "fieldName"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "fieldName"),
-                    &self.field_name,
-                );
             ::b24_core::__private::Check::check(
                 &self.user_type_id,
                 &::std::format!("{}.{}", field, "userTypeId"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "userTypeId"),
-                    &self.user_type_id,
-                );
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "xmlId"),
@@ -1336,7 +1323,6 @@ impl ::b24_core::__private::Method for Delete {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1476,7 +1462,6 @@ impl ::b24_core::__private::Method for Get {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1614,7 +1599,6 @@ impl ::b24_core::__private::Method for GetTypes {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         all.finish()
     }
@@ -1908,7 +1892,6 @@ impl ::b24_core::__private::Method for List {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         ::b24_core::__private::Check::check(&self.select, "select", problems);
         ::b24_core::__private::Check::check(&self.order, "order", problems);
@@ -2087,7 +2070,6 @@ impl ::b24_core::__private::Method for Update {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("id")) {
             ::b24_core::__private::Check::check(&self.id, "id", problems);

@@ -267,11 +267,9 @@ impl ::b24_core::__private::Method for Add {
                 "USER_TYPE_ID",
                 problems,
             );
-            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
             ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
@@ -427,7 +425,6 @@ impl ::b24_core::__private::Method for Delete {
                 "USER_TYPE_ID",
                 problems,
             );
-            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
         }
         all.finish()
     }
@@ -901,15 +898,12 @@ impl ::b24_core::__private::Method for Update {
                 "USER_TYPE_ID",
                 problems,
             );
-            problems.non_empty("USER_TYPE_ID", &self.user_type_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("HANDLER")) {
             ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
-            problems.non_empty("HANDLER", &self.handler);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TITLE")) {
             ::b24_core::__private::Check::check(&self.title, "TITLE", problems);
-            problems.non_empty("TITLE", &self.title);
         }
         if !::b24_core::__private::is_ref(self.extra.get("DESCRIPTION")) {
             ::b24_core::__private::Check::check(

@@ -2090,7 +2090,6 @@ impl ::b24_core::__private::Method for AttachedVoteGetMany {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("moduleId")) {
             ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
-            problems.non_empty("moduleId", &self.module_id);
         }
         if !::b24_core::__private::is_ref(self.extra.get("entityType")) {
             ::b24_core::__private::Check::check(
@@ -2098,7 +2097,6 @@ impl ::b24_core::__private::Method for AttachedVoteGetMany {
                 "entityType",
                 problems,
             );
-            problems.non_empty("entityType", &self.entity_type);
         }
         ::b24_core::__private::Check::check(&self.entity_ids, "entityIds", problems);
         all.finish()

@@ -250,11 +250,9 @@ impl ::b24_core::__private::Method for CallbackStart {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
             ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-            problems.non_empty("FROM_LINE", &self.from_line);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
             ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-            problems.non_empty("TO_NUMBER", &self.to_number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TEXT_TO_PRONOUNCE")) {
             ::b24_core::__private::Check::check(
@@ -262,7 +260,6 @@ impl ::b24_core::__private::Method for CallbackStart {
                 "TEXT_TO_PRONOUNCE",
                 problems,
             );
-            problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
         }
         if !::b24_core::__private::is_ref(self.extra.get("VOICE")) {
             ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
@@ -430,15 +427,12 @@ impl ::b24_core::__private::Method for InfocallStartwithsound {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
             ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-            problems.non_empty("FROM_LINE", &self.from_line);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
             ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-            problems.non_empty("TO_NUMBER", &self.to_number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("URL")) {
             ::b24_core::__private::Check::check(&self.url, "URL", problems);
-            problems.non_empty("URL", &self.url);
         }
         all.finish()
     }
@@ -635,11 +629,9 @@ impl ::b24_core::__private::Method for InfocallStartwithtext {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("FROM_LINE")) {
             ::b24_core::__private::Check::check(&self.from_line, "FROM_LINE", problems);
-            problems.non_empty("FROM_LINE", &self.from_line);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TO_NUMBER")) {
             ::b24_core::__private::Check::check(&self.to_number, "TO_NUMBER", problems);
-            problems.non_empty("TO_NUMBER", &self.to_number);
         }
         if !::b24_core::__private::is_ref(self.extra.get("TEXT_TO_PRONOUNCE")) {
             ::b24_core::__private::Check::check(
@@ -647,7 +639,6 @@ impl ::b24_core::__private::Method for InfocallStartwithtext {
                 "TEXT_TO_PRONOUNCE",
                 problems,
             );
-            problems.non_empty("TEXT_TO_PRONOUNCE", &self.text_to_pronounce);
         }
         if !::b24_core::__private::is_ref(self.extra.get("VOICE")) {
             ::b24_core::__private::Check::check(&self.voice, "VOICE", problems);
@@ -1156,7 +1147,6 @@ impl ::b24_core::__private::Method for LineOutgoingSet {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("LINE_ID")) {
             ::b24_core::__private::Check::check(&self.line_id, "LINE_ID", problems);
-            problems.non_empty("LINE_ID", &self.line_id);
         }
         all.finish()
     }
@@ -1508,11 +1498,9 @@ impl ::b24_core::__private::Method for SipAdd {
         let problems = &mut all;
         if !::b24_core::__private::is_ref(self.extra.get("SERVER")) {
             ::b24_core::__private::Check::check(&self.server, "SERVER", problems);
-            problems.non_empty("SERVER", &self.server);
         }
         if !::b24_core::__private::is_ref(self.extra.get("LOGIN")) {
             ::b24_core::__private::Check::check(&self.login, "LOGIN", problems);
-            problems.non_empty("LOGIN", &self.login);
         }
         if !::b24_core::__private::is_ref(self.extra.get("PASSWORD")) {
             ::b24_core::__private::Check::check(&self.password, "PASSWORD", problems);
