@@ -207,6 +207,7 @@ struct RawRequest {
     #[serde(default)]
     one_of: Vec<Spanned<Vec<Spanned<String>>>>,
     extra_keys: Option<Vec<RawExtraKey>>,
+    by_name: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -497,7 +498,17 @@ impl Validator<'_, '_> {
         }
         let one_of = self.one_of(request.one_of, &params);
         let request_extra = self.extra_keys(request.extra_keys.unwrap_or_default(), uses);
+        if let Some(b) = &request.by_name
+            && encoding != Encoding::Positional
+        {
+            self.d.at(
+                b.span(),
+                "`by_name` is for a positional method (`encoding = \"positional\"`)",
+            );
+        }
+        let by_name = request.by_name.is_none_or(|b| *b.get_ref());
         Request {
+            by_name,
             encoding,
             params,
             alternatives,

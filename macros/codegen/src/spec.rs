@@ -144,6 +144,10 @@ pub struct Request {
     pub one_of: Vec<Vec<String>>,
     /// Parameters with dynamic names (`UF_*`) the method takes besides `params`.
     pub extra_keys: Vec<ExtraKey>,
+    /// A positional method that also takes its arguments by name (an object of them, in
+    /// order): a request read from named arguments is sent so. `false` where the docs say
+    /// the arguments "cannot be passed by name" (`task.commentitem.add`).
+    pub by_name: bool,
 }
 
 /// An example of the docs page that is wrong: the conformance gate reports it with the
@@ -375,6 +379,7 @@ impl EventSpec {
                 alternatives: Vec::new(),
                 one_of: Vec::new(),
                 extra_keys: Vec::new(),
+                by_name: true,
             },
             response: Response {
                 result: self.data.clone(),

@@ -77,6 +77,9 @@ fn request(s: &mut String, r: &Request) {
     s.push_str("\n[request]\n");
     if r.encoding == Encoding::Positional {
         s.push_str("encoding = \"positional\"\n");
+        if !r.by_name {
+            s.push_str("by_name = false\n");
+        }
     }
     params(s, "params", &r.params);
     groups(s, "alternatives", &r.alternatives);

@@ -85,9 +85,9 @@ pub mod __private {
     /// Decoding helpers for generated types.
     pub mod wire {
         pub use crate::wire::{
-            FromWire, Record, WireError, decode_slice, decode_value, deserialize, field, field_at,
-            fill, object, positional, positional_body, put, record, same, scalar, scalar_string,
-            slots, take,
+            FromWire, Record, WireError, by_name, decode_slice, decode_value, deserialize, field,
+            field_at, fill, object, positional, positional_body, put, record, same, scalar,
+            scalar_string, slots, take,
         };
     }
 }

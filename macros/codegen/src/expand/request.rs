@@ -97,6 +97,14 @@ pub(super) fn fields(spec: &Spec, plan: &Plan, rt: &syn::Path) -> syn::Fields {
             #[serde(flatten)]
             pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>
         });
+        if remembers_form(spec) {
+            // Read from an object of named arguments, the request is sent so: the method
+            // takes both forms, and the caller's is kept.
+            defs.push(syn::parse_quote! {
+                #[serde(skip)]
+                __by_name: bool
+            });
+        }
     }
     if defs.is_empty() {
         syn::Fields::Named(syn::parse_quote!({}))
@@ -204,6 +212,9 @@ pub(super) fn constructor(spec: &Spec, ident: &Ident, plan: &Plan, rt: &syn::Pat
         } else {
             quote!(extra: ::std::collections::BTreeMap::new())
         });
+        if remembers_form(spec) {
+            inits.push(quote!(__by_name: false));
+        }
     }
     let new_doc = if req.is_empty() {
         " A request with every optional parameter left to the server's default.".to_string()
@@ -303,11 +314,13 @@ pub(super) fn decoding(
     } else {
         quote!(let obj = #rt::__private::wire::object(value)?;)
     };
+    let by_name = remembers_form(spec)
+        .then(|| quote!(__by_name: #rt::__private::wire::by_name(value, &[#(#wires),*]),));
     let (extra_init, extra_arg, extra_field) = if plan.generated {
         (
             quote!(let mut extra = ::std::collections::BTreeMap::new();),
             quote!(::std::option::Option::Some(&mut extra)),
-            quote!(extra,),
+            quote!(extra, #by_name),
         )
     } else {
         (
@@ -382,8 +395,15 @@ pub(super) fn validation(spec: &Spec, plan: &Plan, rt: &syn::Path) -> TokenStrea
     }
 }
 
+/// Whether a generated positional binding keeps the form its arguments were read in (by
+/// name or by position): the method takes both (`by_name`, the default).
+pub(super) fn remembers_form(spec: &Spec) -> bool {
+    spec.request.encoding == Encoding::Positional && spec.request.by_name
+}
+
 /// `Method::params` of a positional method: an array in parameter order (an object in that
-/// order when extra parameters are set).
+/// order when extra parameters are set, or when the request was read from named
+/// arguments of a method that takes them).
 pub(super) fn positional_params(spec: &Spec, plan: &Plan, rt: &syn::Path) -> TokenStream {
     if spec.request.encoding != Encoding::Positional {
         return TokenStream::new();
@@ -394,10 +414,15 @@ pub(super) fn positional_params(spec: &Spec, plan: &Plan, rt: &syn::Path) -> Tok
     } else {
         quote!(&::std::collections::BTreeMap::new())
     };
+    let by_name = if plan.generated && remembers_form(spec) {
+        quote!(self.__by_name)
+    } else {
+        quote!(false)
+    };
     quote! {
         fn params(&self) -> ::std::result::Result<#rt::__private::serde_json::Value, #rt::__private::serde_json::Error> {
             let named = #rt::__private::serde_json::to_value(self)?;
-            ::std::result::Result::Ok(#rt::__private::wire::positional_body(named, &[#(#names),*], #extra))
+            ::std::result::Result::Ok(#rt::__private::wire::positional_body(named, &[#(#names),*], #extra, #by_name))
         }
     }
 }

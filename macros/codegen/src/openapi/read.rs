@@ -217,6 +217,7 @@ impl Reader<'_> {
                 alternatives: Vec::new(),
                 one_of: Vec::new(),
                 extra_keys: if open { any_keys() } else { Vec::new() },
+                by_name: true,
             },
             response: Response {
                 result,

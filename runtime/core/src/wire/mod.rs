@@ -24,7 +24,9 @@ pub use lenient::{Unread, decode_lenient};
 #[doc(hidden)]
 pub use record::{Record, fill, put, record, same, scalar, take};
 #[doc(hidden)]
-pub use value::{field, field_at, object, positional, positional_body, scalar_string, slots};
+pub use value::{
+    by_name, field, field_at, object, positional, positional_body, scalar_string, slots,
+};
 
 pub(crate) use error::{Segment, fail, forget, into_wire_error, relocate, shorten};
 pub(crate) use prim::{Prim, bool_of, leaf};

@@ -94,6 +94,17 @@ pub fn slots<'v, const N: usize>(
     out
 }
 
+/// Whether `value` gives a positional method's arguments by name: an object whose every key
+/// (but the REST server's own `start`) is one of `names`. Helper for generated code.
+#[doc(hidden)]
+pub fn by_name(value: &Value, names: &[&str]) -> bool {
+    value.as_object().is_some_and(|m| {
+        m.keys()
+            .filter(|k| *k != "start")
+            .all(|k| names.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    })
+}
+
 /// The named arguments of a positional method: a JSON array in `names` order, or an
 /// object — by name when every key (but the REST server's own `start`) is a name, else by
 /// the order of its values (the docs show both). Helper for generated code.
@@ -117,11 +128,7 @@ pub fn positional<'v>(
     match value {
         Value::Array(args) => Ok(Cow::Owned(by_order(args.iter().collect(), None))),
         Value::Object(m) => {
-            let named = m
-                .keys()
-                .filter(|k| *k != "start")
-                .all(|k| names.iter().any(|n| n.eq_ignore_ascii_case(k)));
-            if named {
+            if by_name(value, names) {
                 Ok(Cow::Borrowed(m))
             } else {
                 let vals = m
@@ -140,18 +147,24 @@ pub fn positional<'v>(
 }
 
 /// The body of a positional method: its arguments as an array in parameter order, or —
-/// when extra parameters are set — an object whose keys follow that order and then the
-/// extras (the REST server reads an object's values in order and `start` by name).
+/// when extra parameters are set, or `by_name` (the caller named them, and the method
+/// takes names) — an object whose keys follow that order and then the extras (the REST
+/// server reads an object's values in order and `start` by name).
 /// Helper for generated code.
 #[doc(hidden)]
-pub fn positional_body(named: Value, names: &[&str], extra: &BTreeMap<String, Value>) -> Value {
+pub fn positional_body(
+    named: Value,
+    names: &[&str],
+    extra: &BTreeMap<String, Value>,
+    by_name: bool,
+) -> Value {
     let Value::Object(mut m) = named else {
         return named;
     };
     for k in extra.keys() {
         m.shift_remove(k);
     }
-    if extra.is_empty() {
+    if extra.is_empty() && !by_name {
         let mut args: Vec<Value> = names
             .iter()
             .map(|n| m.get(*n).cloned().unwrap_or(Value::Null))
@@ -161,8 +174,18 @@ pub fn positional_body(named: Value, names: &[&str], extra: &BTreeMap<String, Va
         }
         return Value::Array(args);
     }
+    // Read by name, the trailing arguments the caller left out stay out; a gap before a
+    // given argument is a `null` (the server reads the values by order).
+    let given = if by_name && extra.is_empty() {
+        names
+            .iter()
+            .rposition(|n| m.get(*n).is_some_and(|v| !v.is_null()))
+            .map_or(0, |i| i + 1)
+    } else {
+        names.len()
+    };
     let mut out = serde_json::Map::new();
-    for n in names {
+    for n in &names[..given] {
         out.insert((*n).to_string(), m.get(*n).cloned().unwrap_or(Value::Null));
     }
     for (k, v) in extra {
@@ -234,15 +257,29 @@ mod tests {
         let names = ["TASKID", "ORDER", "FILTER"];
         let named = json!({"TASKID": 5, "FILTER": {"ID": 1}});
         assert_eq!(
-            positional_body(named.clone(), &names, &BTreeMap::new()),
+            positional_body(named.clone(), &names, &BTreeMap::new(), false),
             json!([5, null, {"ID": 1}])
         );
         let extra: BTreeMap<String, Value> = [("start".to_string(), json!(50))].into();
         let mut with_extra = named;
         with_extra["start"] = json!(50);
         assert_eq!(
-            positional_body(with_extra, &names, &extra),
+            positional_body(with_extra, &names, &extra, false),
             json!({"TASKID": 5, "ORDER": null, "FILTER": {"ID": 1}, "start": 50})
+        );
+        // Named by the caller: sent by name, a gap kept as `null`, no trailing `null`s.
+        assert_eq!(
+            positional_body(
+                json!({"TASKID": 5, "FILTER": {"ID": 1}}),
+                &names,
+                &BTreeMap::new(),
+                true
+            ),
+            json!({"TASKID": 5, "ORDER": null, "FILTER": {"ID": 1}})
+        );
+        assert_eq!(
+            positional_body(json!({"TASKID": 5}), &names, &BTreeMap::new(), true),
+            json!({"TASKID": 5})
         );
     }
 }

@@ -2074,6 +2074,7 @@ impl ::b24_core::__private::Method for ChecklistitemComplete {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                false,
             ),
         )
     }
@@ -2273,6 +2274,8 @@ pub struct ChecklistitemGet {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemGet {
@@ -2286,6 +2289,7 @@ impl ChecklistitemGet {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -2328,6 +2332,7 @@ impl ::b24_core::__private::wire::FromWire for ChecklistitemGet {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -2362,6 +2367,7 @@ impl ::b24_core::__private::Method for ChecklistitemGet {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -3059,6 +3065,8 @@ pub struct ChecklistitemRenew {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemRenew {
@@ -3072,6 +3080,7 @@ impl ChecklistitemRenew {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3114,6 +3123,7 @@ impl ::b24_core::__private::wire::FromWire for ChecklistitemRenew {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -3148,6 +3158,7 @@ impl ::b24_core::__private::Method for ChecklistitemRenew {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -3208,6 +3219,8 @@ pub struct ChecklistitemUpdate {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ChecklistitemUpdate {
@@ -3223,6 +3236,7 @@ impl ChecklistitemUpdate {
             itemid: ::std::convert::Into::into(itemid),
             fields: ::std::convert::Into::into(fields),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -3266,6 +3280,10 @@ impl ::b24_core::__private::wire::FromWire for ChecklistitemUpdate {
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             fields: ::b24_core::__private::wire::field_at(slot_2, "FIELDS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ITEMID", "FIELDS"],
+            ),
         })
     }
 }
@@ -3301,6 +3319,7 @@ impl ::b24_core::__private::Method for ChecklistitemUpdate {
                 named,
                 &["TASKID", "ITEMID", "FIELDS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -3528,6 +3547,8 @@ pub struct CommentAdd {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentAdd {
@@ -3538,6 +3559,7 @@ impl CommentAdd {
             taskid: ::std::option::Option::None,
             commenttext: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -3600,6 +3622,10 @@ impl ::b24_core::__private::wire::FromWire for CommentAdd {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             commenttext: ::b24_core::__private::wire::field_at(slot_1, "COMMENTTEXT")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "COMMENTTEXT"],
+            ),
         })
     }
 }
@@ -3634,6 +3660,7 @@ impl ::b24_core::__private::Method for CommentAdd {
                 named,
                 &["TASKID", "COMMENTTEXT"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -3780,6 +3807,7 @@ impl ::b24_core::__private::Method for CommentitemAdd {
                 named,
                 &["TASKID", "FIELDS"],
                 &self.extra,
+                false,
             ),
         )
     }
@@ -3990,6 +4018,8 @@ pub struct CommentitemDelete {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemDelete {
@@ -4003,6 +4033,7 @@ impl CommentitemDelete {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4045,6 +4076,7 @@ impl ::b24_core::__private::wire::FromWire for CommentitemDelete {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -4079,6 +4111,7 @@ impl ::b24_core::__private::Method for CommentitemDelete {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -4139,6 +4172,8 @@ pub struct CommentitemGet {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemGet {
@@ -4152,6 +4187,7 @@ impl CommentitemGet {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4194,6 +4230,7 @@ impl ::b24_core::__private::wire::FromWire for CommentitemGet {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -4228,6 +4265,7 @@ impl ::b24_core::__private::Method for CommentitemGet {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -4312,6 +4350,8 @@ pub struct CommentitemGetlist {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemGetlist {
@@ -4323,6 +4363,7 @@ impl CommentitemGetlist {
             order: ::std::option::Option::None,
             filter: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `ORDER`.
@@ -4384,6 +4425,10 @@ impl ::b24_core::__private::wire::FromWire for CommentitemGetlist {
             order: ::b24_core::__private::wire::field_at(slot_1, "ORDER")?,
             filter: ::b24_core::__private::wire::field_at(slot_2, "FILTER")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ORDER", "FILTER"],
+            ),
         })
     }
 }
@@ -4419,6 +4464,7 @@ impl ::b24_core::__private::Method for CommentitemGetlist {
                 named,
                 &["TASKID", "ORDER", "FILTER"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -4760,6 +4806,8 @@ pub struct CommentitemUpdate {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl CommentitemUpdate {
@@ -4775,6 +4823,7 @@ impl CommentitemUpdate {
             itemid: ::std::convert::Into::into(itemid),
             fields: ::std::convert::Into::into(fields),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -4818,6 +4867,10 @@ impl ::b24_core::__private::wire::FromWire for CommentitemUpdate {
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             fields: ::b24_core::__private::wire::field_at(slot_2, "FIELDS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ITEMID", "FIELDS"],
+            ),
         })
     }
 }
@@ -4853,6 +4906,7 @@ impl ::b24_core::__private::Method for CommentitemUpdate {
                 named,
                 &["TASKID", "ITEMID", "FIELDS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -5337,6 +5391,8 @@ pub struct ElapseditemAdd {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemAdd {
@@ -5350,6 +5406,7 @@ impl ElapseditemAdd {
             taskid: ::std::convert::Into::into(taskid),
             arfields: ::std::convert::Into::into(arfields),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5392,6 +5449,10 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemAdd {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             arfields: ::b24_core::__private::wire::field_at(slot_1, "ARFIELDS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ARFIELDS"],
+            ),
         })
     }
 }
@@ -5426,6 +5487,7 @@ impl ::b24_core::__private::Method for ElapseditemAdd {
                 named,
                 &["TASKID", "ARFIELDS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -5503,6 +5565,8 @@ pub struct ElapseditemDelete {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemDelete {
@@ -5516,6 +5580,7 @@ impl ElapseditemDelete {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5558,6 +5623,7 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemDelete {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -5592,6 +5658,7 @@ impl ::b24_core::__private::Method for ElapseditemDelete {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -5661,6 +5728,8 @@ pub struct ElapseditemGet {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemGet {
@@ -5674,6 +5743,7 @@ impl ElapseditemGet {
             taskid: ::std::convert::Into::into(taskid),
             itemid: ::std::convert::Into::into(itemid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -5716,6 +5786,7 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemGet {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "ITEMID"]),
         })
     }
 }
@@ -5750,6 +5821,7 @@ impl ::b24_core::__private::Method for ElapseditemGet {
                 named,
                 &["TASKID", "ITEMID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -5862,6 +5934,8 @@ pub struct ElapseditemGetlist {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemGetlist {
@@ -5875,6 +5949,7 @@ impl ElapseditemGetlist {
             select: ::std::option::Option::None,
             params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -5967,6 +6042,10 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemGetlist {
             select: ::b24_core::__private::wire::field_at(slot_3, "SELECT")?,
             params: ::b24_core::__private::wire::field_at(slot_4, "PARAMS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ORDER", "FILTER", "SELECT", "PARAMS"],
+            ),
         })
     }
 }
@@ -6004,6 +6083,7 @@ impl ::b24_core::__private::Method for ElapseditemGetlist {
                 named,
                 &["TASKID", "ORDER", "FILTER", "SELECT", "PARAMS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -6198,6 +6278,8 @@ pub struct ElapseditemIsActionAllowed {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemIsActionAllowed {
@@ -6213,6 +6295,7 @@ impl ElapseditemIsActionAllowed {
             itemid: ::std::convert::Into::into(itemid),
             actionid: ::std::convert::Into::into(actionid),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6256,6 +6339,10 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemIsActionAllowed {
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             actionid: ::b24_core::__private::wire::field_at(slot_2, "ACTIONID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ITEMID", "ACTIONID"],
+            ),
         })
     }
 }
@@ -6293,6 +6380,7 @@ impl ::b24_core::__private::Method for ElapseditemIsActionAllowed {
                 named,
                 &["TASKID", "ITEMID", "ACTIONID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -6351,6 +6439,8 @@ pub struct ElapseditemUpdate {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ElapseditemUpdate {
@@ -6366,6 +6456,7 @@ impl ElapseditemUpdate {
             itemid: ::std::convert::Into::into(itemid),
             arfields: ::std::convert::Into::into(arfields),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6409,6 +6500,10 @@ impl ::b24_core::__private::wire::FromWire for ElapseditemUpdate {
             itemid: ::b24_core::__private::wire::field_at(slot_1, "ITEMID")?,
             arfields: ::b24_core::__private::wire::field_at(slot_2, "ARFIELDS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ITEMID", "ARFIELDS"],
+            ),
         })
     }
 }
@@ -6444,6 +6539,7 @@ impl ::b24_core::__private::Method for ElapseditemUpdate {
                 named,
                 &["TASKID", "ITEMID", "ARFIELDS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -6529,6 +6625,8 @@ pub struct ItemAdd {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAdd {
@@ -6538,6 +6636,7 @@ impl ItemAdd {
         Self {
             taskdata: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKDATA`.
@@ -6590,6 +6689,7 @@ impl ::b24_core::__private::wire::FromWire for ItemAdd {
         ::std::result::Result::Ok(Self {
             taskdata: ::b24_core::__private::wire::field_at(slot_0, "TASKDATA")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKDATA"]),
         })
     }
 }
@@ -6623,6 +6723,7 @@ impl ::b24_core::__private::Method for ItemAdd {
                 named,
                 &["TASKDATA"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -6680,6 +6781,8 @@ pub struct ItemAddfile {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAddfile {
@@ -6693,6 +6796,7 @@ impl ItemAddfile {
             task_id: ::std::convert::Into::into(task_id),
             file: ::std::convert::Into::into(file),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -6732,6 +6836,7 @@ impl ::b24_core::__private::wire::FromWire for ItemAddfile {
             task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
             file: ::b24_core::__private::wire::field_at(slot_1, "FILE")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASK_ID", "FILE"]),
         })
     }
 }
@@ -6766,6 +6871,7 @@ impl ::b24_core::__private::Method for ItemAddfile {
                 named,
                 &["TASK_ID", "FILE"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -6935,6 +7041,8 @@ pub struct ItemAddtofavorite {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemAddtofavorite {
@@ -6945,6 +7053,7 @@ impl ItemAddtofavorite {
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASK_ID`.
@@ -7007,6 +7116,10 @@ impl ::b24_core::__private::wire::FromWire for ItemAddtofavorite {
             task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
             params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASK_ID", "PARAMS"],
+            ),
         })
     }
 }
@@ -7041,6 +7154,7 @@ impl ::b24_core::__private::Method for ItemAddtofavorite {
                 named,
                 &["TASK_ID", "PARAMS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -7098,6 +7212,8 @@ pub struct ItemApprove {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemApprove {
@@ -7107,6 +7223,7 @@ impl ItemApprove {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -7154,6 +7271,7 @@ impl ::b24_core::__private::wire::FromWire for ItemApprove {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -7183,7 +7301,12 @@ impl ::b24_core::__private::Method for ItemApprove {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -7242,6 +7365,8 @@ pub struct ItemComplete {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemComplete {
@@ -7251,6 +7376,7 @@ impl ItemComplete {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -7298,6 +7424,7 @@ impl ::b24_core::__private::wire::FromWire for ItemComplete {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -7327,7 +7454,12 @@ impl ::b24_core::__private::Method for ItemComplete {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -7384,6 +7516,8 @@ pub struct ItemDefer {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDefer {
@@ -7393,6 +7527,7 @@ impl ItemDefer {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -7440,6 +7575,7 @@ impl ::b24_core::__private::wire::FromWire for ItemDefer {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -7469,7 +7605,12 @@ impl ::b24_core::__private::Method for ItemDefer {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -7535,6 +7676,8 @@ pub struct ItemDelegate {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelegate {
@@ -7545,6 +7688,7 @@ impl ItemDelegate {
             taskid: ::std::option::Option::None,
             userid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -7605,6 +7749,7 @@ impl ::b24_core::__private::wire::FromWire for ItemDelegate {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             userid: ::b24_core::__private::wire::field_at(slot_1, "USERID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "USERID"]),
         })
     }
 }
@@ -7639,6 +7784,7 @@ impl ::b24_core::__private::Method for ItemDelegate {
                 named,
                 &["TASKID", "USERID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -7696,6 +7842,8 @@ pub struct ItemDelete {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDelete {
@@ -7705,6 +7853,7 @@ impl ItemDelete {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -7752,6 +7901,7 @@ impl ::b24_core::__private::wire::FromWire for ItemDelete {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -7781,7 +7931,12 @@ impl ::b24_core::__private::Method for ItemDelete {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8024,6 +8179,8 @@ pub struct ItemDeletefromfavorite {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDeletefromfavorite {
@@ -8034,6 +8191,7 @@ impl ItemDeletefromfavorite {
             task_id: ::std::option::Option::None,
             params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASK_ID`.
@@ -8096,6 +8254,10 @@ impl ::b24_core::__private::wire::FromWire for ItemDeletefromfavorite {
             task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
             params: ::b24_core::__private::wire::field_at(slot_1, "PARAMS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASK_ID", "PARAMS"],
+            ),
         })
     }
 }
@@ -8132,6 +8294,7 @@ impl ::b24_core::__private::Method for ItemDeletefromfavorite {
                 named,
                 &["TASK_ID", "PARAMS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -8192,6 +8355,8 @@ pub struct ItemDisapprove {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemDisapprove {
@@ -8201,6 +8366,7 @@ impl ItemDisapprove {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8248,6 +8414,7 @@ impl ::b24_core::__private::wire::FromWire for ItemDisapprove {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -8277,7 +8444,12 @@ impl ::b24_core::__private::Method for ItemDisapprove {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8336,6 +8508,8 @@ pub struct ItemGetallowedactions {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetallowedactions {
@@ -8345,6 +8519,7 @@ impl ItemGetallowedactions {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8392,6 +8567,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetallowedactions {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -8423,7 +8599,12 @@ impl ::b24_core::__private::Method for ItemGetallowedactions {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8483,6 +8664,8 @@ pub struct ItemGetallowedtaskactionsasstrings {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetallowedtaskactionsasstrings {
@@ -8492,6 +8675,7 @@ impl ItemGetallowedtaskactionsasstrings {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8540,6 +8724,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetallowedtaskactionsasstring
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -8571,7 +8756,12 @@ impl ::b24_core::__private::Method for ItemGetallowedtaskactionsasstrings {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8629,6 +8819,8 @@ pub struct ItemGetdata {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdata {
@@ -8638,6 +8830,7 @@ impl ItemGetdata {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8685,6 +8878,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetdata {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -8714,7 +8908,12 @@ impl ::b24_core::__private::Method for ItemGetdata {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8771,6 +8970,8 @@ pub struct ItemGetdependson {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdependson {
@@ -8780,6 +8981,7 @@ impl ItemGetdependson {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8827,6 +9029,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetdependson {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -8856,7 +9059,12 @@ impl ::b24_core::__private::Method for ItemGetdependson {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -8920,6 +9128,8 @@ pub struct ItemGetdescription {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetdescription {
@@ -8930,6 +9140,7 @@ impl ItemGetdescription {
             taskid: ::std::option::Option::None,
             format: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -8990,6 +9201,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetdescription {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID", "FORMAT"]),
         })
     }
 }
@@ -9024,6 +9236,7 @@ impl ::b24_core::__private::Method for ItemGetdescription {
                 named,
                 &["TASKID", "FORMAT"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -9081,6 +9294,8 @@ pub struct ItemGetfiles {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemGetfiles {
@@ -9090,6 +9305,7 @@ impl ItemGetfiles {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -9137,6 +9353,7 @@ impl ::b24_core::__private::wire::FromWire for ItemGetfiles {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -9166,7 +9383,12 @@ impl ::b24_core::__private::Method for ItemGetfiles {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -9343,6 +9565,8 @@ pub struct ItemIsactionallowed {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemIsactionallowed {
@@ -9353,6 +9577,7 @@ impl ItemIsactionallowed {
             taskid: ::std::option::Option::None,
             actionid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -9413,6 +9638,10 @@ impl ::b24_core::__private::wire::FromWire for ItemIsactionallowed {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             actionid: ::b24_core::__private::wire::field_at(slot_1, "ACTIONID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "ACTIONID"],
+            ),
         })
     }
 }
@@ -9447,6 +9676,7 @@ impl ::b24_core::__private::Method for ItemIsactionallowed {
                 named,
                 &["TASKID", "ACTIONID"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -9531,6 +9761,8 @@ pub struct ItemList {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemList {
@@ -9543,6 +9775,7 @@ impl ItemList {
             params: ::std::option::Option::None,
             select: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `ORDER`.
@@ -9628,6 +9861,10 @@ impl ::b24_core::__private::wire::FromWire for ItemList {
             params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
             select: ::b24_core::__private::wire::field_at(slot_3, "SELECT")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["ORDER", "FILTER", "PARAMS", "SELECT"],
+            ),
         })
     }
 }
@@ -9664,6 +9901,7 @@ impl ::b24_core::__private::Method for ItemList {
                 named,
                 &["ORDER", "FILTER", "PARAMS", "SELECT"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -9721,6 +9959,8 @@ pub struct ItemRenew {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemRenew {
@@ -9730,6 +9970,7 @@ impl ItemRenew {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -9777,6 +10018,7 @@ impl ::b24_core::__private::wire::FromWire for ItemRenew {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -9806,7 +10048,12 @@ impl ::b24_core::__private::Method for ItemRenew {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -9863,6 +10110,8 @@ pub struct ItemStartexecution {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemStartexecution {
@@ -9872,6 +10121,7 @@ impl ItemStartexecution {
         Self {
             taskid: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -9919,6 +10169,7 @@ impl ::b24_core::__private::wire::FromWire for ItemStartexecution {
         ::std::result::Result::Ok(Self {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["TASKID"]),
         })
     }
 }
@@ -9948,7 +10199,12 @@ impl ::b24_core::__private::Method for ItemStartexecution {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["TASKID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["TASKID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
@@ -10012,6 +10268,8 @@ pub struct ItemUpdate {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemUpdate {
@@ -10022,6 +10280,7 @@ impl ItemUpdate {
             taskid: ::std::option::Option::None,
             taskdata: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `TASKID`.
@@ -10082,6 +10341,10 @@ impl ::b24_core::__private::wire::FromWire for ItemUpdate {
             taskid: ::b24_core::__private::wire::field_at(slot_0, "TASKID")?,
             taskdata: ::b24_core::__private::wire::field_at(slot_1, "TASKDATA")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["TASKID", "TASKDATA"],
+            ),
         })
     }
 }
@@ -10116,6 +10379,7 @@ impl ::b24_core::__private::Method for ItemUpdate {
                 named,
                 &["TASKID", "TASKDATA"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -12228,6 +12492,8 @@ pub struct ItemsGetlist {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl ItemsGetlist {
@@ -12240,6 +12506,7 @@ impl ItemsGetlist {
             taskdata: ::std::option::Option::None,
             nav_params: ::std::option::Option::None,
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets `ORDER`.
@@ -12327,6 +12594,10 @@ impl ::b24_core::__private::wire::FromWire for ItemsGetlist {
             taskdata: ::b24_core::__private::wire::field_at(slot_2, "TASKDATA")?,
             nav_params: ::b24_core::__private::wire::field_at(slot_3, "NAV_PARAMS")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(
+                value,
+                &["ORDER", "FILTER", "TASKDATA", "NAV_PARAMS"],
+            ),
         })
     }
 }
@@ -12363,6 +12634,7 @@ impl ::b24_core::__private::Method for ItemsGetlist {
                 named,
                 &["ORDER", "FILTER", "TASKDATA", "NAV_PARAMS"],
                 &self.extra,
+                self.__by_name,
             ),
         )
     }
@@ -12417,6 +12689,8 @@ pub struct LogitemList {
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >,
+    #[serde(skip)]
+    __by_name: bool,
 }
 #[allow(deprecated, clippy::all)]
 impl LogitemList {
@@ -12428,6 +12702,7 @@ impl LogitemList {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
+            __by_name: false,
         }
     }
     /// Sets a parameter the spec does not list; it is sent as it is. The way around a
@@ -12466,6 +12741,7 @@ impl ::b24_core::__private::wire::FromWire for LogitemList {
         ::std::result::Result::Ok(Self {
             id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
             extra,
+            __by_name: ::b24_core::__private::wire::by_name(value, &["ID"]),
         })
     }
 }
@@ -12495,7 +12771,12 @@ impl ::b24_core::__private::Method for LogitemList {
     > {
         let named = ::b24_core::__private::serde_json::to_value(self)?;
         ::std::result::Result::Ok(
-            ::b24_core::__private::wire::positional_body(named, &["ID"], &self.extra),
+            ::b24_core::__private::wire::positional_body(
+                named,
+                &["ID"],
+                &self.extra,
+                self.__by_name,
+            ),
         )
     }
 }
