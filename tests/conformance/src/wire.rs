@@ -4,7 +4,7 @@
 //! freedom: a number may travel as a numeric string and back.
 //!
 //! Every difference has a [`Class`]; a few classes are *harmless* — a portal reads the
-//! body the same (see [`Class::harmless`]).
+//! body the same (see [`Diff::harmless`]).
 
 use std::fmt;
 
