@@ -7,6 +7,10 @@
 //! command lines, the fake portal — and none of them needs a code generator to do it. See
 //! `specs/FORMAT.md` in the repository for the format.
 //!
+//! The feature `tools` (on by default) adds what tools need beyond loading a spec: the
+//! checker, `describe`, the naming of the whole catalog's bindings, the spec and OpenAPI
+//! writers, and [`Catalog`]. The proc macro leaves it out: it loads one spec and names it.
+//!
 //! ```
 //! use std::path::Path;
 //! let text = r#"
@@ -27,18 +31,25 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "tools")]
 pub mod bindings;
+#[cfg(feature = "tools")]
 mod catalog;
+#[cfg(feature = "tools")]
 pub mod conform;
+#[cfg(feature = "tools")]
 pub mod describe;
 mod diag;
 mod load;
 pub mod naming;
+#[cfg(feature = "tools")]
 pub mod openapi;
 pub mod spec;
 pub mod ty;
+#[cfg(feature = "tools")]
 pub mod write;
 
+#[cfg(feature = "tools")]
 pub use catalog::Catalog;
 pub use diag::{Diagnostic, SpecError, line_col};
 pub use load::{

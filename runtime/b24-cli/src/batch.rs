@@ -1,9 +1,12 @@
-//! `b24 batch FILE.jsonl`: the commands of a file in batches of 50, a result line each.
+//! `b24 batch FILE.jsonl`: the commands of a file, a result line each, in file order — run
+//! by the library's batch engine (batches of 50 at the bucket's concurrency, commands the
+//! operating-time limit refused sent again).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use b24_core::CommandError;
+use b24_core::prelude::*;
+use b24_core::{CommandError, RawCommand};
 use serde_json::{Value, json};
 
 use crate::fail::{Fail, io};
@@ -47,10 +50,10 @@ fn read(args: &Args) -> Result<Vec<Command>, Fail> {
             Some(p @ Value::Object(_)) => p.clone(),
             Some(_) => return Err(at("`params` is not a JSON object".into())),
         };
-        let idempotent = match catalog::spec(method, false) {
+        let idempotent = match catalog::spec(method, b24_core::Api::V2) {
             Ok(spec) => {
                 if !args.unchecked {
-                    catalog::check(&spec, &params).map_err(|e| at(e.to_string()))?;
+                    catalog::check(spec, &params).map_err(|e| at(e.to_string()))?;
                 }
                 spec.idempotent
             }
@@ -70,46 +73,36 @@ fn read(args: &Args) -> Result<Vec<Command>, Fail> {
 pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     let commands = read(&args)?;
     let client = config::client(profile)?;
+    let total = commands.len();
     let mut failed = 0usize;
     crate::runtime()?.block_on(async {
-        // A batch holds at most 50 commands (`settings/how-to-call-rest-api/batch.md`).
-        for chunk in commands.chunks(50) {
-            let mut batch = client.batch();
-            for c in chunk {
-                batch.add_raw(&format!("l{}", c.line), &c.method, &c.params, c.idempotent)?;
-            }
-            let (first, last) = (chunk[0].line, chunk[chunk.len() - 1].line);
-            let results = batch.send().await.map_err(|e| {
-                let later = if last < commands[commands.len() - 1].line {
-                    "; the lines after it were not sent"
-                } else {
-                    ""
-                };
-                let fail = Fail::from(e);
-                let text = format!("the batch of lines {first}–{last} failed: {fail}{later}");
-                match fail {
-                    Fail::Api(_) => Fail::Api(text),
-                    Fail::Input(_) => Fail::Input(text),
-                    Fail::Config(_) => Fail::Config(text),
-                    Fail::Transport(_) => Fail::Transport(text),
-                    Fail::Internal(_) => Fail::Internal(text),
+        // The library's engine: batches of at most 50 at the bucket's concurrency, the
+        // commands the operating-time limit refused sent again, results in file order.
+        let lines: Vec<(usize, String)> = commands
+            .iter()
+            .map(|c| (c.line, c.method.clone()))
+            .collect();
+        let raw = commands
+            .into_iter()
+            .map(|c| RawCommand::new(c.method, c.params).idempotent(c.idempotent));
+        let mut results = client.batch_all_raw(raw);
+        let mut at = lines.into_iter();
+        while let Some(result) = results.next().await {
+            let Some((line, method)) = at.next() else {
+                break;
+            };
+            let out = match result {
+                Ok(result) => json!({ "line": line, "method": method, "result": result }),
+                Err(e) => {
+                    failed += 1;
+                    json!({ "line": line, "method": method, "error": error(&e) })
                 }
-            })?;
-            for c in chunk {
-                let line = match results.get_key::<Value>(&format!("l{}", c.line)) {
-                    Ok(result) => json!({ "line": c.line, "method": c.method, "result": result }),
-                    Err(e) => {
-                        failed += 1;
-                        json!({ "line": c.line, "method": c.method, "error": error(&e) })
-                    }
-                };
-                println!("{line}");
-            }
+            };
+            println!("{out}");
         }
-        Ok::<_, Fail>(())
-    })?;
+    });
     if failed > 0 {
-        eprintln!("{failed} of {} commands failed", commands.len());
+        eprintln!("{failed} of {total} commands failed");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

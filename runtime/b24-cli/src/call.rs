@@ -30,10 +30,11 @@ pub struct Args {
 
 pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     let params = params::read(args.json.as_deref(), &args.pairs)?;
-    let idempotent = match catalog::spec(&args.method, args.v3) {
+    let api = crate::api(args.v3);
+    let idempotent = match catalog::spec(&args.method, api) {
         Ok(spec) => {
             if !args.unchecked {
-                catalog::check(&spec, &params)?;
+                catalog::check(spec, &params)?;
             }
             spec.idempotent
         }
@@ -43,7 +44,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     let client = config::client(profile)?;
     let answer = crate::runtime()?.block_on(async {
         let mut call = client.raw(&args.method, params);
-        if args.v3 {
+        if api == b24_core::Api::V3 {
             call = call.v3();
         }
         if idempotent {

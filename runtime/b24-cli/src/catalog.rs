@@ -1,22 +1,44 @@
 //! The specs shipped with b24: a method's facts, its parameters checked, names suggested.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
+use std::sync::{Mutex, OnceLock};
 
+use b24_core::Api;
 use b24_spec::Catalog;
-use b24_spec::spec::{Api, EventSpec, Spec};
+use b24_spec::spec::{EventSpec, Spec};
 
 use crate::fail::Fail;
 
-fn api_str(v3: bool) -> &'static str {
-    if v3 { "v3" } else { "v2" }
+/// The other REST version (where a name the user gave may be instead).
+fn other(api: Api) -> Api {
+    match api {
+        Api::V2 => Api::V3,
+        Api::V3 => Api::V2,
+    }
 }
 
-/// The spec of `name` (any letter case), or an error that suggests a near name.
-pub fn spec(name: &str, v3: bool) -> Result<Spec, Fail> {
-    let api = if v3 { Api::V3 } else { Api::V2 };
-    match Catalog::shipped_method(name, api) {
-        Ok(Some(spec)) => Ok(spec),
-        Ok(None) => Err(unknown(name, v3)),
+/// The spec of `name` (any letter case), or an error that suggests a near name. Loaded
+/// alone (a command needs a few specs, not the catalog), once, it lives as long as the
+/// command.
+pub fn spec(name: &str, api: Api) -> Result<&'static Spec, Fail> {
+    type Loaded = HashMap<(String, Api), &'static Spec>;
+    static LOADED: OnceLock<Mutex<Loaded>> = OnceLock::new();
+    let loaded = LOADED.get_or_init(Mutex::default);
+    let key = (name.to_ascii_lowercase(), api);
+    if let Some(spec) = loaded.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(spec);
+    }
+    match Catalog::shipped_method(name, api.into()) {
+        Ok(Some(spec)) => {
+            let spec: &'static Spec = Box::leak(Box::new(spec));
+            loaded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, spec);
+            Ok(spec)
+        }
+        Ok(None) => Err(unknown(name, api)),
         Err(e) => Err(Fail::Internal(format!(
             "the spec of {name} does not load: {e}"
         ))),
@@ -24,10 +46,10 @@ pub fn spec(name: &str, v3: bool) -> Result<Spec, Fail> {
 }
 
 /// "unknown method …", with the near name or the other API version that has it.
-pub fn unknown(name: &str, v3: bool) -> Fail {
-    let other = b24_specs::find(name, api_str(!v3)).is_some();
-    let hint = if other {
-        if v3 {
+pub fn unknown(name: &str, api: Api) -> Fail {
+    let elsewhere = b24_specs::find(name, other(api).as_str()).is_some();
+    let hint = if elsewhere {
+        if api == Api::V3 {
             " (it is a REST v2 method: leave out --v3)".to_string()
         } else {
             " (it is a REST 3.0 method: add --v3)".to_string()
@@ -102,16 +124,15 @@ pub fn all() -> Result<&'static [Spec], Fail> {
 
 /// A method's facts, or an event's (`ONCRMDEALADD`, any letter case) when no method has
 /// the name.
-pub fn describe(method: &str, v3: bool) -> Result<ExitCode, Fail> {
+pub fn describe(method: &str, api: Api) -> Result<ExitCode, Fail> {
     let specs = all()?;
-    let api = if v3 { Api::V3 } else { Api::V2 };
-    let text = match b24_spec::describe::describe_method(specs, method, api) {
+    let text = match b24_spec::describe::describe_method(specs, method, api.into()) {
         Ok(text) => text,
-        Err(_) if !v3 && b24_specs::find_event(method).is_some() => {
+        Err(_) if api == Api::V2 && b24_specs::find_event(method).is_some() => {
             b24_spec::describe::describe_event_named(events()?, method).map_err(Fail::Input)?
         }
-        Err(_) if v3 || b24_specs::find(method, api_str(true)).is_some() => {
-            return Err(unknown(method, v3));
+        Err(_) if api == Api::V3 || b24_specs::find(method, Api::V3.as_str()).is_some() => {
+            return Err(unknown(method, api));
         }
         Err(_) => {
             let names = b24_specs::all()
@@ -147,7 +168,7 @@ pub fn search(words: &[String]) -> Result<ExitCode, Fail> {
     let mut lines: Vec<(String, String, String)> = Vec::new();
     for spec in all()? {
         if hit(&spec.name, &spec.scope, &spec.docs.path) {
-            let api = if spec.api == Api::V3 {
+            let api = if spec.api == b24_spec::spec::Api::V3 {
                 " (REST 3.0)"
             } else {
                 ""

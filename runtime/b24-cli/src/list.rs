@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use b24_core::RawExport;
 use b24_core::prelude::*;
-use b24_spec::spec::{Api, Pagination};
+use b24_core::{Api, Listing, Pagination};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 
@@ -54,64 +53,33 @@ enum Format {
     Json,
 }
 
-/// How the method's records are read.
-enum Mode {
-    /// The fast export: key windows in parallel batches, in key order.
-    Export(RawExport),
-    /// `start` pages, one after another (`total` known from the first).
-    Start {
-        param: String,
-        items: Option<String>,
-    },
-    /// `limit`/`offset` pages, one after another.
-    Offset {
-        offset: String,
-        limit: String,
-        size: u32,
-        items: Option<String>,
-    },
+/// How the method's records are read: the fast export (key windows in parallel batches,
+/// in key order) when it has one, else its pages one after another — each on the
+/// library's engine, with its protocol checks and retries.
+struct Mode {
+    listing: Listing,
+    /// The key of the fast export, if the method has one.
+    fast_key: Option<&'static str>,
 }
 
-fn mode(spec: &b24_spec::Spec) -> Result<Mode, Fail> {
-    Ok(match &spec.pagination {
-        Pagination::StartNext {
-            fast_key: Some(key),
-            items,
-            page_size,
-            ..
-        } => {
-            let mut how = RawExport::v2(key.as_str(), items.as_deref());
-            how.page = *page_size;
-            Mode::Export(how)
-        }
-        Pagination::V3Page => Mode::Export(RawExport::v3()),
-        Pagination::StartNext { param, items, .. } => Mode::Start {
-            param: param.clone(),
-            items: items.clone(),
-        },
-        Pagination::LimitOffset {
-            offset_param,
-            limit_param,
-            max_limit,
-            items,
-        } => Mode::Offset {
-            offset: offset_param.clone(),
-            limit: limit_param.clone(),
-            size: max_limit.unwrap_or(50),
-            items: items.clone(),
-        },
-        Pagination::None => {
-            return Err(Fail::Input(format!(
-                "{} is not a list method (it has no pages); use `b24 call`",
-                spec.name
-            )));
-        }
-    })
+fn mode(spec: &'static b24_spec::Spec) -> Result<Mode, Fail> {
+    let Some(listing) = Listing::of_spec(spec) else {
+        return Err(Fail::Input(format!(
+            "{} is not a list method (it has no pages); use `b24 call`",
+            spec.name
+        )));
+    };
+    let fast_key = match listing.pagination {
+        Pagination::StartNext { fast_key, .. } => fast_key,
+        // REST 3.0 lists are exported over `id`, the field its common filter takes.
+        Pagination::V3Page => Some("id"),
+        _ => None,
+    };
+    Ok(Mode { listing, fast_key })
 }
 
-pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
-    let spec = catalog::spec(&args.method, args.v3)?;
-    let mode = mode(&spec)?;
+/// The parameters of `b24 list`: `--json`, then `--select`, `--filter`, `--order`.
+fn params_of(args: &Args) -> Result<Value, Fail> {
     let mut params = params::read(args.json.as_deref(), &[])?;
     if !args.select.is_empty() {
         params["select"] = json!(args.select);
@@ -122,108 +90,86 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
                 .map_err(|e| Fail::Input(format!("--{name}: not JSON: {e}")))?;
         }
     }
-    if args.order.is_some() && matches!(mode, Mode::Export(_)) {
+    Ok(params)
+}
+
+/// Where a run writes: the file of `--output` (appended to when resuming, a JSON array
+/// cut after its last whole record first), or standard output.
+fn output(args: &Args, append: bool, cut_at: Option<u64>) -> Result<Box<dyn Write>, Fail> {
+    let Some(path) = &args.output else {
+        return Ok(Box::new(BufWriter::new(std::io::stdout().lock())));
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+        .map_err(|e| io(path, e))?;
+    // A JSON array goes on after its last whole record (its `]` written again).
+    if let Some(len) = cut_at {
+        file.set_len(len).map_err(|e| io(path, e))?;
+    }
+    Ok(Box::new(BufWriter::new(file)))
+}
+
+/// Where `--resume` goes on: the parameters changed to ask only for records after the
+/// output's last key, its CSV columns, and whether (and where) the file is appended to.
+fn resume(args: &Args, mode: &Mode, params: &mut Value) -> Result<Option<Resume>, Fail> {
+    let Some(key) = mode.fast_key else {
+        return Err(Fail::Input(format!(
+            "--resume needs a fast export (records in key order); {} has none",
+            args.method
+        )));
+    };
+    let path = args
+        .output
+        .as_deref()
+        .ok_or_else(|| Fail::Input("--resume goes on in the file of --output; give it".into()))?;
+    let Some((last, columns, cut)) = last_key(path, args.format, key)? else {
+        return Ok(None);
+    };
+    after(params, key, last, mode.listing.api)?;
+    eprintln!("resuming after {key} {last}");
+    Ok(Some((last, columns, cut)))
+}
+
+pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
+    let spec = catalog::spec(&args.method, crate::api(args.v3))?;
+    let mode = mode(spec)?;
+    let mut params = params_of(&args)?;
+    if args.order.is_some() && mode.fast_key.is_some() {
         eprintln!("warning: --order is not used: the fast export orders by its key");
     }
     let mut header = (!args.select.is_empty()).then(|| args.select.clone());
-    let mut append = false;
-    let mut cut_at = None;
-    if args.resume {
-        let Mode::Export(how) = &mode else {
-            return Err(Fail::Input(format!(
-                "--resume needs a fast export (records in key order); {} has none",
-                spec.name
-            )));
-        };
-        let path = args.output.as_deref().ok_or_else(|| {
-            Fail::Input("--resume goes on in the file of --output; give it".into())
-        })?;
-        if let Some((last, columns, cut)) = last_key(path, args.format, &how.key)? {
-            after(&mut params, how, last, spec.api)?;
-            header = columns.or(header);
-            append = true;
-            cut_at = cut;
-            eprintln!("resuming after {} {last}", how.key);
-        }
+    let (mut append, mut cut_at) = (false, None);
+    if args.resume
+        && let Some((_, columns, cut)) = resume(&args, &mode, &mut params)?
+    {
+        header = columns.or(header);
+        append = true;
+        cut_at = cut;
     }
-    catalog::check(&spec, &params)?;
+    catalog::check(spec, &params)?;
     let client = config::client(profile)?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(append)
-                .truncate(!append)
-                .open(path)
-                .map_err(|e| io(path, e))?;
-            // A JSON array goes on after its last whole record (its `]` written again).
-            if let Some(len) = cut_at {
-                file.set_len(len).map_err(|e| io(path, e))?;
-            }
-            Box::new(BufWriter::new(file))
-        }
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
-    let mut sink = Sink::new(args.format, out, header, append);
+    let mut sink = Sink::new(args.format, output(&args, append, cut_at)?, header, append);
     let bar = ProgressBar::new_spinner();
     bar.set_style(spinner_style());
     let started = Instant::now();
-    let method = spec.name.clone();
+    let method = spec.name.as_str();
     let written = crate::runtime()?.block_on(async {
-        match mode {
-            Mode::Export(how) => {
-                let key = how.key.clone();
-                let mut items = client.export_raw(&method, params, how);
-                // Not counted (that is what makes it fast), the list's size is unknown; its
-                // largest key is, so the bar runs over the keys and gives an ETA.
-                let mut by_key = false;
+        match mode.fast_key {
+            Some(key) => {
+                let items = client.export_raw(method, params, mode.listing);
+                exported(items, key, &mut sink, &bar).await
+            }
+            None => {
+                let mut items = client.list_raw(method, params, mode.listing);
                 while let Some(item) = items.next().await {
-                    let item = item?;
-                    sink.write(&item)?;
-                    if !by_key && let Some(max) = items.progress().max_key {
-                        bar.set_length(u64::try_from(max).unwrap_or(0));
-                        bar.set_style(key_style(&key));
-                        bar.set_message(sink.count.to_string());
-                        by_key = true;
-                    }
-                    if by_key {
-                        if let Some(k) = key_of(&item, &key) {
-                            bar.set_position(k);
-                        }
-                        if sink.count.is_multiple_of(256) {
-                            bar.set_message(sink.count.to_string());
-                        }
-                    } else {
-                        bar.inc(1);
-                    }
+                    sink.write(&item?)?;
+                    bar.inc(1);
                 }
-                Ok::<_, Fail>(())
-            }
-            Mode::Start { param, items } => {
-                pages(
-                    &client,
-                    &method,
-                    params,
-                    &mut sink,
-                    &bar,
-                    Paging::Start(param),
-                    items,
-                )
-                .await
-            }
-            Mode::Offset {
-                offset,
-                limit,
-                size,
-                items,
-            } => {
-                let paging = Paging::Offset {
-                    offset,
-                    limit,
-                    size,
-                };
-                pages(&client, &method, params, &mut sink, &bar, paging, items).await
+                Ok(())
             }
         }
     });
@@ -242,16 +188,43 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The records of a fast export into `sink`. Not counted (that is what makes it fast), the
+/// list's size is unknown; its largest key is, so the bar runs over the keys and gives an
+/// ETA.
+async fn exported(
+    mut items: b24_core::Export<Value>,
+    key: &str,
+    sink: &mut Sink,
+    bar: &ProgressBar,
+) -> Result<(), Fail> {
+    let mut by_key = false;
+    while let Some(item) = items.next().await {
+        let item = item?;
+        sink.write(&item)?;
+        if !by_key && let Some(max) = items.progress().max_key {
+            bar.set_length(u64::try_from(max).unwrap_or(0));
+            bar.set_style(key_style(key));
+            bar.set_message(sink.count.to_string());
+            by_key = true;
+        }
+        if by_key {
+            if let Some(k) = key_of(&item, key) {
+                bar.set_position(k);
+            }
+            if sink.count.is_multiple_of(256) {
+                bar.set_message(sink.count.to_string());
+            }
+        } else {
+            bar.inc(1);
+        }
+    }
+    Ok(())
+}
+
 fn spinner_style() -> ProgressStyle {
     ProgressStyle::with_template("{spinner} {human_pos} records, {rate}, {elapsed}")
         .map(with_rate)
         .unwrap_or_else(|_| ProgressStyle::default_spinner())
-}
-
-fn bar_style() -> ProgressStyle {
-    ProgressStyle::with_template("{bar:30} {human_pos}/{human_len} records, {rate}, ETA {eta}")
-        .map(|s| with_settled_eta(with_rate(s)))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 fn key_style(key: &str) -> ProgressStyle {
@@ -302,86 +275,8 @@ fn with_rate(style: ProgressStyle) -> ProgressStyle {
     )
 }
 
-enum Paging {
-    Start(String),
-    Offset {
-        offset: String,
-        limit: String,
-        size: u32,
-    },
-}
-
-/// Pages one after another until the last.
-async fn pages(
-    client: &Client,
-    method: &str,
-    mut params: Value,
-    sink: &mut Sink,
-    bar: &ProgressBar,
-    paging: Paging,
-    items: Option<String>,
-) -> Result<(), Fail> {
-    let mut at: i64 = 0;
-    loop {
-        match &paging {
-            Paging::Start(param) => params[param.as_str()] = json!(at),
-            Paging::Offset {
-                offset,
-                limit,
-                size,
-            } => {
-                params[offset.as_str()] = json!(at);
-                params[limit.as_str()] = json!(size);
-            }
-        }
-        let answer = client
-            .raw(method, params.clone())
-            .retry_ambiguous()
-            .full()
-            .await?;
-        if let Some(total) = answer.total
-            && bar.length().is_none()
-        {
-            bar.set_length(u64::try_from(total).unwrap_or(0));
-            bar.set_style(bar_style());
-        }
-        let rows = match (&items, answer.result) {
-            (Some(member), Value::Object(mut m)) => m.remove(member).unwrap_or(Value::Null),
-            (_, rows) => rows,
-        };
-        let rows = match rows {
-            Value::Array(rows) => rows,
-            Value::Null => Vec::new(),
-            Value::Object(m) if m.is_empty() => Vec::new(),
-            other => {
-                return Err(Fail::Transport(format!(
-                    "{method}: a page is not a list of records but {other:.60}"
-                )));
-            }
-        };
-        let n = rows.len();
-        for row in &rows {
-            sink.write(row)?;
-        }
-        bar.inc(n as u64);
-        at = match &paging {
-            Paging::Start(_) => match answer.next {
-                Some(next) if n > 0 => next,
-                _ => return Ok(()),
-            },
-            Paging::Offset { size, .. } => {
-                if n < *size as usize {
-                    return Ok(());
-                }
-                at + n as i64
-            }
-        };
-    }
-}
-
 /// The parameters changed to ask only for records after key `last`.
-fn after(params: &mut Value, how: &RawExport, last: i64, api: Api) -> Result<(), Fail> {
-    let key = how.key.as_str();
+fn after(params: &mut Value, key: &str, last: i64, api: Api) -> Result<(), Fail> {
     match api {
         Api::V2 => {
             let filter = params.as_object_mut().map(|p| {

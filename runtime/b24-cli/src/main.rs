@@ -110,6 +110,15 @@ Examples:
     Profile(config::ProfileCommand),
 }
 
+/// The REST version a command's `--v3` flag names: the runtime's one vocabulary from here on.
+fn api(v3: bool) -> b24_core::Api {
+    if v3 {
+        b24_core::Api::V3
+    } else {
+        b24_core::Api::V2
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let profile = cli.profile.as_deref();
@@ -117,7 +126,7 @@ fn main() -> ExitCode {
         Command::Call(args) => call::run(profile, args),
         Command::List(args) => list::run(profile, args),
         Command::Batch(args) => batch::run(profile, args),
-        Command::Describe { method, v3 } => catalog::describe(&method, v3),
+        Command::Describe { method, v3 } => catalog::describe(&method, api(v3)),
         Command::Search { words } => catalog::search(&words),
         Command::Scopes(args) => scopes::run(&args),
         Command::Profile(cmd) => config::profile(cmd),

@@ -1,5 +1,7 @@
 //! A method's parameters from the command line: `--json '{…}'`, `--json @file`,
-//! `--json -` (standard input), then `key=value` pairs over it.
+//! `--json -` (standard input), then `key=value` pairs over it, each key read as a PHP
+//! form's key (`fields[TITLE]`, `select[]`: `b24_core::form`, whose docs say how they
+//! nest), each value as JSON when it is JSON.
 
 use serde_json::{Map, Value};
 
@@ -40,8 +42,8 @@ pub fn read(json: Option<&str>, pairs: &[String]) -> Result<Value, Fail> {
                 "`{pair}` is not `key=value` (use --json for a whole object)"
             )));
         };
-        set(&mut params, key, value_of(value))
-            .map_err(|why| Fail::Input(format!("`{pair}`: {why}")))?;
+        b24_core::form::insert(&mut params, key, value_of(value))
+            .map_err(|e| Fail::Input(format!("`{pair}`: {}", e.reason())))?;
     }
     Ok(params)
 }
@@ -49,63 +51,6 @@ pub fn read(json: Option<&str>, pairs: &[String]) -> Result<Value, Fail> {
 /// A value as JSON when it is JSON, as text otherwise (`5` → 5, `Deal` → "Deal").
 fn value_of(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
-}
-
-/// Sets `key` (`a`, `a[b]`, `a[b][]`) to `value` in `root`.
-fn set(root: &mut Value, key: &str, value: Value) -> Result<(), String> {
-    let (head, rest) = match key.find('[') {
-        Some(i) => (&key[..i], &key[i..]),
-        None => (key, ""),
-    };
-    if head.is_empty() {
-        return Err("the key is empty".into());
-    }
-    let mut path = vec![head.to_string()];
-    let mut rest = rest;
-    while !rest.is_empty() {
-        let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
-            return Err(format!("`{key}` has an unclosed `[`"));
-        };
-        path.push(inner.0.to_string());
-        rest = inner.1;
-    }
-    let mut at = root;
-    let last = path.len() - 1;
-    for (i, seg) in path.iter().enumerate() {
-        let end = i == last;
-        if seg.is_empty() {
-            let Value::Array(list) = at else {
-                return Err(format!(
-                    "`{key}`: `[]` appends to a list, and this is not one"
-                ));
-            };
-            if end {
-                list.push(value);
-                return Ok(());
-            }
-            list.push(Value::Object(Map::new()));
-            at = list.last_mut().ok_or("a list was just appended to")?;
-            continue;
-        }
-        let next_is_list = path.get(i + 1).is_some_and(String::is_empty);
-        let Value::Object(map) = at else {
-            return Err(format!(
-                "`{key}`: `{seg}` is inside a value that is not an object"
-            ));
-        };
-        if end {
-            map.insert(seg.clone(), value);
-            return Ok(());
-        }
-        at = map.entry(seg.clone()).or_insert_with(|| {
-            if next_is_list {
-                Value::Array(Vec::new())
-            } else {
-                Value::Object(Map::new())
-            }
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

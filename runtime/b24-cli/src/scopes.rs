@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Fail> {
     for m in &args.methods {
         let spec = find(specs, m, Api::V2)
             .or_else(|| find(specs, m, Api::V3))
-            .ok_or_else(|| catalog::unknown(m, false))?;
+            .ok_or_else(|| catalog::unknown(m, b24_core::Api::V2))?;
         used.insert((spec.name.clone(), spec.api));
     }
     if let Some(dir) = &args.from {

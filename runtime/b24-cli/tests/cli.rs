@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use b24_testkit::{FakePortal, RunningPortal};
+use std::time::Duration;
+
+use b24_testkit::{FakePortal, Latency, Operating, RunningPortal};
 use serde_json::Value;
 
 const TOKEN: &str = "clitestwebhooktoken77";
@@ -17,17 +19,18 @@ struct Portal {
 }
 
 fn portal(deals: u64) -> Portal {
+    portal_with(deals, |p| p)
+}
+
+/// A portal with `deals` deals, no limits unless `set` sets them.
+fn portal_with(deals: u64, set: impl FnOnce(FakePortal) -> FakePortal) -> Portal {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let portal = rt
-        .block_on(
-            FakePortal::builder()
-                .bucket(None)
-                .operating(None)
-                .deals(deals)
-                .webhook(1, TOKEN)
-                .start(),
-        )
-        .expect("portal");
+    let builder = FakePortal::builder()
+        .bucket(None)
+        .operating(None)
+        .deals(deals)
+        .webhook(1, TOKEN);
+    let portal = rt.block_on(set(builder).start()).expect("portal");
     let dir = std::env::temp_dir().join(format!(
         "b24-cli-{}-{}",
         std::process::id(),
@@ -456,4 +459,91 @@ fn describe_search_and_scopes_read_the_catalog() {
         "{}",
         text(&o.stderr)
     );
+}
+
+#[test]
+fn list_on_the_library_engine_refuses_a_server_that_ignores_the_offset() {
+    // `im.department.colleagues.list` pages by OFFSET/LIMIT; this portal answers the same
+    // page whatever the offset: the library's check makes that a protocol error (exit 4),
+    // not an endless list.
+    let p = portal_with(0, |b| {
+        b.canned(
+            "im.department.colleagues.list",
+            serde_json::json!([{"ID": 1}, {"ID": 2}]),
+        )
+    });
+    let o = p.b24(&["list", "im.department.colleagues.list"]);
+    fails(
+        &o,
+        4,
+        "answered the same page for offsets 0 and 2: it does not page by offset",
+    );
+    // The two records of the first page were written before the check stopped the list.
+    assert_eq!(text(&o.stdout).lines().count(), 2, "{}", text(&o.stdout));
+}
+
+#[test]
+fn batch_on_the_library_engine_resends_what_the_operating_limit_refused() {
+    // 100 ms of operating time a command, 300 ms allowed per method in a 2-s window: one
+    // batch of eight runs three, the portal refuses five with OPERATION_TIME_LIMIT, and the
+    // engine sends those again once the window allows.
+    let p = portal_with(10, |b| {
+        b.operating(Some(Operating {
+            budget: Duration::from_millis(300),
+            window: Duration::from_secs(2),
+        }))
+        .latency(Latency {
+            per_command: Duration::from_millis(100),
+            ..Latency::default()
+        })
+    });
+    let file = p.path("gets.jsonl");
+    let lines: String = (1..=8)
+        .map(|id| format!("{{\"method\": \"crm.deal.get\", \"params\": {{\"id\": {id}}}}}\n"))
+        .collect();
+    std::fs::write(&file, lines).expect("write");
+    let o = p.b24(&["batch", file.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let results: Vec<Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let ids: Vec<&Value> = results.iter().map(|r| &r["result"]["ID"]).collect();
+    let want: Vec<Value> = (1..=8).map(|id| Value::from(id.to_string())).collect();
+    assert_eq!(ids, want.iter().collect::<Vec<_>>(), "{}", text(&o.stdout));
+    let stats = p.portal.handle().stats();
+    assert!(stats.refused_429 > 0, "the limit refused some: {stats:?}");
+    assert_eq!(
+        stats.commands.get("crm.deal.get"),
+        Some(&8),
+        "each ran once: {stats:?}"
+    );
+}
+
+#[test]
+fn batch_on_the_library_engine_runs_its_batches_together() {
+    // 200 commands are four batches; with 300 ms a request they are on the wire together
+    // (the bucket's concurrency), not one after another.
+    let p = portal_with(10, |b| {
+        b.latency(Latency {
+            per_request: Duration::from_millis(300),
+            ..Latency::default()
+        })
+    });
+    let file = p.path("many.jsonl");
+    let lines: String = (0..200)
+        .map(|i| {
+            format!(
+                "{{\"method\": \"crm.deal.get\", \"params\": {{\"id\": {}}}}}\n",
+                i % 10 + 1
+            )
+        })
+        .collect();
+    std::fs::write(&file, lines).expect("write");
+    let o = p.b24(&["batch", file.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout).lines().count(), 200);
+    let stats = p.portal.handle().stats();
+    assert_eq!(stats.commands.get("batch"), Some(&4), "{stats:?}");
+    assert_eq!(stats.max_in_flight, 4, "four batches at once: {stats:?}");
 }

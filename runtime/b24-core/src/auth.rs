@@ -1,7 +1,8 @@
 //! Credentials and the URLs they lead to. Tokens live in [`Secret`], which never prints.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use url::Url;
 
@@ -132,6 +133,66 @@ impl Endpoint {
         let mut u = self.portal.clone();
         u.set_path(&path);
         u
+    }
+}
+
+/// The URLs methods are posted to, each built once per client (a webhook's holds its
+/// token: never printed, never logged).
+#[derive(Default)]
+pub(crate) struct Urls(Mutex<[HashMap<Box<str>, Url>; 2]>);
+
+/// The most URLs a client keeps (the catalog has about 1,700 methods; names of raw calls
+/// beyond this are built each time).
+const MAX_URLS: usize = 4096;
+
+impl Urls {
+    /// The URL `method` of `api` is posted to.
+    pub(crate) fn get(&self, endpoint: &Endpoint, method: &str, api: Api) -> Url {
+        let at = usize::from(api == Api::V3);
+        let mut urls = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(u) = urls[at].get(method) {
+            return u.clone();
+        }
+        let u = endpoint.url_for(method, api);
+        if urls[at].len() < MAX_URLS {
+            urls[at].insert(method.into(), u.clone());
+        }
+        u
+    }
+}
+
+impl std::fmt::Debug for Urls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Urls")
+    }
+}
+
+/// Takes the client's secrets out of a text a server may have filled (an echoed token in
+/// an error or a value); carried by each answer to the errors decoded from it.
+#[derive(Clone)]
+pub(crate) struct Scrubber(Option<std::sync::Arc<Auth>>);
+
+impl Scrubber {
+    /// For an answer not tied to a client's credentials (tests, benchmarks).
+    pub(crate) fn none() -> Scrubber {
+        Scrubber(None)
+    }
+
+    pub(crate) fn of(auth: &Auth) -> Scrubber {
+        Scrubber(Some(std::sync::Arc::new(auth.clone())))
+    }
+
+    pub(crate) fn apply(&self, text: &str) -> String {
+        match &self.0 {
+            Some(auth) => auth.scrub(text),
+            None => text.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Scrubber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scrubber")
     }
 }
 

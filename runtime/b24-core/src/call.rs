@@ -6,10 +6,11 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
-use crate::client::{Client, check_method_name, decode_response, params_of};
-use crate::envelope::Response;
-use crate::error::{Error, ErrorCode, Problem, ValidationError};
+use crate::client::Client;
+use crate::envelope::{Response, decode_response};
+use crate::error::Error;
 use crate::method::{Api, Method};
+use crate::prepared::{Prepared, Within};
 
 /// The future a call turns into when awaited: boxed, `Send`, borrowing the client and
 /// the request for as long as the call runs.
@@ -93,26 +94,9 @@ impl<'a, M: Method> Call<'a, M> {
     }
 
     async fn send(self) -> Result<Response<M::Output>, Error> {
-        self.method.validate()?;
-        let params = params_of(self.method)?;
-        if crate::batch::holds_ref(&params) {
-            return Err(crate::error::ValidationError::new(
-                M::NAME,
-                vec![crate::error::Problem::new(
-                    "",
-                    "",
-                    "a batch reference (`Arg::Ref`) is only meaningful inside a batch; nothing was sent",
-                    None,
-                )],
-            )
-            .into());
-        }
-        let retry = M::IDEMPOTENT || self.retry_ambiguous;
-        let key = idempotency_key(M::NAME, M::API, self.key, !M::IDEMPOTENT)?;
-        let raw = self
-            .client
-            .execute(M::NAME, M::API, params, retry, key.as_deref())
-            .await?;
+        let req = Prepared::typed(self.method, Within::Call, self.key)?
+            .retry_ambiguous(self.retry_ambiguous);
+        let raw = self.client.execute(&req).await?;
         decode_response::<M::Output>(M::NAME, raw)
     }
 }
@@ -190,18 +174,9 @@ impl<'a> RawCall<'a> {
     }
 
     async fn send(self) -> Result<Response<Value>, Error> {
-        check_method_name(self.method)?;
-        let key = idempotency_key(self.method, self.api, self.key, true)?;
-        let raw = self
-            .client
-            .execute(
-                self.method,
-                self.api,
-                self.params,
-                self.retry_ambiguous,
-                key.as_deref(),
-            )
-            .await?;
+        let req = Prepared::by_name(self.method, self.api, self.params, self.key)?
+            .retry_ambiguous(self.retry_ambiguous);
+        let raw = self.client.execute(&req).await?;
         decode_response::<Value>(self.method, raw)
     }
 }
@@ -247,43 +222,6 @@ impl Full<RawCall<'_>> {
     /// See [`RawCall::idempotency_key`].
     pub fn idempotency_key(self, key: impl Into<String>) -> Self {
         Full(self.0.idempotency_key(key))
-    }
-}
-
-/// The `Idempotency-Key` a call is sent with: the caller's (checked), a fresh UUID for a
-/// REST 3.0 call that `writes`, or none.
-fn idempotency_key(
-    method: &str,
-    api: Api,
-    given: Option<String>,
-    writes: bool,
-) -> Result<Option<String>, Error> {
-    let refuse = |key: &str, rule: &str, code: Option<&str>| -> Error {
-        ValidationError::new(
-            method,
-            vec![Problem::new("Idempotency-Key", key, rule, code)],
-        )
-        .into()
-    };
-    match (given, api) {
-        (Some(key), Api::V2) => Err(refuse(
-            &key,
-            "an Idempotency-Key works only in REST 3.0 (`/rest/api/`); the classic API ignores it",
-            None,
-        )),
-        (Some(key), Api::V3) => {
-            if (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
-                Ok(Some(key))
-            } else {
-                Err(refuse(
-                    &key,
-                    "1 to 255 printable ASCII characters",
-                    Some(ErrorCode::InvalidIdempotencyKey.as_str()),
-                ))
-            }
-        }
-        (None, Api::V3) if writes => Ok(Some(uuid::Uuid::new_v4().to_string())),
-        (None, _) => Ok(None),
     }
 }
 

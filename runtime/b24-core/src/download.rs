@@ -2,8 +2,9 @@
 
 use url::Url;
 
+use crate::attempt::redirected;
 use crate::auth::Auth;
-use crate::client::{Client, redirected};
+use crate::client::Client;
 use crate::error::{ApiError, ConfigError, ConfigKind, Error, TransportError};
 
 /// Redirects within the portal a download follows.

@@ -11,6 +11,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod address;
+mod attempt;
 mod auth;
 mod batch;
 #[cfg(feature = "blocking")]
@@ -24,21 +25,29 @@ mod download;
 mod envelope;
 mod error;
 pub mod events;
+mod execute;
+pub mod form;
 mod limits;
 mod list;
 mod method;
+mod metrics;
 mod oauth;
 pub mod prelude;
+mod prepared;
+mod retry;
 mod secret;
 pub mod shared_limit;
+#[cfg(feature = "spec")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec")))]
+mod spec;
 mod tls;
 pub mod types;
 pub mod wire;
 
-pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, Ref, Untyped};
+pub use batch::{Arg, Batch, BatchResults, BatchStream, Handle, RawCommand, Ref, Untyped};
 pub use body::DEFAULT_MAX_RESPONSE;
 pub use call::{Call, CallFuture, Full, RawCall};
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_IN_FLIGHT, Metrics, RetryPolicy};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_IN_FLIGHT};
 pub use download::DEFAULT_DOWNLOAD_LIMIT;
 pub use envelope::{Response, Time};
 pub use error::{
@@ -47,9 +56,11 @@ pub use error::{
     TransportError, TransportKind, ValidationError,
 };
 pub use limits::RateLimit;
-pub use list::{Export, ItemStream, Progress, RawExport};
-pub use method::{Api, ListMethod, Method, Pagination};
+pub use list::{Export, ItemStream, Progress};
+pub use method::{Api, ListMethod, Listing, Method, Pagination};
+pub use metrics::Metrics;
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use shared_limit::RedisRateLimiter;
@@ -63,7 +74,7 @@ pub use wire::Unread;
 #[doc(hidden)]
 pub mod __testing {
     pub use crate::batch::{decode_batch_body, encode_query};
-    pub use crate::client::decode_body;
+    pub use crate::envelope::decode_body;
 }
 
 /// The one path generated code takes into the runtime (the `#[b24_method]` expansion and
@@ -72,7 +83,7 @@ pub mod __testing {
 pub mod __private {
     pub use crate::batch::is_ref;
     pub use crate::check::{Check, Inspect, Problems};
-    pub use crate::client::decode_body;
+    pub use crate::envelope::decode_body;
     pub use crate::events::decode_data;
     pub use crate::types;
     pub use crate::{

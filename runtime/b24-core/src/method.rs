@@ -6,13 +6,30 @@ use serde_json::Value;
 use crate::error::{Error, Problem, ValidationError};
 use crate::wire::FromWire;
 
-/// REST API version of a method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// REST API version of a method: the one vocabulary of the runtime (generated code, the
+/// engines by name and the command line all say it so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Api {
     /// `POST {portal}/rest/{method}`.
     V2,
     /// REST 3.0: `POST {portal}/rest/api/{method}`.
     V3,
+}
+
+impl Api {
+    /// `"v2"` or `"v3"`, as the specs write it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Api::V2 => "v2",
+            Api::V3 => "v3",
+        }
+    }
+}
+
+impl std::fmt::Display for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How a method pages through long results.
@@ -41,6 +58,63 @@ pub enum Pagination {
     },
     /// REST 3.0 `pagination: {page, limit}`.
     V3Page,
+}
+
+/// How a list method pages, and where a page's items are: what a binding declares
+/// ([`Method::API`], [`Method::PAGINATION`], [`ListMethod::ITEMS`]) and what a spec read
+/// at run time says. The engines by name ([`Client::list_raw`](crate::Client::list_raw),
+/// [`Client::export_raw`](crate::Client::export_raw)) take it; the typed ones read it off
+/// the binding ([`Listing::of`]).
+///
+/// ```
+/// use b24::{Api, Listing, Pagination};
+/// // `crm.deal.list`: start/next pages of 50, a fast export over `ID`.
+/// let deals = Listing::v2_export("ID", None);
+/// assert_eq!(deals.api, Api::V2);
+/// assert!(matches!(deals.pagination, Pagination::StartNext { fast_key: Some("ID"), .. }));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Listing {
+    /// REST v2 or REST 3.0.
+    pub api: Api,
+    /// How the method pages.
+    pub pagination: Pagination,
+    /// The member of `result` that holds a page's items when the page wraps them in an
+    /// object (`items` of `crm.item.list`); `None` when `result` is the array itself.
+    pub items: Option<&'static str>,
+}
+
+impl Listing {
+    /// A method of `api` paging as `pagination`, its items under `items`.
+    pub const fn new(api: Api, pagination: Pagination, items: Option<&'static str>) -> Listing {
+        Listing {
+            api,
+            pagination,
+            items,
+        }
+    }
+
+    /// What the binding `M` declares.
+    pub const fn of<M: ListMethod>() -> Listing {
+        Listing::new(M::API, M::PAGINATION, M::ITEMS)
+    }
+
+    /// A REST v2 list of `start`/`next` pages of 50 with a fast export over `key` (the
+    /// `crm.*.list` methods: `ID`).
+    pub const fn v2_export(key: &'static str, items: Option<&'static str>) -> Listing {
+        let pagination = Pagination::StartNext {
+            param: "start",
+            page_size: 50,
+            fast_key: Some(key),
+        };
+        Listing::new(Api::V2, pagination, items)
+    }
+
+    /// A REST 3.0 list: `pagination: {page, limit}`, its items under `items`.
+    pub const fn v3() -> Listing {
+        Listing::new(Api::V3, Pagination::V3Page, Some("items"))
+    }
 }
 
 /// A typed request for one REST method.

@@ -102,11 +102,14 @@ pub(crate) fn run(
         let cmd = substitute(&cmd, &result);
         let (method, query) = cmd.split_once('?').unwrap_or((cmd.as_str(), ""));
         let method = method.trim().trim_end_matches(".json").to_ascii_lowercase();
-        let mut inner = php::parse_query(query);
+        let parsed = php::parse_query(query);
+        let mut inner = parsed.clone().unwrap_or_default();
         if let Value::Object(m) = &mut inner {
             m.shift_remove("auth");
         }
-        let outcome = if method == "batch" {
+        let outcome = if let Err(e) = parsed {
+            Err(ApiErr::new(400, "INVALID_REQUEST", &e.to_string()))
+        } else if method == "batch" {
             Err(ApiErr::new(
                 405,
                 "ERROR_BATCH_METHOD_NOT_ALLOWED",

@@ -90,36 +90,10 @@ impl Events {
     }
 }
 
-/// A JSON tree as a form with PHP's nesting (`data[FIELDS][ID]=42`).
+/// A JSON tree as a form with PHP's nesting (`data[FIELDS][ID]=42`), as a portal posts
+/// it (`b24_core::form`).
 pub(crate) fn form(v: &Value) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    fn walk(prefix: &str, v: &Value, out: &mut form_urlencoded::Serializer<'_, String>) {
-        let key = |k: &str| {
-            if prefix.is_empty() {
-                k.to_string()
-            } else {
-                format!("{prefix}[{k}]")
-            }
-        };
-        match v {
-            Value::Object(m) => m.iter().for_each(|(k, v)| walk(&key(k), v, out)),
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .for_each(|(i, v)| walk(&key(&i.to_string()), v, out)),
-            Value::String(s) => {
-                out.append_pair(prefix, s);
-            }
-            Value::Null => {
-                out.append_pair(prefix, "");
-            }
-            other => {
-                out.append_pair(prefix, &other.to_string());
-            }
-        }
-    }
-    walk("", v, &mut out);
-    out.finish()
+    b24_core::form::encode(v)
 }
 
 /// An offline record as `event.offline.get` lists it.

@@ -347,7 +347,12 @@ fn parse_route(path: &str) -> Option<Route> {
 
 /// Parameters from the query string and the body (JSON or PHP-style form).
 fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value, ApiErr> {
-    let mut params = query.map_or_else(|| json!({}), php::parse_query);
+    let malformed =
+        |e: b24_core::form::FormError| ApiErr::new(400, "INVALID_REQUEST", &e.to_string());
+    let mut params = match query {
+        Some(q) => php::parse_query(q).map_err(malformed)?,
+        None => json!({}),
+    };
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -364,7 +369,7 @@ fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result
             )
         })?
     } else {
-        php::parse_query(&String::from_utf8_lossy(body))
+        php::parse_query(&String::from_utf8_lossy(body)).map_err(malformed)?
     };
     match (&mut params, from_body) {
         (Value::Object(p), Value::Object(b)) => p.extend(b),
@@ -418,6 +423,26 @@ fn authenticate(
     }
 }
 
+/// A request being answered: counted in [`State::in_flight`] while it lives, the most at
+/// once kept in the stats.
+struct InFlight(Arc<Shared>);
+
+impl InFlight {
+    fn enter(shared: &Arc<Shared>) -> InFlight {
+        let mut st = shared.state();
+        st.in_flight += 1;
+        st.stats.max_in_flight = st.stats.max_in_flight.max(st.in_flight);
+        InFlight(shared.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut st = self.0.state();
+        st.in_flight = st.in_flight.saturating_sub(1);
+    }
+}
+
 async fn rest(
     AxState(shared): AxState<Arc<Shared>>,
     http_method: HttpMethod,
@@ -426,6 +451,7 @@ async fn rest(
     body: Bytes,
 ) -> Response {
     arrive(&shared).await;
+    let _answering = InFlight::enter(&shared);
     let now = Instant::now();
     {
         let mut st = shared.state();

@@ -75,6 +75,9 @@ pub struct Stats {
     pub unlisted_params: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Executed writes.
     pub writes: u64,
+    /// The most requests to `/rest/…` the portal was answering at once (how many a
+    /// client had on the wire together).
+    pub max_in_flight: u64,
 }
 
 /// OAuth token state.
@@ -90,6 +93,8 @@ pub(crate) struct Tokens {
 /// Everything mutable.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// Requests to `/rest/…` being answered now.
+    pub in_flight: u64,
     pub dialogs: BTreeMap<u64, Dialog>,
     pub deals: BTreeMap<u64, Map<String, Value>>,
     pub next_deal: u64,
@@ -152,6 +157,7 @@ impl State {
             .collect();
         let deals = (1..=cfg.deals).map(|id| (id, seed_deal(id))).collect();
         State {
+            in_flight: 0,
             dialogs,
             deals,
             next_deal: cfg.deals + 1,

@@ -9,7 +9,9 @@
 //!   dates, ids, flags and wrappers) or fails with an error naming the method and a JSON path;
 //! - [`batch`]: a `batch` answer decodes, and every command's result is a value, an error of
 //!   its own, or "not run"/"unknown", never a panic;
-//! - [`scalars`]: `DialogId`, `Yn`, `DateTime` and `Date` read what they print.
+//! - [`scalars`]: `DialogId`, `Yn`, `DateTime` and `Date` read what they print;
+//! - [`form`]: PHP's bracket-key forms (`b24::form`) read without a panic, and what a form
+//!   reads into writes back to a form that reads the same.
 //!
 //! `tests/replay.rs` runs each over its seed corpus and the regression inputs in
 //! `tests/b24-fuzz/regressions/<target>/` on the stable toolchain, so a crash once found stays
@@ -31,12 +33,13 @@ use serde_json::Value;
 pub type Check = fn(&[u8]);
 
 /// The fuzz targets, by name (the file names under `tests/b24-fuzz/fuzz_targets/`).
-pub const TARGETS: [(&str, Check); 5] = [
+pub const TARGETS: [(&str, Check); 6] = [
     ("spec", spec),
     ("docs_page", docs_page),
     ("envelope", envelope),
     ("batch", batch),
     ("scalars", scalars),
+    ("form", form),
 ];
 
 /// A spec file's text: loads or is refused with diagnostics; an accepted spec generates
@@ -164,6 +167,26 @@ pub fn batch(data: &[u8]) {
         }
         let _ = (results.ran(), results.not_run());
     }
+}
+
+/// A form (a query string, an event's post body, a batch command's query) reads into a
+/// tree, or is refused naming its key; the tree written as a form reads the same again,
+/// and the fake portal reads it as the client does.
+pub fn form(data: &[u8]) {
+    let Ok(tree) = b24::form::decode(data) else {
+        return;
+    };
+    let again = b24::form::encode(&tree);
+    let back = b24::form::decode(again.as_bytes()).expect("a written form reads");
+    assert_eq!(
+        back,
+        tree,
+        "{:?} written as {again:?}",
+        String::from_utf8_lossy(data)
+    );
+    // A form's pairs, unencoded, are the tree's leaves.
+    let leaves = b24::form::pairs(&tree).len();
+    assert_eq!(leaves, again.split('&').filter(|p| !p.is_empty()).count());
 }
 
 /// Scalars of outside input read what they print.

@@ -1,36 +1,47 @@
 //! Property tests for the round trips between b24's encoders and decoders:
-//! - a request's parameters → b24's PHP-style query encoding (batch commands) → the fake
-//!   portal's PHP-style decoding: the same values (as the portal sees them: strings);
+//! - a tree → b24's one codec of PHP's bracket-key forms (`b24::form`: the batch's
+//!   commands, the event handler, the command line, the fake portal) → the tree again:
+//!   the same values as a portal sees them (strings; `null`s and empty containers gone);
 //! - a documented parameter table → the docs importer → the spec text it writes → the spec
 //!   loader: the same parameters, types and required flags.
 
-use b24::__testing::encode_query;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// A JSON value as a PHP portal reads it from a query string: scalars as strings
-/// (`true` → `1`), lists as maps by index, `null` and empty lists/maps left out.
+/// A JSON value as a PHP portal reads it from a form: scalars as strings (`true` → `1`),
+/// `null` and empty lists/maps left out, a container whose keys are `0, 1, …` in order a
+/// list, any other an object (see `b24::form`).
 fn as_php(v: &Value) -> Option<Value> {
+    let container = |entries: Vec<(String, Value)>| -> Option<Value> {
+        if entries.is_empty() {
+            return None;
+        }
+        let listed = entries
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| *k == i.to_string());
+        Some(if listed {
+            Value::Array(entries.into_iter().map(|(_, v)| v).collect())
+        } else {
+            Value::Object(entries.into_iter().collect())
+        })
+    };
     match v {
         Value::Null => None,
         Value::Bool(b) => Some(Value::String(if *b { "1" } else { "0" }.into())),
         Value::Number(n) => Some(Value::String(n.to_string())),
         Value::String(s) => Some(Value::String(s.clone())),
-        Value::Array(a) => {
-            let m: Map<String, Value> = a
-                .iter()
+        Value::Array(a) => container(
+            a.iter()
                 .enumerate()
                 .filter_map(|(i, x)| as_php(x).map(|x| (i.to_string(), x)))
-                .collect();
-            (!m.is_empty()).then_some(Value::Object(m))
-        }
-        Value::Object(o) => {
-            let m: Map<String, Value> = o
-                .iter()
+                .collect(),
+        ),
+        Value::Object(o) => container(
+            o.iter()
                 .filter_map(|(k, x)| as_php(x).map(|x| (k.clone(), x)))
-                .collect();
-            (!m.is_empty()).then_some(Value::Object(m))
-        }
+                .collect(),
+        ),
     }
 }
 
@@ -61,12 +72,23 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
     #[test]
-    fn query_encoding_round_trips(params in prop::collection::btree_map(key(), json(), 0..6)) {
+    fn a_form_round_trips(params in prop::collection::btree_map(key(), json(), 0..6)) {
         let params = Value::Object(params.into_iter().collect());
-        let query = encode_query(&params);
-        let decoded = b24_testkit::parse_query(&query);
-        let expected = as_php(&params).unwrap_or_else(|| Value::Object(Map::new()));
-        prop_assert_eq!(decoded, expected, "query: {}", query);
+        let form = b24::form::encode(&params);
+        let decoded = b24::form::decode(form.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // The top level is always an object (a form's names), even when its keys are
+        // `0, 1, …`.
+        let expected = match as_php(&params) {
+            None => Value::Object(Map::new()),
+            Some(Value::Array(items)) => Value::Object(
+                items.into_iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+            ),
+            Some(v) => v,
+        };
+        prop_assert_eq!(&decoded, &expected, "form: {}", form);
+        // The fake portal and a batch's commands read and write it the same way.
+        prop_assert_eq!(b24_testkit::parse_query(&form).ok(), Some(decoded));
+        prop_assert_eq!(b24::__testing::encode_query(&params), form);
     }
 }
 

@@ -296,7 +296,7 @@ async fn a_method_known_only_by_name_exports_as_json() {
     let c = client(&p);
     let params = serde_json::json!({ "select": ["ID", "TITLE"], "filter": { ">ID": 100 } });
     let deals: Vec<serde_json::Value> = c
-        .export_raw("crm.deal.list", params, b24::RawExport::v2("ID", None))
+        .export_raw("crm.deal.list", params, b24::Listing::v2_export("ID", None))
         .try_collect()
         .await
         .expect("export");
@@ -309,7 +309,7 @@ async fn a_method_known_only_by_name_exports_as_json() {
         .export_raw(
             "tasks.task.list",
             serde_json::Value::Null,
-            b24::RawExport::v3(),
+            b24::Listing::v3(),
         )
         .try_collect()
         .await
@@ -323,7 +323,7 @@ async fn a_method_known_only_by_name_exports_as_json() {
         .export_raw(
             "crm.deal.list",
             serde_json::json!([1]),
-            b24::RawExport::v2("ID", None),
+            b24::Listing::v2_export("ID", None),
         )
         .try_collect::<Vec<_>>()
         .await

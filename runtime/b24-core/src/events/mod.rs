@@ -103,7 +103,7 @@ pub fn decode_data<T: crate::wire::FromWire>(event: &str, data: &Value) -> Resul
 impl Event {
     /// Reads a form-encoded event post.
     pub fn from_form(body: &[u8]) -> Result<Event, EventError> {
-        let tree = parse_form(body).map_err(EventError::Malformed)?;
+        let tree = crate::form::decode(body).map_err(|e| EventError::Malformed(e.to_string()))?;
         let Value::Object(mut top) = tree else {
             return Err(EventError::Malformed("no fields".into()));
         };
@@ -150,61 +150,6 @@ impl Event {
     }
 }
 
-/// Most `[…]` levels in one key of a form: deeper keys are refused, not followed.
-const MAX_KEY_DEPTH: usize = 16;
-
-/// A form body with PHP's nesting (`a[b][c]=1`, `a[]=2`) as a JSON tree of strings.
-fn parse_form(body: &[u8]) -> Result<Value, String> {
-    let mut root = Value::Object(Map::new());
-    for (key, value) in form_urlencoded::parse(body) {
-        let (head, mut rest) = match key.find('[') {
-            Some(i) => (&key[..i], &key[i..]),
-            None => (&key[..], ""),
-        };
-        if head.is_empty() {
-            return Err(format!("a field without a name: `{key}`"));
-        }
-        let mut path = vec![head.to_string()];
-        while let Some(inner) = rest.strip_prefix('[') {
-            let Some((seg, after)) = inner.split_once(']') else {
-                return Err(format!("an unclosed `[` in `{key}`"));
-            };
-            path.push(seg.to_string());
-            rest = after;
-            if path.len() > MAX_KEY_DEPTH {
-                return Err(format!(
-                    "`{key}` is nested deeper than {MAX_KEY_DEPTH} levels"
-                ));
-            }
-        }
-        insert(&mut root, &path, Value::String(value.into_owned()))
-            .map_err(|why| format!("`{key}`: {why}"))?;
-    }
-    Ok(root)
-}
-
-fn insert(root: &mut Value, path: &[String], value: Value) -> Result<(), &'static str> {
-    let mut at = root;
-    for (i, seg) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        let Value::Object(map) = at else {
-            return Err("a field both holds a value and nests");
-        };
-        // `[]` appends: the next free index.
-        let seg = if seg.is_empty() {
-            map.len().to_string()
-        } else {
-            seg.clone()
-        };
-        if last {
-            map.insert(seg, value);
-            return Ok(());
-        }
-        at = map.entry(seg).or_insert_with(|| Value::Object(Map::new()));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,14 +182,16 @@ mod tests {
             ("", "no `event` name"),
             ("data[FIELDS][ID]=1", "no `event` name"),
             ("event=X&a[b=1", "an unclosed `[`"),
-            ("event=X&a=1&a[b]=2", "both holds a value and nests"),
-            ("event=X&[x]=1", "a field without a name"),
+            ("event=X&[x]=1", "a pair without a name"),
         ] {
             let e = Event::from_form(body.as_bytes()).expect_err(body);
             assert!(e.to_string().contains(why), "{body}: {e}");
         }
         let deep = format!("event=X&a{}=1", "[b]".repeat(20));
         assert!(Event::from_form(deep.as_bytes()).is_err());
+        // A later pair wins, as in PHP (see `b24::form`).
+        let later = Event::from_form(b"event=X&a=1&a[b]=2").expect("event");
+        assert_eq!(later.data, Value::Object(Map::new()));
         let none = Event::from_form(b"event=onappinstall").expect("event");
         assert_eq!(none.name, "ONAPPINSTALL");
         assert_eq!(none.verify(&Secret::new("t")), Err(EventError::NoToken));

@@ -1,28 +1,29 @@
 //! The fast export of huge lists: the key range cut into windows, batches of them in
 //! parallel within the rate limit.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::marker::PhantomData;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::pages::{Pages, RawPages, Typed};
 use super::plan::{self, Cost, Room};
 use super::{ItemStream, Progress};
 use crate::batch::MAX_COMMANDS;
-use crate::client::{Client, params_of};
+use crate::batch::answer::Answer;
+use crate::client::Client;
 use crate::error::{
     ConfigError, ConfigKind, DecodeError, DecodeKind, Error, ProtocolError, ProtocolKind,
     TransportError, TransportKind,
 };
-use crate::method::{Api, ListMethod, Pagination};
+use crate::method::{Api, ListMethod, Listing, Pagination};
+use crate::prepared::{Prepared, Within};
 use crate::wire::FromWire;
 
 impl Client {
@@ -64,20 +65,24 @@ impl Client {
         M: ListMethod + 'static,
         M::Item: Send + 'static,
     {
-        let lenient = self.inner.lenient.then(|| self.inner.scrubber.clone());
-        let pages = Typed::<M>(PhantomData, lenient);
-        self.run_export(self.exporter(method), Arc::new(pages))
+        let ex = Prepared::typed(method, Within::Call, None)
+            .and_then(|req| self.exporter_of(req, Listing::of::<M>()));
+        self.run_export(ex, Arc::new(Typed::<M>::of(self)))
     }
 
-    /// A fast export of a method by name, its items as JSON: what [`Client::export`] does
-    /// for a typed list method, for tools that know a method from its spec at run time (the
-    /// `b24` command line). `params` are the request's (its `filter` kept; `order`,
-    /// `start` and `pagination` replaced); `how` says how the method pages.
-    pub fn export_raw(&self, method: &str, params: Value, how: RawExport) -> Export<Value> {
-        let members = how.items.clone();
+    /// A fast export of a method known by name, its items as JSON: what
+    /// [`Client::export`] does for a binding, on the same engine, for a method read from
+    /// its spec at run time (the `b24` command line). `params` are the request's (its
+    /// `filter` kept; `order`, `start` and `pagination` replaced); `listing` says how the
+    /// method pages (a fast key, or REST 3.0 pages) and where its items are.
+    pub fn export_raw(&self, method: &str, params: Value, listing: Listing) -> Export<Value> {
+        let params = match params {
+            Value::Null => Value::Object(Map::new()),
+            other => other,
+        };
         let ex = match params {
-            Value::Object(base) => self.exporter_of(method.to_string(), how, base),
-            Value::Null => self.exporter_of(method.to_string(), how, Map::new()),
+            Value::Object(_) => Prepared::by_name(method, listing.api, params, None)
+                .and_then(|req| self.exporter_of(req, listing)),
             other => Err(crate::error::ValidationError::new(
                 method,
                 vec![crate::error::Problem::new(
@@ -89,7 +94,10 @@ impl Client {
             )
             .into()),
         };
-        self.run_export(ex, Arc::new(RawPages { items: members }))
+        let pages = RawPages {
+            items: listing.items,
+        };
+        self.run_export(ex, Arc::new(pages))
     }
 
     fn run_export<P: Pages>(
@@ -112,49 +120,37 @@ impl Client {
         Export { items, progress }
     }
 
-    /// What a fast export of `method` sends, once its request is checked.
-    fn exporter<M: ListMethod>(&self, method: &M) -> Result<Arc<Exporter>, Error> {
-        let (api, key, page) = match M::PAGINATION {
-            Pagination::StartNext {
-                page_size,
-                fast_key: Some(key),
-                ..
-            } => (Api::V2, key, i64::from(page_size.max(1))),
-            // REST 3.0: windows over `id`, the field its common filter scheme takes
-            // (`api-reference/rest-v3.md#filter`), run through its batch.
-            Pagination::V3Page => (Api::V3, "id", super::V3_PAGE_LIMIT),
+    /// What a fast export of the prepared request `req` sends, for a method paging as
+    /// `listing` says: REST v2's `start = -1` over a fast key, or REST 3.0's pages over `id`
+    /// (the field its common filter scheme takes, `api-reference/rest-v3.md#filter`), run
+    /// through its batch.
+    fn exporter_of(&self, req: Prepared, listing: Listing) -> Result<Arc<Exporter>, Error> {
+        let (api, key, page) = match (listing.api, listing.pagination) {
+            (
+                Api::V2,
+                Pagination::StartNext {
+                    page_size,
+                    fast_key: Some(key),
+                    ..
+                },
+            ) => (Api::V2, key, i64::from(page_size.max(1))),
+            (Api::V3, Pagination::V3Page) => (Api::V3, "id", super::V3_PAGE_LIMIT),
             _ => {
                 return Err(ConfigError::new(
                     ConfigKind::Unsupported,
                     format!(
                         "{} has no fast export mode (start = -1 over a key, or REST 3.0 pages)",
-                        M::NAME
+                        req.method
                     ),
                 )
                 .into());
             }
         };
-        method.validate()?;
-        let base = match params_of(method)? {
+        let method = req.method.into_owned();
+        let mut base = match req.params {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        let how = RawExport {
-            api,
-            key: key.to_string(),
-            page: u32::try_from(page).unwrap_or(u32::MAX),
-            items: M::ITEMS.map(str::to_string),
-        };
-        self.exporter_of(M::NAME.to_string(), how, base)
-    }
-
-    fn exporter_of(
-        &self,
-        method: String,
-        how: RawExport,
-        mut base: Map<String, Value>,
-    ) -> Result<Arc<Exporter>, Error> {
-        let api = how.api;
         base.remove("start");
         base.remove("order");
         base.remove("pagination");
@@ -179,9 +175,9 @@ impl Client {
             api,
             base,
             filter,
-            key: how.key,
-            items: how.items,
-            page: i64::from(how.page.max(1)),
+            key: key.to_string(),
+            items: listing.items.map(str::to_string),
+            page: page.max(1),
             queued: watch::channel(0).0,
         }))
     }
@@ -352,64 +348,14 @@ struct First<T> {
     cost: Cost,
 }
 
-/// A batch's answer as an export reads it: each command's result kept as JSON text (a
-/// slice of the answer's own text, not a copy), to be decoded straight into the items (no
-/// `serde_json::Value` in between).
-#[derive(Deserialize)]
-struct Answer<'a> {
-    #[serde(default, borrow, deserialize_with = "by_command")]
-    result: HashMap<String, &'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "by_command")]
-    result_error: HashMap<String, &'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "by_command")]
-    result_time: HashMap<String, &'a RawValue>,
-}
-
-/// A batch member keyed by command: an object, or (PHP's empty or numbered map) a list.
-fn by_command<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, &'de RawValue>, D::Error> {
-    struct Commands;
-    impl<'de> Visitor<'de> for Commands {
-        type Value = HashMap<String, &'de RawValue>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an object of command results")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-            let mut out = HashMap::new();
-            while let Some((k, v)) = m.next_entry::<String, &'de RawValue>()? {
-                out.insert(k, v);
-            }
-            Ok(out)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
-            let mut out = HashMap::new();
-            while let Some(v) = s.next_element::<&'de RawValue>()? {
-                out.insert(out.len().to_string(), v);
-            }
-            Ok(out)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(HashMap::new())
-        }
-    }
-    d.deserialize_any(Commands)
-}
-
 /// A batch as the portal answered it, before its results are read ([`Exporter::answer`]).
 struct Sent {
     /// The text of the batch's `result`.
     result: Box<RawValue>,
     status: u16,
-    scrub: crate::client::Scrubber,
+    scrub: crate::auth::Scrubber,
     /// The names of REST 3.0's calls, in the order of its array of results.
     calls: Option<Vec<String>>,
-}
-
-impl Answer<'_> {
-    /// How long the portal says command `key` took, in seconds.
-    fn duration(&self, key: &str) -> Option<f64> {
-        let t: Value = serde_json::from_str(self.result_time.get(key)?.get()).ok()?;
-        f64::from_wire(t.get("duration")?).ok()
-    }
 }
 
 impl Exporter {
@@ -524,7 +470,7 @@ impl Exporter {
         };
         let raw = self
             .client
-            .execute("batch", self.api, params, true, None)
+            .execute(&Prepared::internal("batch", self.api, params, true))
             .await?;
         Ok(Sent {
             result: raw.result,
@@ -550,23 +496,16 @@ impl Exporter {
         if let Some(keys) = &sent.calls {
             return self.answer_v3(sent, keys, wrong);
         }
-        let answer: Answer = serde_json::from_str(sent.result.get())
+        let answer = Answer::read(sent.result.get())
             .map_err(|e| wrong(format!("expected a batch's results, found {e}")))?;
-        let mut errors: Vec<_> = answer.result_error.iter().collect();
-        errors.sort_by(|a, b| a.0.cmp(b.0));
-        if let Some((k, e)) = errors.first() {
-            let e: Value = serde_json::from_str(e.get()).unwrap_or(Value::Null);
+        let first = answer.result_error.keys().min();
+        if let Some((k, (code, description))) = first.and_then(|k| Some((k, answer.error(k)?))) {
             // A server may echo a token in either member.
             return Err(crate::error::ApiError::new(
                 &self.method,
+                sent.scrub.apply(&code),
                 sent.scrub
-                    .apply(e.get("error").and_then(Value::as_str).unwrap_or_default()),
-                sent.scrub.apply(&format!(
-                    "{} (export window {k})",
-                    e.get("error_description")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                )),
+                    .apply(&format!("{description} (export window {k})")),
                 400,
             )
             .into());
@@ -600,17 +539,13 @@ impl Exporter {
             #[serde(default)]
             error: Option<Map<String, Value>>,
         }
-        let mut answer = Answer {
-            result: HashMap::with_capacity(keys.len()),
-            result_error: HashMap::new(),
-            result_time: HashMap::new(),
-        };
+        let mut answer = Answer::default();
         for (key, result) in keys.iter().zip(results) {
             if let Ok(Failed { error: Some(e) }) = serde_json::from_str::<Failed>(result.get())
                 && let Some(Value::String(code)) = e.get("code")
             {
                 let scrub = |s: &str| sent.scrub.apply(s);
-                return Err(crate::client::v3_error(&self.method, 400, code, &e, &scrub).into());
+                return Err(crate::envelope::v3_error(&self.method, 400, code, &e, &scrub).into());
             }
             answer.result.insert(key.clone(), result);
         }
@@ -678,14 +613,14 @@ impl Exporter {
         let page = |k: &str| -> Result<Value, Error> {
             answer.result.get(k).map_or(Ok(Value::Null), |raw| {
                 crate::wire::decode_slice::<Value>(raw.get().as_bytes()).map_err(|e| {
-                    crate::client::decode_error(&self.method, 200, &e.in_key(k), scrub)
+                    crate::envelope::decode_error(&self.method, 200, &e.in_key(k), scrub)
                 })
             })
         };
         let (keys, max) = (page(keys)?, page("max")?);
         let items = match answer.result.remove("first") {
             Some(raw) => pages.read(raw.get().as_bytes()).map_err(|e| {
-                crate::client::decode_error(&self.method, 200, &e.in_key("first"), scrub)
+                crate::envelope::decode_error(&self.method, 200, &e.in_key("first"), scrub)
             })?,
             None => Vec::new(),
         };
@@ -763,7 +698,7 @@ fn read_windows<P: Pages>(
     pages: &P,
     method: &str,
     mut answer: Answer<'_>,
-    scrub: &crate::client::Scrubber,
+    scrub: &crate::auth::Scrubber,
     los: &[i64],
 ) -> Windows<P::Item> {
     let mut out = Vec::with_capacity(los.len());
@@ -774,7 +709,7 @@ fn read_windows<P: Pages>(
         let items = match answer.result.remove(&key) {
             Some(raw) => pages
                 .read(raw.get().as_bytes())
-                .map_err(|e| crate::client::decode_error(method, 200, &e.in_key(&key), scrub))?,
+                .map_err(|e| crate::envelope::decode_error(method, 200, &e.in_key(&key), scrub))?,
             None => Vec::new(),
         };
         out.push((lo, items));
@@ -782,134 +717,36 @@ fn read_windows<P: Pages>(
     Ok(out)
 }
 
-/// How a method pages, for [`Client::export_raw`] (a typed list method knows it from its
-/// spec: [`ListMethod`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RawExport {
-    /// REST v2 (`start = -1`, windows as `>KEY`/`<=KEY` filters, the classic batch) or
-    /// REST 3.0 (pages, `[KEY, ">", N]` conditions, its array batch).
-    pub api: Api,
-    /// The integer key the windows are cut over (`ID`; `id` for camelCase items and REST 3.0).
-    pub key: String,
-    /// Items per page (50 for REST v2).
-    pub page: u32,
-    /// The member of `result` that holds the items, when the page wraps them
-    /// (`items` of `crm.item.list`); `None` when `result` is the array itself.
-    pub items: Option<String>,
-}
-
-impl RawExport {
-    /// A REST v2 method's fast mode over `key`, pages of 50.
-    pub fn v2(key: impl Into<String>, items: Option<&str>) -> RawExport {
-        RawExport {
-            api: Api::V2,
-            key: key.into(),
-            page: 50,
-            items: items.map(str::to_string),
-        }
-    }
-
-    /// A REST 3.0 list over `id`, pages of 50 items under `items`.
-    pub fn v3() -> RawExport {
-        RawExport {
-            api: Api::V3,
-            key: "id".into(),
-            page: u32::try_from(super::V3_PAGE_LIMIT).unwrap_or(50),
-            items: Some("items".into()),
-        }
-    }
-}
-
-/// How an export reads the items of one page (a command's `result`).
-trait Pages: Send + Sync + 'static {
-    type Item: Send + 'static;
-    fn read(&self, page: &[u8]) -> Result<Vec<Self::Item>, crate::wire::WireError>;
-}
-
-/// A typed list method's pages; leniently decoded when the client is (see
-/// [`crate::ClientBuilder::strict_decoding`]), what is reported scrubbed of its secrets.
-struct Typed<M>(PhantomData<fn() -> M>, Option<crate::client::Scrubber>);
-
-impl<M> Pages for Typed<M>
-where
-    M: ListMethod + 'static,
-    M::Item: Send + 'static,
-{
-    type Item = M::Item;
-    fn read(&self, page: &[u8]) -> Result<Vec<M::Item>, crate::wire::WireError> {
-        let strict = match crate::wire::decode_slice::<M::Output>(page) {
-            Ok(out) => return Ok(M::items(out)),
-            Err(e) => e,
-        };
-        let Some(scrub) = &self.1 else {
-            return Err(strict);
-        };
-        let Ok((out, unread)) = crate::wire::decode_lenient::<M::Output>(page) else {
-            return Err(strict);
-        };
-        for u in unread {
-            tracing::warn!(
-                target: "b24",
-                method = M::NAME,
-                path = %scrub.apply(&u.path.replacen('$', "$.result", 1)),
-                expected = %u.expected,
-                found = %scrub.apply(&u.found),
-                "a member of the answer is not of the documented form: left out of its field, kept in `extra`"
-            );
-        }
-        Ok(M::items(out))
-    }
-}
-
-/// Pages as JSON: the items array (under `items` when it is set).
-struct RawPages {
-    items: Option<String>,
-}
-
-impl Pages for RawPages {
-    type Item = Value;
-    fn read(&self, page: &[u8]) -> Result<Vec<Value>, crate::wire::WireError> {
-        let page: Value = crate::wire::decode_slice(page)?;
-        let rows = match (&self.items, page) {
-            (Some(member), Value::Object(mut m)) => m.remove(member).unwrap_or(Value::Null),
-            (_, page) => page,
-        };
-        Ok(match rows {
-            Value::Array(rows) => rows,
-            // PHP's empty map, or no items at all.
-            Value::Object(m) if m.is_empty() => Vec::new(),
-            Value::Null => Vec::new(),
-            other => vec![other],
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn exporter(how: RawExport) -> Arc<Exporter> {
+    fn exporter(listing: Listing) -> Arc<Exporter> {
         let client = Client::builder()
             .webhook("https://example.bitrix24.com/rest/1/abcdefabcdef/")
             .expect("client");
-        client
-            .exporter_of("crm.deal.list".into(), how, Map::new())
-            .expect("exporter")
+        let req = Prepared::by_name(
+            "crm.deal.list",
+            listing.api,
+            Value::Object(Map::new()),
+            None,
+        )
+        .expect("a request");
+        client.exporter_of(req, listing).expect("exporter")
     }
 
     fn sent(text: &str, calls: Option<Vec<String>>) -> Sent {
         Sent {
             result: RawValue::from_string(text.to_string()).expect("JSON"),
             status: 200,
-            scrub: crate::client::Scrubber::none(),
+            scrub: crate::auth::Scrubber::none(),
             calls,
         }
     }
 
     #[test]
     fn a_batch_answer_is_read_in_place_and_a_failed_window_is_the_error() {
-        let ex = exporter(RawExport::v2("ID", None));
+        let ex = exporter(Listing::v2_export("ID", None));
         let text = r#"{"result": {"w0": [{"ID": "1"}], "w50": []}, "result_error": [],
             "result_time": {"w0": {"duration": 0.25}}}"#;
         let batch = sent(text, None);
@@ -920,13 +757,13 @@ mod tests {
         let text = r#"{"result": {"w0": []}, "result_error": {
             "w100": {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many"},
             "w50": {"error": "ACCESS_DENIED", "error_description": "Access denied"}}}"#;
-        let err = ex.answer(&sent(text, None)).err().expect("an error");
+        let err = ex.answer(&sent(text, None)).expect_err("an error");
         let msg = err.to_string();
         assert!(
             msg.contains("QUERY_LIMIT_EXCEEDED") && msg.contains("export window w100"),
             "{msg}"
         );
-        let err = ex.answer(&sent("[1, 2]", None)).err().expect("an error");
+        let err = ex.answer(&sent("[1, 2]", None)).expect_err("an error");
         assert!(
             err.to_string().contains("expected a batch's results"),
             "{err}"
@@ -935,18 +772,17 @@ mod tests {
 
     #[test]
     fn a_v3_batch_answer_is_one_result_per_call_in_order() {
-        let ex = exporter(RawExport::v3());
+        let ex = exporter(Listing::v3());
         let calls = Some(vec!["w0".to_string(), "w50".to_string()]);
         let batch = sent(r#"[{"items": []}, {"items": [{"id": 51}]}]"#, calls.clone());
         let answer = ex.answer(&batch).expect("answer");
         assert_eq!(answer.result["w50"].get(), r#"{"items": [{"id": 51}]}"#);
         let err = ex
             .answer(&sent(r#"[{"items": []}]"#, calls.clone()))
-            .err()
-            .expect("an error");
+            .expect_err("an error");
         assert!(err.to_string().contains("1 results for 2 calls"), "{err}");
         let failed = r#"[{"items": []}, {"error": {"code": "ACCESS_DENIED", "message": "no"}}]"#;
-        let err = ex.answer(&sent(failed, calls)).err().expect("an error");
+        let err = ex.answer(&sent(failed, calls)).expect_err("an error");
         assert!(err.to_string().contains("ACCESS_DENIED"), "{err}");
     }
 }

@@ -1,17 +1,23 @@
-//! Lists: page by page as a stream, or the fast export of huge lists.
+//! Lists: page by page as a stream, or the fast export of huge lists — each typed, and
+//! by name (a method known from its spec at run time), on the same engine.
 
 mod export;
+mod pages;
 mod plan;
 
-pub use export::{Export, RawExport};
+pub use export::Export;
+
+use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::{Value, json};
 
-use crate::client::{Client, params_of};
+use crate::client::Client;
 use crate::error::{ConfigError, ConfigKind, Error, ProtocolError, ProtocolKind};
-use crate::method::{ListMethod, Pagination};
+use crate::method::{ListMethod, Listing, Pagination};
+use crate::prepared::{Prepared, Within};
 use crate::wire::FromWire;
+use pages::{Pages, RawPages, Typed};
 
 /// The items of a list, as [`Client::list`] streams them: boxed, so that it is `Unpin`
 /// and can be named in a struct field.
@@ -27,67 +33,6 @@ pub struct Progress {
     pub requests: usize,
     /// The largest key in the list, once known.
     pub max_key: Option<i64>,
-}
-
-/// The first page's parameters and cursor, validated.
-fn first_page<M: ListMethod>(method: &M) -> Result<Paging, Error> {
-    let mut params = params_of(method)?;
-    method.validate()?;
-    let int = |params: &Value, name: &str| params.get(name).and_then(|v| i64::from_wire(v).ok());
-    let (cursor, at) = match M::PAGINATION {
-        Pagination::StartNext { param, .. } => (
-            Cursor::StartNext { param },
-            int(&params, param).unwrap_or(0),
-        ),
-        Pagination::LimitOffset {
-            offset_param,
-            limit_param,
-            max_limit,
-        } => {
-            let mut limit = int(&params, limit_param);
-            if limit.is_none()
-                && let (Some(max), Value::Object(m)) = (max_limit, &mut params)
-            {
-                m.insert(limit_param.to_string(), json!(max));
-                limit = Some(i64::from(max));
-            }
-            let at = int(&params, offset_param).unwrap_or(0);
-            (
-                Cursor::LimitOffset {
-                    offset_param,
-                    limit,
-                },
-                at,
-            )
-        }
-        Pagination::V3Page => {
-            // `pagination: {page, limit}`: the request's own, else page 1 of the documented
-            // default size, asked for explicitly so that a shorter page is known to be the last.
-            let given = params.get("pagination");
-            let page = given.and_then(|p| int(p, "page")).unwrap_or(1).max(1);
-            let limit = given
-                .and_then(|p| int(p, "limit"))
-                .unwrap_or(V3_PAGE_LIMIT)
-                .max(1);
-            (Cursor::V3Page { limit }, page)
-        }
-        _ => {
-            return Err(ConfigError::new(
-                ConfigKind::Unsupported,
-                format!(
-                    "{} does not page with start/next, limit/offset or pages",
-                    M::NAME
-                ),
-            )
-            .into());
-        }
-    };
-    Ok(Paging {
-        params,
-        cursor,
-        at,
-        previous: None,
-    })
 }
 
 /// How a list's next page is asked for.
@@ -109,7 +54,8 @@ pub(super) const V3_PAGE_LIMIT: i64 = 50;
 
 /// Where a list stands between pages.
 struct Paging {
-    params: Value,
+    /// The request; each page sets its place in the parameters.
+    req: Prepared,
     cursor: Cursor,
     at: i64,
     /// The previous page's `result` (limit/offset only), to notice a server that ignores
@@ -117,12 +63,135 @@ struct Paging {
     previous: Option<Box<serde_json::value::RawValue>>,
 }
 
+impl Paging {
+    /// The first page of `req`, a method paging as `pagination`: the request's own
+    /// `start`, offset or page; without a limit of its own, the largest allowed.
+    fn first(mut req: Prepared, pagination: Pagination) -> Result<Paging, Error> {
+        // Pages are read again after an ambiguous failure (a list only reads), and carry
+        // no `Idempotency-Key` (each page's body differs).
+        req.retry_ambiguous = true;
+        req.key = None;
+        let int =
+            |params: &Value, name: &str| params.get(name).and_then(|v| i64::from_wire(v).ok());
+        let params = &mut req.params;
+        let (cursor, at) = match pagination {
+            Pagination::StartNext { param, .. } => {
+                (Cursor::StartNext { param }, int(params, param).unwrap_or(0))
+            }
+            Pagination::LimitOffset {
+                offset_param,
+                limit_param,
+                max_limit,
+            } => {
+                let mut limit = int(params, limit_param);
+                if limit.is_none()
+                    && let (Some(max), Value::Object(m)) = (max_limit, &mut *params)
+                {
+                    m.insert(limit_param.to_string(), json!(max));
+                    limit = Some(i64::from(max));
+                }
+                let at = int(params, offset_param).unwrap_or(0);
+                let cursor = Cursor::LimitOffset {
+                    offset_param,
+                    limit,
+                };
+                (cursor, at)
+            }
+            Pagination::V3Page => {
+                // `pagination: {page, limit}`: the request's own, else page 1 of the
+                // documented default size, asked for explicitly so that a shorter page is
+                // known to be the last.
+                let given = params.get("pagination");
+                let page = given.and_then(|p| int(p, "page")).unwrap_or(1).max(1);
+                let limit = given
+                    .and_then(|p| int(p, "limit"))
+                    .unwrap_or(V3_PAGE_LIMIT)
+                    .max(1);
+                (Cursor::V3Page { limit }, page)
+            }
+            _ => {
+                return Err(ConfigError::new(
+                    ConfigKind::Unsupported,
+                    format!(
+                        "{} does not page with start/next, limit/offset or pages",
+                        req.method
+                    ),
+                )
+                .into());
+            }
+        };
+        Ok(Paging {
+            req,
+            cursor,
+            at,
+            previous: None,
+        })
+    }
+
+    /// The request's parameters set for the page at `self.at`.
+    fn place(&mut self) {
+        let Value::Object(m) = &mut self.req.params else {
+            return;
+        };
+        match self.cursor {
+            Cursor::StartNext { param } => {
+                m.insert(param.to_string(), json!(self.at));
+            }
+            Cursor::LimitOffset { offset_param, .. } => {
+                m.insert(offset_param.to_string(), json!(self.at));
+            }
+            Cursor::V3Page { limit } => {
+                m.insert(
+                    "pagination".into(),
+                    json!({"page": self.at, "limit": limit}),
+                );
+            }
+        }
+    }
+
+    /// Where the page after one of `n` items (answered `next`) is, if there is one.
+    fn next_at(&self, n: i64, next: Option<i64>) -> Option<i64> {
+        match self.cursor {
+            Cursor::StartNext { .. } => next.filter(|n| *n > self.at),
+            Cursor::LimitOffset { limit, .. } => {
+                let last = n == 0 || limit.is_some_and(|l| n < l);
+                (!last).then_some(self.at + n)
+            }
+            Cursor::V3Page { limit } => (n >= limit).then_some(self.at + 1),
+        }
+    }
+
+    /// A server that ignores the offset or the page sends the same page again: the
+    /// protocol error that says so, when `result` is the previous page's.
+    fn repeated(&self, n: i64, result: &serde_json::value::RawValue) -> Option<Error> {
+        let by_offset = !matches!(self.cursor, Cursor::StartNext { .. });
+        if !by_offset || n == 0 || self.previous.as_ref().map(|p| p.get()) != Some(result.get()) {
+            return None;
+        }
+        let detail = match self.cursor {
+            Cursor::V3Page { .. } => format!(
+                "answered the same page for pages {} and {}: it does not page",
+                self.at - 1,
+                self.at
+            ),
+            _ => format!(
+                "answered the same page for offsets {} and {}: it does not page by offset",
+                self.at - n,
+                self.at
+            ),
+        };
+        Some(ProtocolError::new(&self.req.method, ProtocolKind::Paging, detail).into())
+    }
+}
+
 impl Client {
     /// Every item of a list method, page after page, as a stream: `start`/`next`, limit
     /// and offset (the offset grows by the items received; a page shorter than the limit,
     /// or empty, is the last), or REST 3.0's `pagination: {page, limit}` (the page grows by
-    /// one, 50 items a page unless the request says otherwise; a shorter page is the last). The request's own `start` or offset is the first
-    /// page's; without a limit of its own, the largest the spec allows is asked for.
+    /// one, 50 items a page unless the request says otherwise; a shorter page is the
+    /// last). The request's own `start` or offset is the first page's; without a limit of
+    /// its own, the largest the spec allows is asked for. A server that answers the same
+    /// page for the next offset is a protocol error, not an endless list.
     ///
     /// The stream is `Unpin` and `Send`: `StreamExt::next` works on it as it is (the
     /// extension traits come with `b24::prelude`).
@@ -145,77 +214,79 @@ impl Client {
         M: ListMethod + 'static,
         M::Item: Send,
     {
-        let state = Some(first_page::<M>(&method));
-        stream::unfold(state, move |state| async move {
-            let mut paging = match state? {
-                Err(e) => return Some((vec![Err(e)], None)),
-                Ok(p) => p,
-            };
-            if let Value::Object(m) = &mut paging.params {
-                match paging.cursor {
-                    Cursor::StartNext { param } => {
-                        m.insert(param.to_string(), json!(paging.at));
-                    }
-                    Cursor::LimitOffset { offset_param, .. } => {
-                        m.insert(offset_param.to_string(), json!(paging.at));
-                    }
-                    Cursor::V3Page { limit } => {
-                        m.insert(
-                            "pagination".into(),
-                            json!({"page": paging.at, "limit": limit}),
-                        );
-                    }
-                }
-            }
-            let page = self
-                .execute(M::NAME, M::API, paging.params.clone(), true, None)
-                .await
-                .and_then(|raw| {
-                    let out = raw.decode::<M::Output>(M::NAME)?;
-                    Ok((M::items(out), raw.next, raw.result))
-                });
-            let (items, next, result) = match page {
-                Err(e) => return Some((vec![Err(e)], None)),
-                Ok(page) => page,
-            };
-            let n = items.len() as i64;
-            let next_at = match paging.cursor {
-                Cursor::StartNext { .. } => next.filter(|n| *n > paging.at),
-                Cursor::LimitOffset { limit, .. } => {
-                    let last = n == 0 || limit.is_some_and(|l| n < l);
-                    (!last).then_some(paging.at + n)
-                }
-                Cursor::V3Page { limit } => (n >= limit).then_some(paging.at + 1),
-            };
-            // A server that ignores the offset or the page sends the same page again.
-            let by_offset = !matches!(paging.cursor, Cursor::StartNext { .. });
-            if by_offset && n > 0 && paging.previous.as_ref().map(|p| p.get()) == Some(result.get())
-            {
-                // The same page again for a larger offset: the server ignores it.
-                let detail = match paging.cursor {
-                    Cursor::V3Page { .. } => format!(
-                        "answered the same page for pages {} and {}: it does not page",
-                        paging.at - 1,
-                        paging.at
-                    ),
-                    _ => format!(
-                        "answered the same page for offsets {} and {}: it does not page by offset",
-                        paging.at - n,
-                        paging.at
-                    ),
+        let paging = Prepared::typed(&method, Within::Call, None)
+            .and_then(|req| Paging::first(req, M::PAGINATION));
+        self.run_list(paging, Arc::new(Typed::<M>::of(self)))
+    }
+
+    /// Every item of a list method known by name, as JSON: what [`Client::list`] does
+    /// for a binding, on the same engine (its page checks and retries), for a method read
+    /// from its spec at run time. `listing` says how it pages and where its items are.
+    ///
+    /// ```no_run
+    /// use b24::prelude::*;
+    /// use b24::{Api, Listing, Pagination};
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let users = Listing::new(Api::V2, Pagination::StartNext { param: "start", page_size: 50, fast_key: None }, None);
+    /// let all: Vec<serde_json::Value> = client
+    ///     .list_raw("user.get", serde_json::json!({"ACTIVE": true}), users)
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_raw(&self, method: &str, params: Value, listing: Listing) -> ItemStream<'_, Value> {
+        let paging = Prepared::by_name(method, listing.api, params, None)
+            .and_then(|req| Paging::first(req, listing.pagination));
+        let pages = RawPages {
+            items: listing.items,
+        };
+        self.run_list(paging, Arc::new(pages))
+    }
+
+    /// The list engine: pages one after another, each read by `pages`.
+    fn run_list<P: Pages>(
+        &self,
+        paging: Result<Paging, Error>,
+        pages: Arc<P>,
+    ) -> ItemStream<'_, P::Item> {
+        stream::unfold(Some(paging), move |state| {
+            let pages = pages.clone();
+            async move {
+                let mut paging = match state? {
+                    Err(e) => return Some((vec![Err(e)], None)),
+                    Ok(p) => p,
                 };
-                let e = ProtocolError::new(M::NAME, ProtocolKind::Paging, detail);
-                return Some((vec![Err(e.into())], None));
+                paging.place();
+                let page = self.execute(&paging.req).await.and_then(|raw| {
+                    let items = pages.read(raw.result.get().as_bytes()).map_err(|e| {
+                        crate::envelope::decode_error(
+                            &paging.req.method,
+                            raw.status,
+                            &e,
+                            &raw.scrub,
+                        )
+                    })?;
+                    Ok((items, raw.next, raw.result))
+                });
+                let (items, next, result) = match page {
+                    Err(e) => return Some((vec![Err(e)], None)),
+                    Ok(page) => page,
+                };
+                let n = items.len() as i64;
+                if let Some(e) = paging.repeated(n, &result) {
+                    return Some((vec![Err(e)], None));
+                }
+                let by_offset = !matches!(paging.cursor, Cursor::StartNext { .. });
+                let next_state = paging.next_at(n, next).map(|at| {
+                    Ok(Paging {
+                        at,
+                        previous: by_offset.then_some(result),
+                        ..paging
+                    })
+                });
+                Some((items.into_iter().map(Ok).collect::<Vec<_>>(), next_state))
             }
-            let out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();
-            let next_state = next_at.map(|at| {
-                Ok(Paging {
-                    at,
-                    previous: by_offset.then_some(result),
-                    ..paging
-                })
-            });
-            Some((out, next_state))
         })
         .flat_map(stream::iter)
         .boxed()

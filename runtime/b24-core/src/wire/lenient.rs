@@ -15,7 +15,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::error::{Segment, WireError};
-use super::{FromWire, decode_slice, decode_value};
+use super::{FromWire, decode_slice};
 
 /// A member of an answer that did not have the documented form: left out of its typed
 /// field, kept as it came in its struct's `extra` map.
@@ -123,22 +123,6 @@ pub fn decode_lenient<T: FromWire>(json: &[u8]) -> Result<(T, Vec<Unread>), Wire
     STATE.with(|s| *s.borrow_mut() = Some(State::default()));
     let _guard = Guard;
     let t = decode_slice::<T>(json)?;
-    let unread = STATE.with(|s| {
-        s.borrow_mut()
-            .take()
-            .map(|st| st.unread)
-            .unwrap_or_default()
-    });
-    Ok((t, unread))
-}
-
-/// [`decode_lenient`] of a value already parsed (a command's result in a `batch` answer).
-pub(crate) fn decode_value_lenient<T: FromWire>(
-    value: &Value,
-) -> Result<(T, Vec<Unread>), WireError> {
-    STATE.with(|s| *s.borrow_mut() = Some(State::default()));
-    let _guard = Guard;
-    let t = decode_value::<T>(value)?;
     let unread = STATE.with(|s| {
         s.borrow_mut()
             .take()

@@ -19,7 +19,6 @@ mod record;
 mod value;
 
 pub use error::WireError;
-pub(crate) use lenient::decode_value_lenient;
 pub use lenient::{Unread, decode_lenient};
 #[doc(hidden)]
 pub use record::{Record, fill, put, record, same, scalar, take};
