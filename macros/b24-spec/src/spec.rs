@@ -1,6 +1,6 @@
 //! The validated spec model: what one REST method takes, returns and fails with.
 //!
-//! Produced by [`crate::load_file`]; consumed by [`crate::generate`] and by tools.
+//! Produced by [`crate::load_file`]; consumed by `b24_codegen::generate` and by tools.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

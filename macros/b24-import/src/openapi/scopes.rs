@@ -9,7 +9,7 @@
 //! - `[{"method": "<method>", "scope": "<scope>" | ["<scope>", …]}, …]`, also under `items`;
 //! - any of these grouped by module (`{"<module>": {…}}`), and the whole under `result`.
 //!
-//! [`list`] writes the first form (the fake portal's answer).
+//! [`b24_spec::openapi::scope_list`] writes the first form (the fake portal's answer).
 
 use std::collections::{BTreeMap, BTreeSet};
 
