@@ -38,6 +38,24 @@ fn lints_inner() -> String {
     crate::expand::lints::inner_allow()
 }
 
+/// The license files every generated crate carries (`cargo package` takes a file only from
+/// the crate's own folder): symbolic links to the workspace's, named as they are there.
+pub const LICENSE_FILES: [&str; 2] = ["LICENSE-APACHE", "LICENSE-MIT"];
+
+/// The license links of the generated crates among `files` (keyed as
+/// [`generate_bindings`] keys them): each link's path relative to `runtime/`, and its
+/// target relative to the link's folder.
+pub fn license_links(files: &BTreeMap<PathBuf, String>) -> Vec<(PathBuf, PathBuf)> {
+    files
+        .keys()
+        .filter(|p| p.starts_with(WING) && p.file_name().is_some_and(|n| n == "Cargo.toml"))
+        .filter_map(|manifest| manifest.parent())
+        .flat_map(|dir| {
+            LICENSE_FILES.map(|name| (dir.join(name), Path::new("../../..").join(name)))
+        })
+        .collect()
+}
+
 /// The folder of a part's crate, relative to `runtime/`.
 pub fn crate_dir(part: &Part) -> PathBuf {
     PathBuf::from(WING).join(part.package())
@@ -365,6 +383,11 @@ pub(crate) fn manifest_head(package: &str, description: &str, tested_by: &str) -
          license.workspace = true\n\
          repository.workspace = true\n\
          authors.workspace = true\n\
+         homepage.workspace = true\n\
+         readme.workspace = true\n\
+         documentation.workspace = true\n\
+         keywords.workspace = true\n\
+         categories.workspace = true\n\
          \n\
          [lib]\n\
          # Generated code holds no tests or doc examples; `tests/` exercises {tested_by}.\n\
@@ -415,13 +438,14 @@ pub fn feature_lines(parts: &[Part], event_ns: &[String]) -> String {
     s
 }
 
-/// The facade's `[dependencies]` lines: every generated crate, optional, at `version`.
+/// The facade's `[dependencies]` lines: every generated crate, optional, at exactly
+/// `version` (the crates of b24 are released together at one version).
 pub fn dependency_lines(parts: &[Part], version: &str) -> String {
     let mut s = String::new();
     for p in parts {
         let _ = writeln!(
             s,
-            "{} = {{ path = \"../{WING}/{}\", version = \"{version}\", optional = true }}",
+            "{} = {{ path = \"../{WING}/{}\", version = \"={version}\", optional = true }}",
             p.package(),
             p.package()
         );
@@ -483,7 +507,7 @@ mod tests {
         );
         let deps = dependency_lines(&parts, "1.2.3");
         assert!(deps.contains(
-            "b24-methods-big-other = { path = \"../generated/b24-methods-big-other\", version = \"1.2.3\", optional = true }\n"
+            "b24-methods-big-other = { path = \"../generated/b24-methods-big-other\", version = \"=1.2.3\", optional = true }\n"
         ));
 
         // The facade's module re-exports every part; names stay unique in the namespace.

@@ -125,6 +125,43 @@ fn leftovers(runtime: &Path, files: &std::collections::BTreeMap<PathBuf, String>
     out
 }
 
+/// The license links of the generated crates: made (with `check`, only looked at); each
+/// one missing or pointing elsewhere is stale.
+fn licenses(
+    runtime: &Path,
+    files: &std::collections::BTreeMap<PathBuf, String>,
+    check: bool,
+    stale: &mut Vec<String>,
+) -> Result<(), String> {
+    for (link, target) in b24_codegen::regen::license_links(files) {
+        let p = runtime.join(&link);
+        let fresh = license_link(&p, &target, check)
+            .map_err(|e| format!("linking {} to {}: {e}", p.display(), target.display()))?;
+        if !fresh {
+            stale.push(p.display().to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `link` is a symbolic link to `target`; when not and `!check`, makes it one
+/// (a copy of the file where the system has no symbolic links).
+fn license_link(link: &Path, target: &Path, check: bool) -> std::io::Result<bool> {
+    if std::fs::read_link(link).is_ok_and(|t| t == target) {
+        return Ok(true);
+    }
+    if !check {
+        if std::fs::symlink_metadata(link).is_ok() {
+            std::fs::remove_file(link)?;
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, link)?;
+        #[cfg(not(unix))]
+        std::fs::copy(link.parent().unwrap_or(link).join(target), link).map(|_| ())?;
+    }
+    Ok(false)
+}
+
 fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitCode {
     let started = Instant::now();
     let loaded = match b24_spec::bindings::load_specs(specs) {
@@ -217,6 +254,10 @@ fn regen(specs: &Path, runtime: &Path, conformance: &Path, check: bool) -> ExitC
                 return ExitCode::FAILURE;
             }
         }
+    }
+    if let Err(e) = licenses(runtime, &files, check, &mut stale) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
     }
     if !check
         && new_cargo != cargo_text

@@ -503,11 +503,13 @@ impl OperatingTracker {
             reset_at: None,
             blocked_until: None,
         });
-        let until = reset_at_unix
-            .map(unix_to_instant)
-            .or(entry.reset_at)
-            .filter(|t| *t > now)
-            .unwrap_or(now + fallback.min(MAX_SERVER_WAIT));
+        let until = match reset_at_unix.map(unix_to_instant).or(entry.reset_at) {
+            Some(t) if t > now => t,
+            // Refused again just after the reset the portal gave, in whole seconds: one
+            // more grain, not the fallback of knowing nothing.
+            Some(t) if now.duration_since(t) <= 2 * RESET_GRAIN => now + RESET_GRAIN,
+            _ => now + fallback.min(MAX_SERVER_WAIT),
+        };
         entry.blocked_until = Some(until);
         until - now
     }
@@ -534,6 +536,10 @@ pub(crate) fn jittered(d: Duration) -> Duration {
 /// The longest a server-given reset time is believed: the operating-time window is 10
 /// minutes, so a later reset (a wrong clock, a hostile answer) is taken as its end.
 pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
+
+/// The grain of a portal's reset times (`operating_reset_at`, whole Unix seconds): the
+/// true reset may come up to one grain after the one given.
+const RESET_GRAIN: Duration = Duration::from_secs(1);
 
 /// Seconds since the Unix epoch, now.
 pub(crate) fn unix_now() -> f64 {
@@ -682,5 +688,22 @@ mod tests {
         assert!(t.wait_for("crm.deal.get").is_none());
         let w = t.blocked("crm.deal.get", None, Duration::from_secs(2));
         assert!(w <= Duration::from_secs(2) && w > Duration::from_secs(1));
+    }
+
+    #[test]
+    fn refused_just_after_the_reset_it_was_given_a_method_waits_one_grain_not_the_fallback() {
+        let t = OperatingTracker::new(Duration::from_millis(30));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        // The portal rounds its reset time down: it has just passed, yet the method is
+        // refused.
+        t.observe("crm.deal.get", Some(0.04), Some(now));
+        let w = t.blocked("crm.deal.get", None, Duration::from_secs(10));
+        assert!(w <= RESET_GRAIN && w > Duration::ZERO, "{w:?}");
+        // Long past (or never given): nothing is known, the fallback.
+        t.observe("crm.deal.list", Some(0.04), Some(now - 60));
+        let w = t.blocked("crm.deal.list", None, Duration::from_secs(10));
+        assert!(w > Duration::from_secs(9), "{w:?}");
     }
 }
