@@ -156,7 +156,18 @@ pub fn batch(data: &[u8]) {
         match results.get_key::<Value>(key) {
             Ok(_) | Err(CommandError::NotRun { .. } | CommandError::Unknown { .. }) => {}
             Err(CommandError::Api(e)) => assert_eq!(e.method(), method, "{e}"),
-            Err(CommandError::Decode(d)) => panic!("JSON that does not decode as JSON: {d}"),
+            // Well-formed JSON that still is no `Value`: a number out of f64's range
+            // (`1e400`), which the batch reader keeps raw. Named by its command's path.
+            Err(CommandError::Decode(d)) => {
+                assert!(
+                    serde_json::from_slice::<Value>(body).is_err(),
+                    "JSON that does not decode as JSON: {d}"
+                );
+                assert!(
+                    d.path().starts_with(&format!("$.result.result.{key}")),
+                    "{d}"
+                );
+            }
             Err(other) => panic!("unexpected: {other}"),
         }
         if let Err(CommandError::Decode(d)) = results.get_key::<<DealGet as Method>::Output>(key) {
