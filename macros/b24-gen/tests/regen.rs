@@ -208,3 +208,29 @@ fn the_committed_bindings_are_fresh() {
         stderr(&out)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_generated_crates_missing_license_link_is_stale_and_made_again() {
+    let dir = scratch("licenses");
+    let out = regen(&dir, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let link = dir.join("runtime/generated/b24-methods-im/LICENSE-MIT");
+    assert_eq!(
+        std::fs::read_link(&link).expect("a link"),
+        std::path::Path::new("../../../LICENSE-MIT")
+    );
+    std::fs::remove_file(&link).unwrap();
+    let out = regen(&dir, true);
+    assert!(!out.status.success(), "a missing link is stale");
+    assert!(
+        stderr(&out).contains("b24-methods-im/LICENSE-MIT"),
+        "{}",
+        stderr(&out)
+    );
+    let out = regen(&dir, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_link(&link).is_ok(), "made again");
+    assert!(regen(&dir, true).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

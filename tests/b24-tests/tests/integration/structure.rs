@@ -146,9 +146,6 @@ fn code(root: &Path, c: &Crate, report: &mut Report) {
     }
 }
 
-/// The license files each published crate carries (links to the workspace's).
-const LICENSE_FILES: [&str; 2] = ["LICENSE-APACHE", "LICENSE-MIT"];
-
 /// What publishing needs of the workspace at `root`: every published crate carries what
 /// crates.io shows and the license files, depends (normal or build) only on published
 /// crates, and `.ci/unpublished` (the crates `.ci/run` leaves out of `cargo package`) names
@@ -173,7 +170,7 @@ fn publishing(root: &Path) -> Vec<String> {
                 c.missing.join(", ")
             ));
         }
-        for f in LICENSE_FILES {
+        for f in b24_codegen::regen::LICENSE_FILES {
             if !root.join(&c.dir).join(f).is_file() {
                 problems.push(format!(
                     "{} ({}): published without {f}",
